@@ -1,0 +1,38 @@
+"""Rapport: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from api import cli, frontend, policies
+from api.config import Config
+from api.converters import SLUG_SCHEMA, SlugConverter
+from api.extensions import api, db, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    app.json.sort_keys = False  # keep fields in the order the schemas declare them
+    app.url_map.strict_slashes = False
+    app.url_map.converters["slug"] = SlugConverter
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    api.init_app(app)
+    api.register_converter(SlugConverter, lambda _converter: SLUG_SCHEMA)
+
+    from api import (
+        models,  # noqa: F401  (tables must be known to Alembic and the ORM)
+        resources,
+    )
+
+    resources.register(api)
+    frontend.init_app(app)
+    policies.init_app(app)
+    cli.init_app(app)
+    return app

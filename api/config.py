@@ -1,0 +1,35 @@
+"""Settings, read from the environment so one build runs anywhere (12-factor)."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "rapport.db"
+
+# Request bodies above this are refused with 413 before any parsing.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise a DATABASE_URL so the psycopg 3 driver is always the one used."""
+    if not raw:
+        return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = MAX_BODY_BYTES
+    # Content negotiation: first is the default and the fallback for missing translations.
+    LANGUAGES = ("en", "es")
+    PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
+    # flask-smorest / OpenAPI
+    API_TITLE = "Rapport API"
+    API_VERSION = "1.0.0"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_URL_PREFIX = "/"

@@ -1,0 +1,94 @@
+"""Public content: rapport tips and FAQs, each with one row of text per language.
+
+Language-neutral facts (slug, number, tags, related tips) live on the item; words live
+on its translations, so a missing translation is visible and can fall back to English.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import func
+
+from api.extensions import db
+
+
+class Tip(db.Model):
+    __tablename__ = "tips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    number: Mapped[int] = mapped_column(Integer, index=True)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    translations: Mapped[list["TipTranslation"]] = relationship(
+        back_populates="tip", cascade="all, delete-orphan"
+    )
+    tags: Mapped[list["TipTag"]] = relationship(
+        back_populates="tip", cascade="all, delete-orphan", order_by="TipTag.position"
+    )
+
+
+class TipTranslation(db.Model):
+    __tablename__ = "tip_translations"
+    __table_args__ = (UniqueConstraint("tip_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tip_id: Mapped[int] = mapped_column(ForeignKey("tips.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    actions: Mapped[list[str]] = mapped_column(JSON)
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    last_reviewed: Mapped[date] = mapped_column(Date)
+    # Lower-cased, accent-free copy of the words, so "exito" finds "éxito".
+    search_text: Mapped[str] = mapped_column(Text)
+
+    tip: Mapped[Tip] = relationship(back_populates="translations")
+
+
+class TipTag(db.Model):
+    __tablename__ = "tip_tags"
+
+    tip_id: Mapped[int] = mapped_column(
+        ForeignKey("tips.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    tip: Mapped[Tip] = relationship(back_populates="tags")
+
+
+class Faq(db.Model):
+    __tablename__ = "faqs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    position: Mapped[int] = mapped_column(Integer, index=True)
+    # Slugs of the tips that help with this question, in order of relevance.
+    related_tip_slugs: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    translations: Mapped[list["FaqTranslation"]] = relationship(
+        back_populates="faq", cascade="all, delete-orphan"
+    )
+
+
+class FaqTranslation(db.Model):
+    __tablename__ = "faq_translations"
+    __table_args__ = (UniqueConstraint("faq_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    faq_id: Mapped[int] = mapped_column(ForeignKey("faqs.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    question: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[str] = mapped_column(Text)
+    last_reviewed: Mapped[date] = mapped_column(Date)
+    search_text: Mapped[str] = mapped_column(Text)
+
+    faq: Mapped[Faq] = relationship(back_populates="translations")

@@ -1,0 +1,114 @@
+"""flask-smorest, adapted to this API's contract.
+
+- Errors are RFC 9457 problems (`application/problem+json`), rendered and documented.
+- No catch-all `default` response: each operation lists the errors it really returns.
+- Paging is bounded (page and page_size) and sends RFC 8288 `Link` next to `X-Pagination`.
+"""
+
+import http
+import json
+from urllib.parse import urlencode
+
+import flask_smorest
+import marshmallow as ma
+from flask import request
+from flask_smorest.pagination import PaginationMixin
+from webargs.flaskparser import FlaskParser
+
+from api.errors import PROBLEM_MIMETYPE, ProblemSchema, problem_from_exception
+
+# Highest page number accepted: big enough for any real list, small enough that
+# OFFSET never overflows a 64-bit integer in SQLite or PostgreSQL.
+MAX_PAGE = 100_000
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+PAGING_HEADERS = {
+    "X-Pagination": {
+        "description": "Paging metadata as a JSON string: `total`, `total_pages`, "
+        "`first_page`, `last_page`, `page`, `previous_page`, `next_page`.",
+        "schema": {"type": "string"},
+    },
+    "Link": {
+        "description": "RFC 8288 links to the `first`, `prev`, `next` and `last` pages.",
+        "schema": {"type": "string"},
+    },
+}
+
+
+class RapportApi(flask_smorest.Api):
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def handle_http_exception(self, error):
+        return problem_from_exception(error)
+
+    def _register_responses(self):
+        """Register a problem+json response component for every error status."""
+        self.spec.components.schema("Problem", schema=ProblemSchema)
+        for status in http.HTTPStatus:
+            if status < 400:
+                continue
+            self.spec.components.response(
+                status.name,
+                {
+                    "description": status.phrase,
+                    "content": {PROBLEM_MIMETYPE: {"schema": "Problem"}},
+                },
+                lazy=True,
+            )
+
+
+class PageArgsSchema(ma.Schema):
+    """Bounded paging arguments, mixed into every list's query schema."""
+
+    page = ma.fields.Integer(
+        load_default=1,
+        validate=ma.validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": "Page number, from 1."},
+    )
+    page_size = ma.fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={"description": f"Items per page, at most {MAX_PAGE_SIZE}."},
+    )
+
+
+def paging_headers(page: int, page_size: int, total: int) -> dict[str, str]:
+    """X-Pagination (flask-smorest's format) and an RFC 8288 Link header for one page."""
+    metadata = PaginationMixin._make_pagination_metadata(page, page_size, total)
+    links = []
+    targets = {
+        "first": metadata.get("first_page"),
+        "prev": metadata.get("previous_page"),
+        "next": metadata.get("next_page"),
+        "last": metadata.get("last_page"),
+    }
+    for rel, number in targets.items():
+        if number is not None:
+            args = request.args.to_dict(flat=False)
+            args["page"] = [str(number)]
+            args["page_size"] = [str(page_size)]
+            links.append(f'<{request.base_url}?{urlencode(args, doseq=True)}>; rel="{rel}"')
+    headers = {"X-Pagination": json.dumps(metadata)}
+    if links:
+        headers["Link"] = ", ".join(links)
+    return headers
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A flask-smorest Blueprint that documents errors as problem+json responses."""
+
+    # Let each schema's `unknown = RAISE` speak for every location: webargs would
+    # otherwise silently drop unknown query parameters.
+    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+
+    def errors(self, *statuses: int):
+        """Document the errors an operation really returns."""
+
+        def decorator(func):
+            for status in statuses:
+                func = self.alt_response(status, response=http.HTTPStatus(status).name)(func)
+            return func
+
+        return decorator

@@ -1,0 +1,96 @@
+"""HTTP rules every route keeps, applied in one place so no route can forget them.
+
+A route is private unless marked public: private responses are `no-store` and carry no
+CORS header. Public GETs are shared-cacheable, have a strong ETag, answer 304 to a
+matching If-None-Match, and are open to any origin.
+"""
+
+import hashlib
+
+from flask import Flask, abort, current_app, request
+from werkzeug.wrappers import Response
+
+PUBLIC = "public"
+PRIVATE = "private"
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+EXPOSED_HEADERS = "ETag, Link, X-Pagination, Content-Language, Retry-After"
+# Endpoints we do not define ourselves but serve publicly (the spec).
+PUBLIC_ENDPOINTS = {"api-docs.openapi_json"}
+
+# A JSON API response is data, never a document: nothing in it may run or be framed.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def public(view):
+    """Mark a view function or MethodView class as public, cacheable content."""
+    view.cache_policy = PUBLIC
+    return view
+
+
+def policy_for(endpoint: str | None) -> str:
+    if endpoint is None:
+        return PRIVATE
+    if endpoint in PUBLIC_ENDPOINTS:
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    marker = getattr(getattr(view, "view_class", None), "cache_policy", None)
+    return getattr(view, "cache_policy", marker) or PRIVATE
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_check_request_body)
+    app.after_request(_apply_response_rules)
+
+
+def _check_request_body():
+    # Routing errors (404, 405) speak first; Flask raises them after this hook.
+    if request.routing_exception is not None:
+        return
+    length = request.content_length
+    if length is not None and length > current_app.config["MAX_CONTENT_LENGTH"]:
+        abort(413)
+    if request.method in BODY_METHODS and (length or request.headers.get("Transfer-Encoding")):
+        if not request.is_json:
+            abort(415)
+        # Parse now so malformed JSON is a 400 on every route, not just those that read it.
+        request.get_json()
+
+
+def _apply_response_rules(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.mimetype in ("application/json", "application/problem+json"):
+        response.headers.setdefault("Content-Security-Policy", API_CSP)
+
+    if policy_for(request.endpoint) == PUBLIC and request.method in SAFE_METHODS:
+        _open_to_any_origin(response)
+        if response.status_code == 200 and request.method != "OPTIONS":
+            _make_cacheable(response)
+            return response
+    if "Cache-Control" not in response.headers or response.status_code >= 400:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _open_to_any_origin(response: Response) -> None:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS":  # CORS preflight (If-None-Match is not a simple header)
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = (
+            "Accept, Accept-Language, If-None-Match, X-Api-Key"
+        )
+        response.headers["Access-Control-Max-Age"] = "86400"
+
+
+def _make_cacheable(response: Response) -> None:
+    if "Cache-Control" not in response.headers:
+        response.cache_control.public = True
+        response.cache_control.max_age = current_app.config["PUBLIC_MAX_AGE"]
+    if not response.direct_passthrough and not response.is_streamed:
+        # Strong ETag from the exact bytes sent: any change in content or language changes it.
+        body = response.get_data()
+        response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.make_conditional(request)

@@ -1,0 +1,45 @@
+"""Frequently asked questions about building rapport."""
+
+from flask.views import MethodView
+from flask_smorest import abort
+
+from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
+from api.policies import public
+from api.resources.language import language_headers, negotiate
+from api.schemas.common import LanguageArgsSchema
+from api.schemas.content import FaqQueryArgsSchema, FaqSchema
+from api.services import faqs as faq_service
+
+blp = Blueprint(
+    "faqs", __name__, url_prefix="/api/v1/faqs",
+    description="Questions peer support workers ask, answered plainly.",
+)
+
+
+@blp.route("")
+@public
+class Faqs(MethodView):
+    @blp.arguments(FaqQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, FaqSchema(many=True), headers=PAGING_HEADERS)
+    @blp.errors(422)
+    def get(self, page, page_size, lang=None, q=None):
+        """List FAQs, searched, in the asked-for language."""
+        language = negotiate(lang)
+        items, total = faq_service.list_faqs(language, q=q, page=page, page_size=page_size)
+        headers = paging_headers(page, page_size, total)
+        headers.update(language_headers(language, *(faq.language for faq in items)))
+        return items, 200, headers
+
+
+@blp.route("/<slug:slug>")
+@public
+class FaqBySlug(MethodView):
+    @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, FaqSchema)
+    @blp.errors(404, 422)
+    def get(self, slug, lang=None):
+        """Get one FAQ by its slug."""
+        faq = faq_service.get_faq(slug, negotiate(lang))
+        if faq is None:
+            abort(404, message=f"No FAQ is called '{slug}'.")
+        return faq, 200, language_headers(faq.language)

@@ -1,0 +1,72 @@
+"""Rapport tips: list and search, one tip, and the tip of the day."""
+
+from datetime import UTC, datetime, timedelta
+
+from flask.views import MethodView
+from flask_smorest import abort
+
+from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
+from api.policies import public
+from api.resources.language import language_headers, negotiate
+from api.schemas.common import LanguageArgsSchema
+from api.schemas.content import TipOfTheDayArgsSchema, TipQueryArgsSchema, TipSchema
+from api.services import tips as tip_service
+
+blp = Blueprint(
+    "tips", __name__, url_prefix="/api/v1/tips",
+    description="Rapport tips: ideas to try before and during a visit.",
+)
+
+
+@blp.route("")
+@public
+class Tips(MethodView):
+    @blp.arguments(TipQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, TipSchema(many=True), headers=PAGING_HEADERS)
+    @blp.errors(422)
+    def get(self, page, page_size, lang=None, q=None, tag=None):
+        """List tips, searched and filtered, in the asked-for language."""
+        language = negotiate(lang)
+        items, total = tip_service.list_tips(
+            language, q=q, tag=tag, page=page, page_size=page_size
+        )
+        headers = paging_headers(page, page_size, total)
+        headers.update(language_headers(language, *(tip.language for tip in items)))
+        return items, 200, headers
+
+
+@blp.route("/today")
+@public
+class TipOfTheDay(MethodView):
+    @blp.arguments(TipOfTheDayArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, TipSchema)
+    @blp.errors(404, 422)
+    def get(self, lang=None, day=None):
+        """Get the tip of the day: the same for everyone all UTC day."""
+        now = datetime.now(UTC)
+        day = day or now.date()
+        tip = tip_service.tip_of_the_day(day, negotiate(lang))
+        if tip is None:
+            abort(404, message="There are no tips yet.")
+        headers = language_headers(tip.language)
+        if day == now.date():
+            midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+            seconds_left = max(1, int((midnight - now).total_seconds()))
+            headers["Cache-Control"] = f"public, max-age={seconds_left}"
+            headers["Expires"] = midnight.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        return tip, 200, headers
+
+
+@blp.route("/<slug:slug>")
+@public
+class TipBySlug(MethodView):
+    @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, TipSchema)
+    @blp.errors(404, 422)
+    def get(self, slug, lang=None):
+        """Get one tip by its slug."""
+        tip = tip_service.get_tip(slug, negotiate(lang))
+        if tip is None:
+            abort(404, message=f"No tip is called '{slug}'.")
+        return tip, 200, language_headers(tip.language)
+

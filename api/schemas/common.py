@@ -1,0 +1,67 @@
+"""Building blocks every schema shares."""
+
+from collections.abc import Mapping
+
+import marshmallow as ma
+from flask import current_app
+
+from api.openapi import PageArgsSchema
+
+# Control characters other than tab, newline and carriage return have no place in text
+# people type; NUL in particular is refused by PostgreSQL.
+_FORBIDDEN = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
+
+
+def _control_char_errors(value, path: str, errors: dict) -> None:
+    if isinstance(value, str):
+        if any(ch in _FORBIDDEN for ch in value):
+            errors[path] = ["Control characters (such as NUL) are not allowed."]
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _control_char_errors(item, f"{path}.{key}" if path else str(key), errors)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _control_char_errors(item, f"{path}.{index}", errors)
+
+
+class BaseSchema(ma.Schema):
+    """Rejects unknown fields (marshmallow's default, stated here) and control characters."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    @ma.pre_load(pass_collection=True)
+    def _reject_control_characters(self, data, **kwargs):
+        errors: dict[str, list[str]] = {}
+        if isinstance(data, Mapping):
+            for key in data:
+                values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+                for value in values:
+                    _control_char_errors(value, str(key), errors)
+        else:
+            _control_char_errors(data, "", errors)
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
+
+
+def supported_languages() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+class LanguageArgsSchema(BaseSchema):
+    lang = ma.fields.String(
+        validate=ma.validate.OneOf(["en", "es"]),
+        metadata={
+            "description": "Language of the content (`en` or `es`). Beats `Accept-Language`; "
+            "items missing in that language fall back to English and say so.",
+        },
+    )
+
+
+class PagedLanguageArgsSchema(LanguageArgsSchema, PageArgsSchema):
+    pass
+
+
+class NoArgsSchema(BaseSchema):
+    """For operations that take no query parameters: any parameter is an error."""

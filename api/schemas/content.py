@@ -1,0 +1,85 @@
+"""Tips and FAQs as the API shows them."""
+
+import marshmallow as ma
+
+from api.schemas.common import BaseSchema, LanguageArgsSchema, PagedLanguageArgsSchema
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class TipRefSchema(ma.Schema):
+    slug = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+
+
+class TipSchema(ma.Schema):
+    slug = ma.fields.String(required=True, metadata={"example": "reflect-back"})
+    number = ma.fields.Integer(
+        required=True, metadata={"description": "Position among the tips, from 1."}
+    )
+    title = ma.fields.String(required=True)
+    summary = ma.fields.String(required=True, metadata={"description": "At most 200 characters."})
+    body = ma.fields.String(
+        required=True, metadata={"description": "Plain text; paragraphs split by a blank line."}
+    )
+    actions = ma.fields.List(
+        ma.fields.String(), required=True, metadata={"description": "Things to try."}
+    )
+    questions = ma.fields.List(
+        ma.fields.String(), required=True,
+        metadata={"description": "Open-ended questions to ask."},
+    )
+    tags = ma.fields.List(
+        ma.fields.String(), required=True,
+        metadata={"description": "Language-neutral tag keys, usable as `tag=`."},
+    )
+    language = ma.fields.String(
+        required=True, metadata={"description": "Language this item's text is in."}
+    )
+    fallback = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "True when the requested language was missing and this "
+                  "item is shown in English instead."},
+    )
+    last_reviewed = ma.fields.Date(required=True)
+    agency = ma.fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "The agency that wrote this tip; null for core tips."},
+    )
+
+
+class FaqSchema(ma.Schema):
+    slug = ma.fields.String(required=True, metadata={"example": "what-is-rapport"})
+    position = ma.fields.Integer(required=True)
+    question = ma.fields.String(required=True)
+    answer = ma.fields.String(required=True)
+    related_tips = ma.fields.List(ma.fields.Nested(TipRefSchema), required=True)
+    language = ma.fields.String(required=True)
+    fallback = ma.fields.Boolean(required=True)
+    last_reviewed = ma.fields.Date(required=True)
+
+
+class _SearchArgs(BaseSchema):
+    q = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "Words to look for; every word must appear. Case and "
+                  "accents do not matter."},
+    )
+
+
+class TipQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs):
+    tag = ma.fields.String(
+        validate=[ma.validate.Length(max=40), ma.validate.Regexp(SLUG_PATTERN)],
+        metadata={"description": "Only tips with this tag.", "example": "listening"},
+    )
+
+
+class TipOfTheDayArgsSchema(LanguageArgsSchema):
+    day = ma.fields.Date(
+        data_key="date",
+        metadata={"description": "UTC day (YYYY-MM-DD); today when left out."}
+    )
+
+
+class FaqQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs):
+    pass

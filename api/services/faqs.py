@@ -1,0 +1,99 @@
+"""Finding FAQs in a language, with per-item English fallback and linked tips."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+
+from api.extensions import db
+from api.models import Faq, FaqTranslation, Tip, TipTranslation
+from api.services.text import like_pattern, search_terms
+from api.services.tips import FALLBACK_LANGUAGE
+
+
+@dataclass(frozen=True)
+class TipRef:
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class LocalisedFaq:
+    slug: str
+    position: int
+    question: str
+    answer: str
+    related_tips: list[TipRef]
+    language: str
+    fallback: bool
+    last_reviewed: date
+
+
+def _localised_select(language: str):
+    wanted = aliased(FaqTranslation)
+    english = aliased(FaqTranslation)
+    stmt = (
+        select(Faq, wanted, english)
+        .join(english, and_(english.faq_id == Faq.id, english.language == FALLBACK_LANGUAGE))
+        .outerjoin(wanted, and_(wanted.faq_id == Faq.id, wanted.language == language))
+    )
+    return stmt, wanted, english
+
+
+def _tip_titles(slugs: set[str], language: str) -> dict[str, str]:
+    """Titles of the given tips in `language`, English where that is missing (one query)."""
+    if not slugs:
+        return {}
+    rows = db.session.execute(
+        select(Tip.slug, TipTranslation.language, TipTranslation.title)
+        .join(TipTranslation, TipTranslation.tip_id == Tip.id)
+        .where(Tip.slug.in_(slugs), TipTranslation.language.in_({language, FALLBACK_LANGUAGE}))
+    ).all()
+    titles: dict[str, str] = {}
+    for slug, lang, title in rows:
+        if lang == language or slug not in titles:
+            titles[slug] = title
+    return titles
+
+
+def _localise_all(rows, language: str) -> list[LocalisedFaq]:
+    wanted_slugs = {slug for faq, _, _ in rows for slug in faq.related_tip_slugs}
+    titles = _tip_titles(wanted_slugs, language)
+    result = []
+    for faq, wanted, english in rows:
+        text = wanted or english
+        related = [TipRef(s, titles[s]) for s in faq.related_tip_slugs if s in titles]
+        result.append(
+            LocalisedFaq(
+                slug=faq.slug,
+                position=faq.position,
+                question=text.question,
+                answer=text.answer,
+                related_tips=related,
+                language=text.language,
+                fallback=wanted is None,
+                last_reviewed=text.last_reviewed,
+            )
+        )
+    return result
+
+
+def list_faqs(
+    language: str, *, q: str | None = None, page: int = 1, page_size: int = 20
+) -> tuple[list[LocalisedFaq], int]:
+    stmt, wanted, english = _localised_select(language)
+    searched = func.coalesce(wanted.search_text, english.search_text)
+    for term in search_terms(q):
+        stmt = stmt.where(searched.like(like_pattern(term), escape="\\"))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.execute(
+        stmt.order_by(Faq.position, Faq.id).limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    return _localise_all(rows, language), total
+
+
+def get_faq(slug: str, language: str) -> LocalisedFaq | None:
+    stmt, _, _ = _localised_select(language)
+    row = db.session.execute(stmt.where(Faq.slug == slug)).first()
+    return _localise_all([row], language)[0] if row else None

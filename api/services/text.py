@@ -1,0 +1,26 @@
+"""Text helpers for search: case- and accent-insensitive, portable across databases."""
+
+import unicodedata
+
+MAX_TERMS = 10
+
+
+def normalise(text: str) -> str:
+    """Lower-case, accent-free, single-spaced: 'Éxito  Juntos' -> 'exito juntos'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.split())
+
+
+def search_terms(query: str | None) -> list[str]:
+    """The distinct words of a query, normalised, at most MAX_TERMS of them."""
+    if not query:
+        return []
+    terms = list(dict.fromkeys(normalise(query).split()))
+    return terms[:MAX_TERMS]
+
+
+def like_pattern(term: str) -> str:
+    """A LIKE pattern matching `term` anywhere, with LIKE's wildcards taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -1,0 +1,88 @@
+"""Test fixtures: one migrated database per run (SQLite file, or a PostgreSQL schema).
+
+Set TEST_DATABASE_URL to run the whole suite on PostgreSQL; each run gets a schema of its
+own, dropped at the end.
+"""
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from api import create_app
+from api.config import database_url
+from api.extensions import db
+from api.services.content_loader import load_content
+
+
+def _test_config(url: str, engine_options: dict) -> dict:
+    return {
+        "TESTING": True,
+        # Unhandled errors must be rendered as the client would see them in production.
+        "PROPAGATE_EXCEPTIONS": False,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **engine_options},
+    }
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """(url, engine options) of an empty database that lives for this test run."""
+    raw = os.environ.get("TEST_DATABASE_URL")
+    if not raw:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'rapport.db'}", {}
+        return
+    url = database_url(raw)
+    schema = f"rapport_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, {"connect_args": {"options": f"-c search_path={schema}"}}
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def make_app(database):
+    """Build more apps on the same database (for tests that add routes of their own)."""
+    url, engine_options = database
+
+    def factory(**overrides):
+        return create_app({**_test_config(url, engine_options), **overrides})
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        upgrade()  # the real migrations, from empty, as production runs them
+        load_content(app.config["LANGUAGES"])
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def restore_content(app):
+    """For tests that change content: put the real content back afterwards."""
+    yield
+    with app.app_context():
+        load_content(app.config["LANGUAGES"])
