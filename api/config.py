@@ -23,7 +23,10 @@ def database_url(raw: str | None) -> str:
 class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    MAX_CONTENT_LENGTH = MAX_BODY_BYTES
+    MAX_BODY_BYTES = MAX_BODY_BYTES
+    # One byte more than allowed: a chunked body (no Content-Length) is read up to here,
+    # and reaching it proves the body was too large (werkzeug would silently truncate).
+    MAX_CONTENT_LENGTH = MAX_BODY_BYTES + 1
     # Content negotiation: first is the default and the fallback for missing translations.
     LANGUAGES = ("en", "es")
     PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))

@@ -23,6 +23,15 @@ MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
+CONTENT_HEADERS = {
+    "ETag": {"description": "Strong validator; send it back in If-None-Match.",
+             "schema": {"type": "string"}},
+    "Cache-Control": {"description": "How long shared caches may keep this answer.",
+                      "schema": {"type": "string"}},
+    "Content-Language": {"description": "Languages of the text in the body, asked-for first.",
+                         "schema": {"type": "string"}},
+}
+
 PAGING_HEADERS = {
     "X-Pagination": {
         "description": "Paging metadata as a JSON string: `total`, `total_pages`, "
@@ -46,6 +55,11 @@ class RapportApi(flask_smorest.Api):
     def _register_responses(self):
         """Register a problem+json response component for every error status."""
         self.spec.components.schema("Problem", schema=ProblemSchema)
+        self.spec.components.parameter(
+            "ACCEPT_LANGUAGE", "header",
+            {"name": "Accept-Language", "schema": {"type": "string"},
+             "description": "Preferred languages (RFC 9110); used when `lang` is not given."},
+        )
         for status in http.HTTPStatus:
             if status < 400:
                 continue
@@ -112,3 +126,29 @@ class Blueprint(flask_smorest.Blueprint):
             return func
 
         return decorator
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_cacheable_doc)
+
+    def cacheable(self, func):
+        """Document conditional GET: If-None-Match in, 304 Not Modified out."""
+        func = self.alt_response(
+            304, description="Not Modified: the copy named in If-None-Match is current.",
+            headers={"ETag": CONTENT_HEADERS["ETag"]},
+        )(func)
+        func._apidoc = {**func._apidoc, "cacheable": True}
+        return func
+
+    def localised(self, func):
+        """Document that Accept-Language picks the language when `lang` is not given."""
+        func._apidoc = {**getattr(func, "_apidoc", {}), "localised": True}
+        return func
+
+    @staticmethod
+    def _prepare_cacheable_doc(doc, doc_info, **kwargs):
+        if doc_info.get("cacheable"):
+            doc.setdefault("parameters", []).append("IF_NONE_MATCH")
+        if doc_info.get("localised"):
+            doc.setdefault("parameters", []).append("ACCEPT_LANGUAGE")
+        return doc

@@ -48,10 +48,13 @@ def _check_request_body():
     # Routing errors (404, 405) speak first; Flask raises them after this hook.
     if request.routing_exception is not None:
         return
+    limit = current_app.config["MAX_BODY_BYTES"]
     length = request.content_length
-    if length is not None and length > current_app.config["MAX_CONTENT_LENGTH"]:
+    if length is not None and length > limit:
         abort(413)
     if request.method in BODY_METHODS and (length or request.headers.get("Transfer-Encoding")):
+        if len(request.get_data(cache=True)) > limit:  # chunked: no length to trust
+            abort(413)
         if not request.is_json:
             abort(415)
         # Parse now so malformed JSON is a 400 on every route, not just those that read it.
@@ -86,9 +89,11 @@ def _open_to_any_origin(response: Response) -> None:
 
 
 def _make_cacheable(response: Response) -> None:
-    if "Cache-Control" not in response.headers:
-        response.cache_control.public = True
-        response.cache_control.max_age = current_app.config["PUBLIC_MAX_AGE"]
+    cache_control = response.cache_control
+    cache_control.public = True
+    # Keep a view's own lifetime (tip of the day) or a file's `no-cache` (revalidate).
+    if cache_control.max_age is None and not cache_control.no_cache:
+        cache_control.max_age = current_app.config["PUBLIC_MAX_AGE"]
     if not response.direct_passthrough and not response.is_streamed:
         # Strong ETag from the exact bytes sent: any change in content or language changes it.
         body = response.get_data()

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
+from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.policies import public
 from api.resources.language import language_headers, negotiate
 from api.schemas.common import LanguageArgsSchema
@@ -20,7 +20,9 @@ blp = Blueprint(
 @public
 class Faqs(MethodView):
     @blp.arguments(FaqQueryArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, FaqSchema(many=True), headers=PAGING_HEADERS)
+    @blp.response(200, FaqSchema(many=True), headers=PAGING_HEADERS | CONTENT_HEADERS)
+    @blp.cacheable
+    @blp.localised
     @blp.errors(422)
     def get(self, page, page_size, lang=None, q=None):
         """List FAQs, searched, in the asked-for language."""
@@ -35,7 +37,9 @@ class Faqs(MethodView):
 @public
 class FaqBySlug(MethodView):
     @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, FaqSchema)
+    @blp.response(200, FaqSchema, headers=CONTENT_HEADERS)
+    @blp.cacheable
+    @blp.localised
     @blp.errors(404, 422)
     def get(self, slug, lang=None):
         """Get one FAQ by its slug."""

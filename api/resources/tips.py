@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
+from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.policies import public
 from api.resources.language import language_headers, negotiate
 from api.schemas.common import LanguageArgsSchema
@@ -22,7 +22,9 @@ blp = Blueprint(
 @public
 class Tips(MethodView):
     @blp.arguments(TipQueryArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, TipSchema(many=True), headers=PAGING_HEADERS)
+    @blp.response(200, TipSchema(many=True), headers=PAGING_HEADERS | CONTENT_HEADERS)
+    @blp.cacheable
+    @blp.localised
     @blp.errors(422)
     def get(self, page, page_size, lang=None, q=None, tag=None):
         """List tips, searched and filtered, in the asked-for language."""
@@ -39,7 +41,9 @@ class Tips(MethodView):
 @public
 class TipOfTheDay(MethodView):
     @blp.arguments(TipOfTheDayArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, TipSchema)
+    @blp.response(200, TipSchema, headers=CONTENT_HEADERS)
+    @blp.cacheable
+    @blp.localised
     @blp.errors(404, 422)
     def get(self, lang=None, day=None):
         """Get the tip of the day: the same for everyone all UTC day."""
@@ -61,7 +65,9 @@ class TipOfTheDay(MethodView):
 @public
 class TipBySlug(MethodView):
     @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, TipSchema)
+    @blp.response(200, TipSchema, headers=CONTENT_HEADERS)
+    @blp.cacheable
+    @blp.localised
     @blp.errors(404, 422)
     def get(self, slug, lang=None):
         """Get one tip by its slug."""

@@ -24,6 +24,18 @@ def _control_char_errors(value, path: str, errors: dict) -> None:
             _control_char_errors(item, f"{path}.{index}", errors)
 
 
+# The same rule, as a JSON Schema pattern, so the spec says what the server enforces.
+NO_CONTROL_CHARS = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+
+
+class Text(ma.fields.String):
+    """A string people type: no control characters, and the spec says so."""
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": NO_CONTROL_CHARS, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+
 class BaseSchema(ma.Schema):
     """Rejects unknown fields (marshmallow's default, stated here) and control characters."""
 

@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from api.schemas.common import BaseSchema, LanguageArgsSchema, PagedLanguageArgsSchema
+from api.schemas.common import BaseSchema, LanguageArgsSchema, PagedLanguageArgsSchema, Text
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -60,7 +60,7 @@ class FaqSchema(ma.Schema):
 
 
 class _SearchArgs(BaseSchema):
-    q = ma.fields.String(
+    q = Text(
         validate=ma.validate.Length(min=1, max=200),
         metadata={"description": "Words to look for; every word must appear. Case and "
                   "accents do not matter."},

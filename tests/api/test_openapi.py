@@ -1,0 +1,85 @@
+"""The OpenAPI 3.1 document: valid, committed, and honest about errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+from openapi_spec_validator import validate
+
+SPEC_FILE = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
+METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}
+
+
+@pytest.fixture(scope="module")
+def spec(app):
+    response = app.test_client().get("/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield path, method, operation
+
+
+def test_spec_is_valid_openapi_3_1(spec):
+    assert spec["openapi"].startswith("3.1")
+    validate(spec)
+
+
+def test_committed_spec_is_what_the_code_generates(spec):
+    committed = json.loads(SPEC_FILE.read_text())
+    assert committed == spec, "openapi/openapi.json is stale: run `make spec` and commit it"
+
+
+def test_no_catch_all_default_responses(spec):
+    for path, method, operation in operations(spec):
+        assert "default" not in operation["responses"], (method, path)
+
+
+def test_every_operation_has_a_summary_and_a_success_response(spec):
+    for path, method, operation in operations(spec):
+        assert operation.get("summary"), (method, path)
+        assert any(code.startswith("2") for code in operation["responses"]), (method, path)
+
+
+def test_errors_are_documented_as_problem_json(spec):
+    responses = spec["components"]["responses"]
+    for path, method, operation in operations(spec):
+        for code, response in operation["responses"].items():
+            if int(code) < 400:
+                continue
+            response = responses[response["$ref"].rsplit("/", 1)[1]]
+            assert list(response["content"]) == ["application/problem+json"], (method, path)
+
+
+def test_operations_with_query_parameters_document_422(spec):
+    for path, method, operation in operations(spec):
+        params = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+        if params:
+            assert "422" in operation["responses"], (method, path)
+
+
+def test_operations_with_path_parameters_document_404(spec):
+    for path, method, operation in operations(spec):
+        if "{" in path:
+            assert "404" in operation["responses"], (method, path)
+
+
+def test_docs_page_works_offline(client):
+    with client.get("/docs") as page:
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        csp = page.headers["Content-Security-Policy"]
+    assert "http://" not in html and "https://" not in html  # nothing from a CDN
+    for asset in ("/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/docs/init.js"):
+        assert asset in html
+        with client.get(asset) as response:
+            assert response.status_code == 200
+            if asset.endswith("init.js"):
+                assert "/openapi.json" in response.get_data(as_text=True)
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    scripts = directives.get("script-src", directives["default-src"])
+    assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
