@@ -1,0 +1,55 @@
+# Rapport: two commands do all the set-up on a fresh machine.
+#   make run    install, migrate the SQLite database, load content, serve on :8000
+#   make test   install test tools, lint, run the whole suite (TEST_DATABASE_URL for PostgreSQL)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 2
+THREADS ?= 4
+export FLASK_APP := api
+
+.PHONY: run serve test lint spec migrate content install install-dev clean
+
+# Installs are stamped so repeat runs are instant; editing pyproject.toml reinstalls.
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	mkdir -p var
+	$(BIN)/flask db upgrade
+
+content: migrate
+	$(BIN)/flask content load
+
+run: content
+	@echo "Rapport is serving on http://$(HOST):$(PORT)/  (API /api/v1, docs /docs, spec /openapi.json)"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
+		--worker-class gthread --access-logfile - 'api:create_app()'
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+spec: install
+	$(BIN)/flask openapi write --format=json openapi/openapi.json
+	@echo "Wrote openapi/openapi.json"
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
