@@ -6,6 +6,8 @@ own, dropped at the end.
 
 import os
 import uuid
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -27,12 +29,12 @@ def _test_config(url: str, engine_options: dict) -> dict:
     }
 
 
-@pytest.fixture(scope="session")
-def database(tmp_path_factory):
-    """(url, engine options) of an empty database that lives for this test run."""
+@contextmanager
+def temporary_database(tmp_dir: Path):
+    """(url, engine options) of a new, empty database, removed afterwards."""
     raw = os.environ.get("TEST_DATABASE_URL")
     if not raw:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'rapport.db'}", {}
+        yield f"sqlite:///{tmp_dir / f'rapport-{uuid.uuid4().hex[:8]}.db'}", {}
         return
     url = database_url(raw)
     schema = f"rapport_test_{uuid.uuid4().hex[:12]}"
@@ -48,12 +50,19 @@ def database(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    with temporary_database(tmp_path_factory.mktemp("db")) as found:
+        yield found
+
+
+@pytest.fixture(scope="session")
 def make_app(database):
     """Build more apps on the same database (for tests that add routes of their own)."""
     url, engine_options = database
 
-    def factory(**overrides):
-        return create_app({**_test_config(url, engine_options), **overrides})
+    def factory(database=None, **overrides):
+        db_url, options = database or (url, engine_options)
+        return create_app({**_test_config(db_url, options), **overrides})
 
     return factory
 

@@ -1,0 +1,107 @@
+"""Our content rules: complete, in both languages, plain to read, and in our own words."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import textstat
+
+from api.services.content_loader import CONTENT_DIR
+
+ARTICLE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_1c3fea74641381bd.txt"
+TAGS = {"trust", "listening", "culture", "goals", "questions", "consistency", "humor", "equality",
+        "celebration", "connection", "creativity", "first-meeting", "boundaries", "repair"}
+MAX_GRADE_EN = 8.0          # Flesch-Kincaid grade level
+MIN_EASE_ES = 70.0          # Fernández-Huerta: 70+ reads as "fairly easy" (about grade 7)
+
+
+def load(name: str) -> list[dict]:
+    with (CONTENT_DIR / name).open("rb") as handle:
+        return next(iter(tomllib.load(handle).values()))
+
+
+TIPS = {lang: load(f"tips.{lang}.toml") for lang in ("en", "es")}
+FAQS = {lang: load(f"faqs.{lang}.toml") for lang in ("en", "es")}
+
+
+def tip_text(tip: dict) -> str:
+    return " ".join([tip["title"], tip["summary"], tip["body"], *tip["actions"], *tip["questions"]])
+
+
+def faq_text(faq: dict) -> str:
+    return " ".join([faq["question"], faq["answer"]])
+
+
+def test_eleven_tips_each_complete():
+    tips = TIPS["en"]
+    assert [t["number"] for t in tips] == list(range(1, 12))
+    for tip in tips:
+        assert len(tip["summary"]) <= 200
+        assert len(tip["actions"]) >= 3
+        assert len(tip["questions"]) >= 2
+        assert set(tip["tags"]) <= TAGS
+        assert tip["last_reviewed"]
+
+
+def test_questions_are_open_ended():
+    closed_openers = re.compile(r"^(do|does|did|is|are|was|were|can|could|will|would|have|has)\b",
+                                re.IGNORECASE)
+    for tip in TIPS["en"]:
+        for question in tip["questions"]:
+            assert not closed_openers.match(question), question
+
+
+def test_article_faqs_plus_at_least_eight_of_ours():
+    faqs = FAQS["en"]
+    assert sum(f["source"] == "article" for f in faqs) == 4
+    assert sum(f["source"] == "rapport" for f in faqs) >= 8
+    tip_slugs = {t["slug"] for t in TIPS["en"]}
+    for faq in faqs:
+        assert faq["related_tips"] and set(faq["related_tips"]) <= tip_slugs
+
+
+def test_spanish_covers_every_item_with_the_same_shape():
+    assert [t["slug"] for t in TIPS["es"]] == [t["slug"] for t in TIPS["en"]]
+    assert [f["slug"] for f in FAQS["es"]] == [f["slug"] for f in FAQS["en"]]
+    for en, es in zip(TIPS["en"], TIPS["es"], strict=True):
+        assert len(es["summary"]) <= 200
+        assert len(es["actions"]) == len(en["actions"])
+        assert len(es["questions"]) == len(en["questions"])
+        assert es["title"] != en["title"]
+
+
+def test_crisis_answer_points_to_988():
+    crisis = [f for f in FAQS["en"] + FAQS["es"] if "988" in f["answer"]]
+    assert len(crisis) >= 2  # in both languages
+
+
+@pytest.mark.parametrize("item", TIPS["en"] + FAQS["en"], ids=lambda i: i["slug"])
+def test_english_reads_at_grade_8_or_below(item):
+    textstat.set_lang("en")
+    text = tip_text(item) if "summary" in item else faq_text(item)
+    assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE_EN
+
+
+@pytest.mark.parametrize("item", TIPS["es"] + FAQS["es"], ids=lambda i: i["slug"])
+def test_spanish_is_easy_to_read(item):
+    textstat.set_lang("es")
+    text = tip_text(item) if "summary" in item else faq_text(item)
+    try:
+        assert textstat.fernandez_huerta(text) >= MIN_EASE_ES
+    finally:
+        textstat.set_lang("en")
+
+
+def _shingles(text: str, size: int = 6) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+@pytest.mark.skipif(not ARTICLE.exists(), reason="source article (../shared/seed) not present")
+def test_no_sentence_is_taken_from_the_article():
+    article = _shingles(ARTICLE.read_text())
+    for item in TIPS["en"] + FAQS["en"]:
+        text = tip_text(item) if "summary" in item else faq_text(item)
+        shared = _shingles(text) & article
+        assert not shared, (item["slug"], [" ".join(s) for s in shared])

@@ -1,0 +1,84 @@
+"""`flask content load`: idempotent, complete, and all-or-nothing."""
+
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from api.extensions import db
+from api.models import Faq, FaqTranslation, Tip, TipTranslation
+from api.services.content_loader import CONTENT_DIR, ContentError, load_content
+
+LANGUAGES = ("en", "es")
+
+
+@pytest.fixture
+def content_dir(tmp_path):
+    """A private copy of the real content files to edit."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+def counts() -> tuple[int, int, int, int]:
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Tip, TipTranslation, Faq, FaqTranslation)
+    )
+
+
+def test_loading_twice_changes_nothing(app_ctx):
+    before = counts()
+    report = load_content(LANGUAGES)
+    assert (report.created, report.updated, report.removed) == (0, 0, 0)
+    assert report.unchanged == before[0] + before[2]
+    assert counts() == before
+
+
+def test_cli_loads_content(app):
+    result = app.test_cli_runner().invoke(args=["content", "load"])
+    assert result.exit_code == 0, result.output
+    assert "0 created" in result.output and "languages: en, es" in result.output
+
+
+def test_edits_and_removals_are_applied(app_ctx, content_dir, restore_content):
+    tips = (content_dir / "tips.en.toml").read_text()
+    tips = tips.replace('title = "Be yourself"', 'title = "Be your real self"')
+    (content_dir / "tips.en.toml").write_text(tips)
+    faqs_es = (content_dir / "faqs.es.toml").read_text()
+    first, rest = faqs_es.split("[[faqs]]", 2)[1:]  # drop the first Spanish FAQ
+    (content_dir / "faqs.es.toml").write_text("[[faqs]]" + rest)
+
+    report = load_content(LANGUAGES, content_dir)
+    assert report.updated == 2 and report.created == 0
+    title = db.session.scalar(
+        select(TipTranslation.title).join(Tip).where(
+            Tip.slug == "be-yourself", TipTranslation.language == "en"))
+    assert title == "Be your real self"
+    spanish = db.session.scalar(select(func.count()).select_from(FaqTranslation)
+                                .where(FaqTranslation.language == "es"))
+    assert spanish == db.session.scalar(select(func.count()).select_from(Faq)) - 1
+
+
+@pytest.mark.parametrize(("file", "old", "new", "message"), [
+    ("tips.en.toml", 'slug = "reflect-back"\nnumber = 2', 'slug = "Reflect Back"\nnumber = 2',
+     "slug"),
+    ("faqs.en.toml", 'related_tips = ["be-yourself"', 'related_tips = ["no-such-tip"',
+     "unknown related tips"),
+    ("tips.es.toml", 'slug = "reflect-back"', 'slug = "reflejar"', "unknown slugs"),
+    ("tips.en.toml", "[[tips]]", "[[tips]\n", "tips.en.toml"),
+])
+def test_bad_content_is_refused_and_nothing_is_written(app_ctx, content_dir, file, old, new,
+                                                       message):
+    path = content_dir / file
+    text = path.read_text()
+    assert old in text, "the test's anchor text has gone from the content"
+    path.write_text(text.replace(old, new, 1))
+    # A valid edit elsewhere proves the whole load is rolled back, not just the bad part.
+    other = content_dir / ("faqs.en.toml" if file.startswith("tips") else "tips.en.toml")
+    other.write_text(other.read_text().replace("last_reviewed = 2026", "last_reviewed = 2025", 1))
+    before = counts()
+    with pytest.raises(ContentError, match=message):
+        load_content(LANGUAGES, content_dir)
+    assert counts() == before
+    assert load_content(LANGUAGES).updated == 0
