@@ -7,7 +7,9 @@ MAX_TERMS = 10
 
 def normalise(text: str) -> str:
     """Lower-case, accent-free, single-spaced: 'Éxito  Juntos' -> 'exito juntos'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Decompose before and after folding: compatibility forms like "𝕬" only become
+    # letters that can be folded once decomposed.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.split())
 
