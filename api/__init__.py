@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import cli, frontend, policies
 from api.config import Config
@@ -20,6 +21,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep fields in the order the schemas declare them
     app.url_map.strict_slashes = False
     app.url_map.converters["slug"] = SlugConverter
+
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_prefix=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

@@ -30,9 +30,23 @@ class Config:
     # Content negotiation: first is the default and the fallback for missing translations.
     LANGUAGES = ("en", "es")
     PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
+    # How many proxies in front of the app set X-Forwarded-*; 0 trusts none. Behind one
+    # proxy, links (paging, feeds) then carry the public scheme and host.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     # flask-smorest / OpenAPI
     API_TITLE = "Rapport API"
     API_VERSION = "1.0.0"
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_URL_PREFIX = "/"
+    API_SPEC_OPTIONS = {
+        "info": {
+            "description": (
+                "Rapport helps peer support workers build and keep rapport with the people "
+                "they support: tips, FAQs, shared goals and self-checks, in English and "
+                "Spanish. Errors are RFC 9457 problem details (`application/problem+json`). "
+                "Public content is cacheable (strong ETags, `304` on `If-None-Match`) and "
+                "open to any origin. Paging travels in the `X-Pagination` and `Link` headers."
+            ),
+        },
+    }

@@ -3,13 +3,11 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from api.extensions import db
 from api.models import Faq, FaqTranslation, Tip, TipTranslation
-from api.services.text import like_pattern, search_terms
-from api.services.tips import FALLBACK_LANGUAGE
+from api.services.localised import FALLBACK_LANGUAGE, localised_select, page_of, search
 
 
 @dataclass(frozen=True)
@@ -31,14 +29,7 @@ class LocalisedFaq:
 
 
 def _localised_select(language: str):
-    wanted = aliased(FaqTranslation)
-    english = aliased(FaqTranslation)
-    stmt = (
-        select(Faq, wanted, english)
-        .join(english, and_(english.faq_id == Faq.id, english.language == FALLBACK_LANGUAGE))
-        .outerjoin(wanted, and_(wanted.faq_id == Faq.id, wanted.language == language))
-    )
-    return stmt, wanted, english
+    return localised_select(Faq, FaqTranslation, "faq_id", language)
 
 
 def _tip_titles(slugs: set[str], language: str) -> dict[str, str]:
@@ -83,13 +74,8 @@ def list_faqs(
     language: str, *, q: str | None = None, page: int = 1, page_size: int = 20
 ) -> tuple[list[LocalisedFaq], int]:
     stmt, wanted, english = _localised_select(language)
-    searched = func.coalesce(wanted.search_text, english.search_text)
-    for term in search_terms(q):
-        stmt = stmt.where(searched.like(like_pattern(term), escape="\\"))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.execute(
-        stmt.order_by(Faq.position, Faq.id).limit(page_size).offset((page - 1) * page_size)
-    ).all()
+    stmt = search(stmt, wanted, english, q)
+    rows, total = page_of(stmt, (Faq.position, Faq.id), page, page_size)
     return _localise_all(rows, language), total
 
 

@@ -3,14 +3,12 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from api.extensions import db
 from api.models import Tip, TipTag, TipTranslation
-from api.services.text import like_pattern, search_terms
-
-FALLBACK_LANGUAGE = "en"
+from api.services.localised import localised_select, page_of, search
 
 
 @dataclass(frozen=True)
@@ -30,16 +28,8 @@ class LocalisedTip:
 
 
 def _localised_select(language: str):
-    """Tips joined to their text in `language` (if any) and in English (always)."""
-    wanted = aliased(TipTranslation)
-    english = aliased(TipTranslation)
-    stmt = (
-        select(Tip, wanted, english)
-        .join(english, and_(english.tip_id == Tip.id, english.language == FALLBACK_LANGUAGE))
-        .outerjoin(wanted, and_(wanted.tip_id == Tip.id, wanted.language == language))
-        .options(selectinload(Tip.tags))
-    )
-    return stmt, wanted, english
+    stmt, wanted, english = localised_select(Tip, TipTranslation, "tip_id", language)
+    return stmt.options(selectinload(Tip.tags)), wanted, english
 
 
 def _localise(tip: Tip, wanted: TipTranslation | None, english: TipTranslation) -> LocalisedTip:
@@ -67,13 +57,8 @@ def list_tips(
     stmt, wanted, english = _localised_select(language)
     if tag:
         stmt = stmt.where(Tip.id.in_(select(TipTag.tip_id).where(TipTag.tag == tag)))
-    searched = func.coalesce(wanted.search_text, english.search_text)
-    for term in search_terms(q):
-        stmt = stmt.where(searched.like(like_pattern(term), escape="\\"))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.execute(
-        stmt.order_by(Tip.number, Tip.id).limit(page_size).offset((page - 1) * page_size)
-    ).all()
+    stmt = search(stmt, wanted, english, q)
+    rows, total = page_of(stmt, (Tip.number, Tip.id), page, page_size)
     return [_localise(*row) for row in rows], total
 
 

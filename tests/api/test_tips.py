@@ -190,3 +190,17 @@ def test_tip_of_the_day_is_cacheable_until_utc_midnight(client):
 def test_tip_of_the_day_rejects_bad_dates(client):
     assert_problem(client.get("/api/v1/tips/today?date=2027-02-30"), 422)
     assert_problem(client.get("/api/v1/tips/today?date=tomorrow"), 422)
+
+
+def test_links_use_the_public_address_behind_a_trusted_proxy(make_app):
+    behind_proxy = make_app(PROXY_HOPS=1).test_client()
+    response = behind_proxy.get("/api/v1/tips?page_size=5", headers={
+        "X-Forwarded-Proto": "https", "X-Forwarded-Host": "rapport.example.org",
+    })
+    assert parse_links(response.headers["Link"])["next"].startswith(
+        "https://rapport.example.org/api/v1/tips?")
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_trusted(client):
+    response = client.get("/api/v1/tips?page_size=5", headers={"X-Forwarded-Host": "evil.example"})
+    assert "evil.example" not in response.headers["Link"]

@@ -1,0 +1,40 @@
+"""Shared query shape for content kept as one item row plus one text row per language."""
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import aliased
+
+from api.extensions import db
+from api.services.text import like_pattern, search_terms
+
+FALLBACK_LANGUAGE = "en"
+
+
+def localised_select(item_model, text_model, item_key: str, language: str):
+    """Rows of (item, text in `language` or None, English text): English is never missing."""
+    wanted = aliased(text_model)
+    english = aliased(text_model)
+    stmt = (
+        select(item_model, wanted, english)
+        .join(english, and_(getattr(english, item_key) == item_model.id,
+                            english.language == FALLBACK_LANGUAGE))
+        .outerjoin(wanted, and_(getattr(wanted, item_key) == item_model.id,
+                                wanted.language == language))
+    )
+    return stmt, wanted, english
+
+
+def search(stmt: Select, wanted, english, q: str | None) -> Select:
+    """Keep rows whose shown text (wanted language, else English) contains every word of q."""
+    shown = func.coalesce(wanted.search_text, english.search_text)
+    for term in search_terms(q):
+        stmt = stmt.where(shown.like(like_pattern(term), escape="\\"))
+    return stmt
+
+
+def page_of(stmt: Select, order_by, page: int, page_size: int):
+    """One page of rows and the total: two statements whatever the size."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.execute(
+        stmt.order_by(*order_by).limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    return rows, total
