@@ -16,6 +16,7 @@ from flask_smorest.pagination import PaginationMixin
 from webargs.flaskparser import FlaskParser
 
 from api.errors import PROBLEM_MIMETYPE, ProblemSchema, problem_from_exception
+from api.policies import BODY_METHODS
 
 # Highest page number accepted: big enough for any real list, small enough that
 # OFFSET never overflows a 64-bit integer in SQLite or PostgreSQL.
@@ -129,7 +130,7 @@ class Blueprint(flask_smorest.Blueprint):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._prepare_doc_cbks.append(self._prepare_cacheable_doc)
+        self._prepare_doc_cbks.append(self._prepare_rapport_doc)
 
     def cacheable(self, func):
         """Document conditional GET: If-None-Match in, 304 Not Modified out."""
@@ -146,7 +147,12 @@ class Blueprint(flask_smorest.Blueprint):
         return func
 
     @staticmethod
-    def _prepare_cacheable_doc(doc, doc_info, **kwargs):
+    def _prepare_rapport_doc(doc, doc_info, *, method, **kwargs):
+        # Rules enforced for every route (api.policies) are documented for every operation.
+        responses = doc.setdefault("responses", {})
+        statuses = [413] + ([400, 415] if method.upper() in BODY_METHODS else [])
+        for status in statuses:
+            responses.setdefault(status, http.HTTPStatus(status).name)
         if doc_info.get("cacheable"):
             doc.setdefault("parameters", []).append("IF_NONE_MATCH")
         if doc_info.get("localised"):

@@ -83,3 +83,10 @@ def test_docs_page_works_offline(client):
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
     scripts = directives.get("script-src", directives["default-src"])
     assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
+
+
+def test_rules_every_route_keeps_are_documented_on_every_operation(spec):
+    for path, method, operation in operations(spec):
+        assert "413" in operation["responses"], (method, path)
+        if method in ("post", "put", "patch"):
+            assert {"400", "415", "422"} <= set(operation["responses"]), (method, path)
