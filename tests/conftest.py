@@ -57,14 +57,21 @@ def database(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def make_app(database):
-    """Build more apps on the same database (for tests that add routes of their own)."""
+    """Build apps on the test database (or another one); their pools close at the end."""
     url, engine_options = database
+    built = []
 
     def factory(database=None, **overrides):
         db_url, options = database or (url, engine_options)
-        return create_app({**_test_config(db_url, options), **overrides})
+        app = create_app({**_test_config(db_url, options), **overrides})
+        built.append(app)
+        return app
 
-    return factory
+    yield factory
+    for app in built:  # an undisposed pool leaks open connections (ResourceWarning)
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -73,9 +80,7 @@ def app(make_app):
     with app.app_context():
         upgrade()  # the real migrations, from empty, as production runs them
         load_content(app.config["LANGUAGES"])
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 @pytest.fixture
