@@ -5,10 +5,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import cli, frontend, policies
+from api import access, cli, frontend, policies
 from api.config import Config
-from api.converters import SLUG_SCHEMA, SlugConverter
-from api.extensions import api, db, migrate
+from api.converters import CODE_SCHEMA, SLUG_SCHEMA, CodeConverter, SlugConverter
+from api.extensions import api, db, limiter, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep fields in the order the schemas declare them
     app.url_map.strict_slashes = False
     app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["code"] = CodeConverter
 
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
@@ -31,6 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     api.init_app(app)
     api.register_converter(SlugConverter, lambda _converter: SLUG_SCHEMA)
+    api.register_converter(CodeConverter, lambda _converter: CODE_SCHEMA)
+    limiter.init_app(app)
 
     from api import (
         models,  # noqa: F401  (tables must be known to Alembic and the ORM)
@@ -41,4 +44,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     frontend.init_app(app)
     policies.init_app(app)
     cli.init_app(app)
+    access.verify_declared(app)
     return app

@@ -4,6 +4,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from api.services.accounts import AccountError, create_agency
 from api.services.content_loader import ContentError, load_content
 
 content_cli = AppGroup("content", help="Tips and FAQs from the data files.")
@@ -19,5 +20,24 @@ def load_command() -> None:
     click.echo(f"Content loaded: {report}")
 
 
+agency_cli = AppGroup("agency", help="Agencies and their admins.")
+
+
+@agency_cli.command("create")
+@click.argument("name")
+@click.option("--admin-email", required=True, help="Email of the agency's first admin.")
+@click.option("--admin-password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="RAPPORT_ADMIN_PASSWORD", help="Asked for when not given.")
+def create_agency_command(name: str, admin_email: str, admin_password: str) -> None:
+    """Create an agency and its first admin account."""
+    try:
+        agency, admin = create_agency(name, admin_email, admin_password)
+    except AccountError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}") from exc
+    click.echo(f"Agency {agency.name!r} created (id {agency.id}); admin {admin.email} "
+               "can now sign in.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
+    app.cli.add_command(agency_cli)

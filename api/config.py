@@ -1,6 +1,7 @@
 """Settings, read from the environment so one build runs anywhere (12-factor)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,11 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_BODY_BYTES + 1
     # Content negotiation: first is the default and the fallback for missing translations.
     LANGUAGES = ("en", "es")
+    SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "30")))
+    # Rate-limit counters: per process by default; set a Redis URL to share them.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "rapport")
     PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
     # How many proxies in front of the app set X-Forwarded-*; 0 trusts none. Behind one
     # proxy, links (paging, feeds) then carry the public scheme and host.

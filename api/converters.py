@@ -12,3 +12,13 @@ class SlugConverter(BaseConverter):
 
 
 SLUG_SCHEMA = {"type": "string", "pattern": f"^{SLUG_REGEX}$", "maxLength": 80}
+
+
+class CodeConverter(BaseConverter):
+    """An invite or join code as people type it: letters, digits, dashes, 4 to 20."""
+
+    regex = r"[A-Za-z0-9-]{4,20}"
+
+
+CODE_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9-]{4,20}$",
+               "example": "K7QM-4TPX"}

@@ -1,11 +1,13 @@
 """Extension singletons, bound to an app in create_app (no app at import time)."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from api.openapi import RapportApi
+from api.openapi import RapportApi, SchemaExtrasPlugin
 
 # Named constraints make Alembic migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -23,4 +25,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)  # batch mode: SQLite can ALTER via table copies
-api = RapportApi()
+api = RapportApi(spec_kwargs={"extra_plugins": [SchemaExtrasPlugin()]})
+# No blanket limits: the views that need them count failures explicitly (services.throttle).
+limiter = Limiter(key_func=get_remote_address)

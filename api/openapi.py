@@ -11,12 +11,13 @@ from urllib.parse import urlencode
 
 import flask_smorest
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import request
 from flask_smorest.pagination import PaginationMixin
 from webargs.flaskparser import FlaskParser
 
 from api.errors import PROBLEM_MIMETYPE, ProblemSchema, problem_from_exception
-from api.policies import BODY_METHODS
+from api.policies import BODY_METHODS, SAFE_METHODS
 
 # Highest page number accepted: big enough for any real list, small enough that
 # OFFSET never overflows a 64-bit integer in SQLite or PostgreSQL.
@@ -46,6 +47,15 @@ PAGING_HEADERS = {
 }
 
 
+class SchemaExtrasPlugin(BasePlugin):
+    """Adds JSON Schema keywords marshmallow cannot express (`JSON_SCHEMA_EXTRA` on a schema)."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        schema_class = schema if isinstance(schema, type) else type(schema)
+        return getattr(schema_class, "JSON_SCHEMA_EXTRA", None)
+
+
 class RapportApi(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
@@ -56,6 +66,13 @@ class RapportApi(flask_smorest.Api):
     def _register_responses(self):
         """Register a problem+json response component for every error status."""
         self.spec.components.schema("Problem", schema=ProblemSchema)
+        self.spec.components.security_scheme(
+            "bearerAuth", {"type": "http", "scheme": "bearer",
+                           "description": "The token from `POST /api/v1/auth/token`."})
+        self.spec.components.security_scheme(
+            "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "rapport_session",
+                           "description": "The web app's HttpOnly, SameSite=Strict session "
+                           "cookie (`use_cookie: true` at sign-in)."})
         self.spec.components.parameter(
             "ACCEPT_LANGUAGE", "header",
             {"name": "Accept-Language", "schema": {"type": "string"},
@@ -153,6 +170,13 @@ class Blueprint(flask_smorest.Blueprint):
         statuses = [413] + ([400, 415] if method.upper() in BODY_METHODS else [])
         for status in statuses:
             responses.setdefault(status, http.HTTPStatus(status).name)
+        access = doc_info.get("access")
+        if access is not None and access.signed_in:
+            doc["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
+            responses.setdefault(401, http.HTTPStatus(401).name)
+            if access.roles or method.upper() not in SAFE_METHODS:
+                # Role checks, and cookie writes that are neither JSON nor X-Requested-With.
+                responses.setdefault(403, http.HTTPStatus(403).name)
         if doc_info.get("cacheable"):
             doc.setdefault("parameters", []).append("IF_NONE_MATCH")
         if doc_info.get("localised"):

@@ -21,6 +21,9 @@ PUBLIC_ENDPOINTS = {"api-docs.openapi_json"}
 
 # A JSON API response is data, never a document: nothing in it may run or be framed.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# Anything else that does not set its own policy (files, redirects, empty responses).
+DEFAULT_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+HSTS = "max-age=63072000; includeSubDomains"
 
 
 def public(view):
@@ -66,6 +69,9 @@ def _apply_response_rules(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if response.mimetype in ("application/json", "application/problem+json"):
         response.headers.setdefault("Content-Security-Policy", API_CSP)
+    response.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
 
     if policy_for(request.endpoint) == PUBLIC and request.method in SAFE_METHODS:
         _open_to_any_origin(response)

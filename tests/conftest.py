@@ -5,6 +5,8 @@ own, dropped at the end.
 """
 
 import os
+import shutil
+import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,8 +17,11 @@ from flask_migrate import upgrade
 
 from api import create_app
 from api.config import database_url
-from api.extensions import db
+from api.extensions import db, limiter
 from api.services.content_loader import load_content
+from tests.factories import make_worker, make_world
+
+RUN_PREFIX = f"rapport-test-{uuid.uuid4().hex[:8]}"
 
 
 def _test_config(url: str, engine_options: dict) -> dict:
@@ -26,6 +31,9 @@ def _test_config(url: str, engine_options: dict) -> dict:
         "PROPAGATE_EXCEPTIONS": False,
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **engine_options},
+        # CI sets TEST_RATELIMIT_STORAGE_URI to this machine's Redis; each run has its prefix.
+        "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": RUN_PREFIX,
     }
 
 
@@ -49,29 +57,35 @@ def temporary_database(tmp_dir: Path):
         admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def database(tmp_path_factory):
-    with temporary_database(tmp_path_factory.mktemp("db")) as found:
-        yield found
+# The run's database exists from import time, so modules that need an app while being
+# collected (schemathesis) can build one on it; pytest_sessionfinish removes it.
+_RUN_DIR = Path(tempfile.mkdtemp(prefix="rapport-test-"))
+_RUN_DATABASE_CONTEXT = temporary_database(_RUN_DIR)
+RUN_DATABASE = _RUN_DATABASE_CONTEXT.__enter__()
+_BUILT_APPS = []
 
 
-@pytest.fixture(scope="session")
-def make_app(database):
-    """Build apps on the test database (or another one); their pools close at the end."""
-    url, engine_options = database
-    built = []
+def build_app(database=None, **overrides):
+    """An app on the run's database (or another one); its pool is closed at the end."""
+    url, options = database or RUN_DATABASE
+    app = create_app({**_test_config(url, options), **overrides})
+    _BUILT_APPS.append(app)
+    return app
 
-    def factory(database=None, **overrides):
-        db_url, options = database or (url, engine_options)
-        app = create_app({**_test_config(db_url, options), **overrides})
-        built.append(app)
-        return app
 
-    yield factory
-    for app in built:  # an undisposed pool leaks open connections (ResourceWarning)
+def pytest_sessionfinish(session, exitstatus):
+    for app in _BUILT_APPS:  # an undisposed pool leaks open connections (ResourceWarning)
         with app.app_context():
             for engine in db.engines.values():
                 engine.dispose()
+    _RUN_DATABASE_CONTEXT.__exit__(None, None, None)
+    shutil.rmtree(_RUN_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def make_app():
+    """Build more apps (for tests that add routes or change settings)."""
+    return build_app
 
 
 @pytest.fixture(scope="session")
@@ -122,3 +136,34 @@ def count_queries(app):
             sa.event.remove(engine, "before_cursor_execute", record)
 
     return counting
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(app):
+    """Every test starts with no failed logins counted against it."""
+    with app.app_context():
+        limiter.reset()
+    yield
+
+
+def _world(app):
+    with app.app_context():
+        return make_world(app)
+
+
+@pytest.fixture
+def world(app):
+    """Two agencies, each with an admin, a worker and a peer in a partnership."""
+    return _world(app)
+
+
+@pytest.fixture(scope="module")
+def shared_world(app):
+    """The same, shared by a module's tests: only for tests that change nothing."""
+    return _world(app)
+
+
+@pytest.fixture
+def worker(app):
+    with app.app_context():
+        return make_worker()

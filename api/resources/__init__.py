@@ -1,8 +1,11 @@
 """HTTP resources: one flask-smorest Blueprint per domain."""
 
-from api.resources import faqs, health, tips
+from api.resources import agencies, auth, faqs, health, invites, me, partnerships, tips
 
-BLUEPRINTS = (tips.blp, faqs.blp, health.blp)
+BLUEPRINTS = (
+    tips.blp, faqs.blp, auth.blp, me.blp, invites.blp, partnerships.blp, agencies.blp,
+    health.blp,
+)
 
 
 def register(api) -> None:

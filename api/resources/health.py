@@ -5,6 +5,7 @@ from flask.views import MethodView
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from api import access
 from api.errors import problem
 from api.extensions import db
 from api.openapi import Blueprint
@@ -26,6 +27,7 @@ class ReadinessSchema(HealthSchema):
 
 @blp.route("/healthz")
 class Health(MethodView):
+    @access.anyone
     @blp.arguments(NoArgsSchema, location="query")
     @blp.response(200, HealthSchema)
     @blp.errors(422)
@@ -36,6 +38,7 @@ class Health(MethodView):
 
 @blp.route("/readyz")
 class Readiness(MethodView):
+    @access.anyone
     @blp.arguments(NoArgsSchema, location="query")
     @blp.response(200, ReadinessSchema)
     @blp.errors(422, 503)

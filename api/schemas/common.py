@@ -1,6 +1,7 @@
 """Building blocks every schema shares."""
 
 from collections.abc import Mapping
+from datetime import UTC
 
 import marshmallow as ma
 from flask import current_app
@@ -77,3 +78,28 @@ class PagedLanguageArgsSchema(LanguageArgsSchema, PageArgsSchema):
 
 class NoArgsSchema(BaseSchema):
     """For operations that take no query parameters: any parameter is an error."""
+
+
+class EmptyBodySchema(BaseSchema):
+    """For creating POSTs that need no input: the body is `{}` (or absent)."""
+
+
+class Timestamp(ma.fields.DateTime):
+    """UTC, ISO 8601, with a Z: 2026-11-24T16:45:27Z."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class IdSchema(ma.Schema):
+    """A reference to a person: id and the name they chose to show."""
+
+    id = ma.fields.UUID(required=True)
+    display_name = ma.fields.String(required=True, allow_none=True,
+                                    metadata={"description": "Null once erased."})
+
+
+class PagedArgsSchema(BaseSchema, PageArgsSchema):
+    pass

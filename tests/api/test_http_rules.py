@@ -10,15 +10,22 @@ import pytest
 from werkzeug.routing import Rule
 
 from api import create_app
+from api.policies import PUBLIC, policy_for
 from tests.helpers import assert_problem
 
+MISSING_ID = "00000000-0000-4000-8000-000000000000"
 # Values that name something real, and values that name nothing, per endpoint.
 EXAMPLES = {
-    "tips.TipBySlug": ({"slug": "reflect-back"}, {"slug": "no-such-tip"}),
-    "faqs.FaqBySlug": ({"slug": "what-is-rapport"}, {"slug": "no-such-faq"}),
-    "frontend.app_asset": ({"folder": "css", "filename": "app.css"},
+    "tips.TipBySlug": (lambda w: {"slug": "reflect-back"}, {"slug": "no-such-tip"}),
+    "faqs.FaqBySlug": (lambda w: {"slug": "what-is-rapport"}, {"slug": "no-such-faq"}),
+    "frontend.app_asset": (lambda w: {"folder": "css", "filename": "app.css"},
                            {"folder": "css", "filename": "missing.css"}),
-    "frontend.docs_vendor_asset": ({"asset": "swagger-ui.css"}, None),
+    "frontend.docs_vendor_asset": (lambda w: {"asset": "swagger-ui.css"}, None),
+    "partnerships.PartnershipById": (lambda w: {"partnership_id": w.partnership_a},
+                                     {"partnership_id": MISSING_ID}),
+    "invites.AcceptInvite": (lambda w: {"code": w.fresh_invite()}, {"code": "ZZZZ-ZZZZ"}),
+    "agencies.JoinCodes": (lambda w: {"agency_id": w.agency_a},
+                           {"agency_id": MISSING_ID}),
 }
 # Pages and files that are not API operations (and so are not in the spec).
 NON_API_ENDPOINTS = {
@@ -29,6 +36,11 @@ PUBLIC_ENDPOINTS = {
     "tips.Tips", "tips.TipOfTheDay", "tips.TipBySlug", "faqs.Faqs", "faqs.FaqBySlug",
     *NON_API_ENDPOINTS,
 }
+PRIVATE_ENDPOINTS = {
+    "health.Health", "health.Readiness", "auth.Register", "auth.Token", "me.Me", "me.Export",
+    "me.AccessLog", "invites.Invites", "invites.AcceptInvite", "partnerships.Partnerships",
+    "partnerships.PartnershipById", "agencies.JoinCodes",
+}
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -36,15 +48,18 @@ _MAP = create_app().url_map
 RULES = sorted(_MAP.iter_rules(), key=lambda r: r.rule)
 API_RULES = [r for r in RULES if r.endpoint not in NON_API_ENDPOINTS]
 PUBLIC_RULES = [r for r in RULES if r.endpoint in PUBLIC_ENDPOINTS]
+GET_RULES = [r for r in RULES if "GET" in r.methods]
+API_GET_RULES = [r for r in API_RULES if "GET" in r.methods]
+PRIVATE_GET_RULES = [r for r in GET_RULES if r.endpoint not in PUBLIC_ENDPOINTS]
 URLS = _MAP.bind("localhost")
 
 
-def _url(rule: Rule, *, missing: bool = False) -> str:
+def _url(rule: Rule, world=None, *, missing: bool = False) -> str:
     if not rule.arguments:
         return rule.rule
     found, absent = EXAMPLES.get(rule.endpoint, (None, None))
-    values = absent if missing else found
-    assert values is not None, f"add path examples for {rule.endpoint} to EXAMPLES"
+    assert found is not None, f"add path examples for {rule.endpoint} to EXAMPLES"
+    values = absent if missing else found(world)
     return URLS.build(rule.endpoint, values)
 
 
@@ -58,10 +73,13 @@ def ids(rules):
 
 
 @pytest.mark.parametrize("rule", RULES, ids=ids(RULES))
-def test_every_route_is_classified(rule):
-    assert rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.startswith("health."), (
+def test_every_route_is_classified(app, rule):
+    assert rule.endpoint in PUBLIC_ENDPOINTS | PRIVATE_ENDPOINTS, (
         f"{rule.endpoint}: decide whether it is public content and list it here"
     )
+    with app.test_request_context():
+        public = policy_for(rule.endpoint) == PUBLIC
+    assert public == (rule.endpoint in PUBLIC_ENDPOINTS)
 
 
 def test_every_api_route_is_in_the_spec(app):
@@ -69,11 +87,20 @@ def test_every_api_route_is_in_the_spec(app):
     assert {spec_path(rule) for rule in API_RULES} == spec_paths
 
 
-@pytest.mark.parametrize("rule", RULES, ids=ids(RULES))
-def test_get_sets_the_cache_and_cors_policy(client, rule):
-    with client.get(_url(rule)) as response:
+def auth_for(rule, world) -> dict:
+    """A member's token for private routes; public ones are asked anonymously."""
+    return {} if rule.endpoint in PUBLIC_ENDPOINTS else world["worker_a"].headers
+
+
+@pytest.mark.parametrize("rule", GET_RULES, ids=ids(GET_RULES))
+def test_get_sets_the_cache_and_cors_policy(client, shared_world, rule):
+    url = _url(rule, shared_world)
+    with client.get(url, headers=auth_for(rule, shared_world)) as response:
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp.split("style")[0]
         if rule.endpoint in PUBLIC_ENDPOINTS:
             assert response.cache_control.public
             assert response.cache_control.max_age or response.cache_control.no_cache
@@ -85,9 +112,22 @@ def test_get_sets_the_cache_and_cors_policy(client, rule):
             assert "Access-Control-Allow-Origin" not in response.headers
 
 
+@pytest.mark.parametrize("rule", PRIVATE_GET_RULES, ids=ids(PRIVATE_GET_RULES))
+def test_private_reads_need_a_session(client, shared_world, rule):
+    if rule.endpoint.startswith("health."):
+        return  # probes answer anyone, but are still never cached
+    response = client.get(_url(rule, shared_world))
+    assert_problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.cache_control.no_store
+    bad = client.get(_url(rule, shared_world), headers={"Authorization": "Bearer not-a-token"})
+    assert_problem(bad, 401)
+    assert 'error="invalid_token"' in bad.headers["WWW-Authenticate"]
+
+
 @pytest.mark.parametrize("rule", PUBLIC_RULES, ids=ids(PUBLIC_RULES))
 def test_public_content_answers_304_to_a_matching_etag(client, rule):
-    url = _url(rule)
+    url = _url(rule, None)
     with client.get(url) as first:
         etag = first.headers["ETag"]
     with client.get(url, headers={"If-None-Match": etag}) as again:
@@ -100,7 +140,7 @@ def test_public_content_answers_304_to_a_matching_etag(client, rule):
 
 @pytest.mark.parametrize("rule", PUBLIC_RULES, ids=ids(PUBLIC_RULES))
 def test_public_content_allows_cors_preflight(client, rule):
-    response = client.options(_url(rule), headers={
+    response = client.options(_url(rule, None), headers={
         "Origin": "https://agency.example", "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Headers": "if-none-match",
     })
@@ -111,45 +151,51 @@ def test_public_content_allows_cors_preflight(client, rule):
 
 
 @pytest.mark.parametrize("rule", RULES, ids=ids(RULES))
-def test_wrong_methods_are_405_with_allow(client, rule):
+def test_wrong_methods_are_405_with_allow(client, shared_world, rule):
     allowed = set(rule.methods)
     for method in WRITE_METHODS:
         if method in allowed:
             continue
-        response = client.open(_url(rule), method=method, json={})
+        response = client.open(_url(rule, shared_world), method=method, json={})
         assert_problem(response, 405)
         assert set(response.headers["Allow"].replace(" ", "").split(",")) == allowed
         assert response.cache_control.no_store
 
 
 @pytest.mark.parametrize("rule", RULES, ids=ids(RULES))
-def test_bodies_over_64_kib_are_413(client, rule):
+def test_bodies_over_64_kib_are_413(client, shared_world, rule):
     body = b"{" + b" " * (64 * 1024) + b"}"
-    response = client.get(_url(rule), data=body, content_type="application/json")
+    method = next(m for m in ("GET", "POST", "PATCH") if m in rule.methods)
+    response = client.open(_url(rule, shared_world), method=method, data=body,
+                           content_type="application/json",
+                           headers=auth_for(rule, shared_world))
     assert_problem(response, 413)
 
 
-@pytest.mark.parametrize("rule", API_RULES, ids=ids(API_RULES))
-def test_unknown_query_parameters_are_422(client, rule):
-    body = assert_problem(client.get(_url(rule) + "?surprise=1"), 422)
-    assert "surprise" in body["errors"]
+@pytest.mark.parametrize("rule", API_GET_RULES, ids=ids(API_GET_RULES))
+def test_unknown_query_parameters_are_422(client, shared_world, rule):
+    response = client.get(_url(rule, shared_world) + "?surprise=1",
+                          headers=auth_for(rule, shared_world))
+    assert "surprise" in assert_problem(response, 422)["errors"]
 
 
-@pytest.mark.parametrize("rule", API_RULES, ids=ids(API_RULES))
-def test_every_string_query_parameter_refuses_nul(app, client, rule):
+@pytest.mark.parametrize("rule", API_GET_RULES, ids=ids(API_GET_RULES))
+def test_every_string_query_parameter_refuses_nul(app, client, shared_world, rule):
     spec = app.test_client().get("/openapi.json").get_json()
     params = spec["paths"][spec_path(rule)]["get"].get("parameters", [])
     for param in params:
         if param.get("in") == "query" and param["schema"].get("type") == "string":
-            body = assert_problem(client.get(_url(rule), query_string={param["name"]: "a\x00b"}),
-                                  422)
-            assert param["name"] in body["errors"]
+            response = client.get(_url(rule, shared_world), query_string={param["name"]: "a\x00b"},
+                                  headers=auth_for(rule, shared_world))
+            assert param["name"] in assert_problem(response, 422)["errors"]
 
 
-@pytest.mark.parametrize("rule", [r for r in RULES if r.arguments and EXAMPLES[r.endpoint][1]],
-                         ids=ids([r for r in RULES if r.arguments and EXAMPLES[r.endpoint][1]]))
-def test_paths_that_name_nothing_are_404(client, rule):
-    with client.get(_url(rule, missing=True)) as response:
+MISSABLE = [r for r in GET_RULES if r.arguments and EXAMPLES[r.endpoint][1]]
+
+
+@pytest.mark.parametrize("rule", MISSABLE, ids=ids(MISSABLE))
+def test_paths_that_name_nothing_are_404(client, shared_world, rule):
+    with client.get(_url(rule, missing=True), headers=auth_for(rule, shared_world)) as response:
         assert_problem(response, 404)
         assert response.cache_control.no_store
 

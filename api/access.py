@@ -1,0 +1,140 @@
+"""Who may call what. Deny by default: every view declares its rule, or the app won't start.
+
+- `anyone`: no sign-in needed (log in, register, accept an invite, health probes).
+- `signed_in(*roles)`: a live session is required (401 without); with roles, others get 403.
+- Views marked `policies.public` are public content and need no declaration here.
+
+The caller is found from `Authorization: Bearer <token>` (integrators) or the HttpOnly
+session cookie (the PWA). Cookie-authenticated writes must be JSON or carry
+X-Requested-With, which a cross-site form cannot send: with SameSite=Strict, that closes CSRF.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+
+from flask import Flask, g, request
+from flask_smorest import abort
+
+from api.models import AuthSession, User
+from api.policies import PUBLIC, SAFE_METHODS, policy_for
+from api.services import audit, sessions
+
+COOKIE_NAME = "rapport_session"
+# Endpoints that libraries register for us; they serve nothing private.
+OPEN_ENDPOINTS = frozenset({"api-docs.openapi_json"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    signed_in: bool
+    roles: tuple[str, ...] = ()
+
+
+ANYONE = Rule(signed_in=False)
+
+
+def anyone(func):
+    """Declare that a view needs no sign-in."""
+    func._access = ANYONE
+    return func
+
+
+def signed_in(*roles: str):
+    """Require a live session, and one of `roles` when given. Put it above other decorators."""
+    rule = Rule(signed_in=True, roles=roles)
+
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            _require(rule)
+            return func(*args, **kwargs)
+
+        wrapper._access = rule
+        wrapper._apidoc = {**getattr(func, "_apidoc", {}), "access": rule}
+        return wrapper
+
+    return decorator
+
+
+def caller() -> User | None:
+    """The signed-in user of this request, if any (found once, then remembered)."""
+    if "caller" not in g:
+        g.caller, g.auth_session, g.auth_via, g.bad_token = None, None, None, False
+        token, via = _presented_token()
+        if token is not None:
+            session = sessions.resolve(token)
+            if session is None:
+                g.bad_token = True
+            else:
+                g.caller, g.auth_session, g.auth_via = session.user, session, via
+    return g.caller
+
+
+def current_session() -> AuthSession | None:
+    caller()
+    return g.auth_session
+
+
+def _presented_token() -> tuple[str | None, str | None]:
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, value = header.partition(" ")
+        return (value.strip() if scheme.lower() == "bearer" else ""), "bearer"
+    cookie = request.cookies.get(COOKIE_NAME)
+    if cookie:
+        return cookie, "cookie"
+    return None, None
+
+
+def deny(status: int, user: User | None, message: str | None = None, **details) -> None:
+    """Record the denial, then stop the request with a problem response."""
+    audit.record_now(user, f"denied:{request.endpoint}", outcome="denied", **details)
+    headers = {}
+    if status == 401:
+        error = ', error="invalid_token"' if g.get("bad_token") else ""
+        headers["WWW-Authenticate"] = f'Bearer realm="rapport"{error}'
+    abort(status, message=message, headers=headers)
+
+
+def _require(rule: Rule) -> None:
+    user = caller()
+    if user is None:
+        deny(401, None, "Sign in to do this." if not g.bad_token
+             else "Your session has ended or is not valid. Sign in again.")
+    if rule.roles and user.role not in rule.roles:
+        deny(403, user)
+    if (g.auth_via == "cookie" and request.method not in SAFE_METHODS
+            and not request.is_json and not request.headers.get("X-Requested-With")):
+        deny(403, user, "Send writes as JSON, or with an X-Requested-With header.")
+
+
+def set_session_cookie(response, token: str, expires_at: datetime) -> None:
+    response.set_cookie(COOKIE_NAME, token, expires=expires_at, httponly=True,
+                        secure=request.is_secure, samesite="Strict", path="/")
+
+
+def clear_session_cookie(response) -> None:
+    response.delete_cookie(COOKIE_NAME, httponly=True, secure=request.is_secure,
+                           samesite="Strict", path="/")
+
+
+def rule_for(app: Flask, endpoint: str, method: str) -> Rule | None:
+    view = app.view_functions[endpoint]
+    view_class = getattr(view, "view_class", None)
+    target = getattr(view_class, method.lower(), None) if view_class else view
+    return getattr(target, "_access", None)
+
+
+def verify_declared(app: Flask) -> None:
+    """Refuse to start while any route has a method with no access rule."""
+    missing = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint in OPEN_ENDPOINTS or policy_for(rule.endpoint) == PUBLIC:
+                continue
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                if rule_for(app, rule.endpoint, method) is None:
+                    missing.append(f"{method} {rule.rule}")
+    if missing:
+        raise RuntimeError(f"routes without an access rule: {', '.join(sorted(missing))}")

@@ -1,0 +1,152 @@
+"""People, their sessions, agencies, invites, partnerships, and the audit trail.
+
+Private objects have UUID ids (unguessable). Secrets (passwords, session tokens, invite
+and join codes) are stored only as hashes.
+"""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.extensions import db
+from api.models.types import UtcDateTime
+from api.services.clock import utcnow
+
+ROLES = ("worker", "peer", "agency_admin")
+PARTNERSHIP_STATUSES = ("active", "paused", "ended")
+
+
+def _id() -> Mapped[uuid.UUID]:
+    return mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(UtcDateTime, default=utcnow)
+
+
+class Agency(db.Model):
+    __tablename__ = "agencies"
+
+    id: Mapped[uuid.UUID] = _id()
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = _created()
+
+
+class AgencyJoinCode(db.Model):
+    """A code an agency admin hands to workers so their accounts join the agency."""
+
+    __tablename__ = "agency_join_codes"
+
+    id: Mapped[uuid.UUID] = _id()
+    agency_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES}", name="role"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    role: Mapped[str] = mapped_column(String(20))
+    # Workers and admins sign in with an email, peers with a username; both lower-cased.
+    # All personal fields are emptied when a person erases their account.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    username: Mapped[str | None] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(80))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agencies.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = _created()
+    password_changed_at: Mapped[datetime] = _created()
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    agency: Mapped[Agency | None] = relationship()
+
+
+class AuthSession(db.Model):
+    """A signed-in session: the client holds a random token, we keep its SHA-256."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[uuid.UUID] = _id()
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class Invite(db.Model):
+    """A worker's single-use invitation for a peer to join them in a partnership."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[uuid.UUID] = _id()
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    worker_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    partnership_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="SET NULL"))
+
+
+class Partnership(db.Model):
+    """The private space a worker and a peer share."""
+
+    __tablename__ = "partnerships"
+    __table_args__ = (
+        CheckConstraint(f"status IN {PARTNERSHIP_STATUSES}", name="status"),
+        CheckConstraint("checkin_cadence_days BETWEEN 1 AND 365", name="cadence"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    peer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agencies.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    checkin_cadence_days: Mapped[int] = mapped_column(Integer, default=7)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, onupdate=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    worker: Mapped[User] = relationship(foreign_keys=[worker_id])
+    peer: Mapped[User] = relationship(foreign_keys=[peer_id])
+
+    def member_ids(self) -> set[uuid.UUID]:
+        return {self.worker_id, self.peer_id}
+
+
+class AuditEvent(db.Model):
+    """Append-only: who did what to which object, and how it went. Never any content."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_object", "object_type", "object_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = _created()
+    # A user's UUID, which holds nothing personal once that person erases their account.
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str | None] = mapped_column(String(30))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    # The partnership the object belongs to, so each member can see who touched it.
+    partnership_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    outcome: Mapped[str] = mapped_column(String(10))

@@ -1,0 +1,35 @@
+"""Agencies: what an agency's own admins can do."""
+
+import uuid
+
+from flask.views import MethodView
+
+from api import access
+from api.openapi import Blueprint
+from api.schemas.accounts import JoinCodeSchema
+from api.schemas.common import EmptyBodySchema
+from api.services.accounts import create_join_code
+
+blp = Blueprint("agencies", __name__, url_prefix="/api/v1/agencies",
+                description="For agency admins: join codes (more to come).")
+
+
+def own_agency(agency_id: uuid.UUID):
+    """The caller must be an admin of this very agency; others learn nothing (404)."""
+    user = access.caller()
+    if user.agency_id != agency_id:
+        access.deny(404, user, object_type="agency", object_id=agency_id)
+    return user
+
+
+@blp.route("/<uuid:agency_id>/join-codes")
+class JoinCodes(MethodView):
+    @access.signed_in("agency_admin")
+    @blp.arguments(EmptyBodySchema, required=False)
+    @blp.response(201, JoinCodeSchema)
+    @blp.errors(404, 422)
+    def post(self, _data, agency_id):
+        """Create a code workers enter at sign-up to join your agency (valid 30 days)."""
+        admin = own_agency(agency_id)
+        code, join = create_join_code(admin)
+        return {"code": code, "expires_at": join.expires_at}

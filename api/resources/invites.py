@@ -1,0 +1,77 @@
+"""Invites: how a peer joins a worker, with no email needed."""
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import abort
+
+from api import access
+from api.extensions import db
+from api.openapi import Blueprint
+from api.resources.auth import account_error, session_response
+from api.schemas.accounts import (
+    AcceptedInviteSchema,
+    AcceptInviteSchema,
+    InviteSchema,
+)
+from api.schemas.common import EmptyBodySchema
+from api.services import partnerships, sessions, throttle
+from api.services.accounts import AccountError
+
+blp = Blueprint("invites", __name__, url_prefix="/api/v1/invites",
+                description="A worker invites a peer; the peer joins with a short code.")
+
+# Codes are short enough to read aloud, so guessing is slowed per address.
+BAD_CODE_RULE = "10 per hour"
+
+
+@blp.route("")
+class Invites(MethodView):
+    @access.signed_in("worker")
+    @blp.arguments(EmptyBodySchema, required=False)
+    @blp.response(201, InviteSchema)
+    @blp.errors(422)
+    def post(self, _data):
+        """Create a single-use invite code for a peer (valid for 7 days)."""
+        code, invite = partnerships.create_invite(access.caller())
+        return {"code": code, "expires_at": invite.expires_at}
+
+
+@blp.route("/<code:code>/accept")
+class AcceptInvite(MethodView):
+    @access.anyone
+    @blp.arguments(AcceptInviteSchema, required=False)
+    @blp.response(201, AcceptedInviteSchema)
+    @blp.errors(403, 404, 409, 422, 429)
+    def post(self, data, code):
+        """Join with an invite code: as a new peer account, or signed in as a peer."""
+        key = f"invite:ip:{request.remote_addr}"
+        wait = throttle.retry_after(BAD_CODE_RULE, key)
+        if wait:
+            abort(429, headers={"Retry-After": str(wait)})
+        peer = access.caller()
+        if peer is not None and peer.role != "peer":
+            access.deny(403, peer, "Only peers can accept an invite.")
+        use_cookie = data.pop("use_cookie")
+        if peer is None:
+            missing = [f for f in ("display_name", "username", "password") if f not in data]
+            if missing:
+                abort(422, errors={f: ["Needed to create your account."] for f in missing})
+        elif data:
+            abort(422, errors={f: ["You already have an account."] for f in data})
+
+        invite = partnerships.open_invite(code)
+        if invite is None:
+            throttle.count_failure(BAD_CODE_RULE, key)
+            db.session.rollback()
+            abort(404, message="This invite code is not valid, was used, or has expired.")
+        try:
+            partnership = partnerships.accept_invite(invite, peer, **data)
+        except AccountError as error:
+            db.session.rollback()
+            account_error(error)
+        if peer is not None:
+            return {"partnership_id": partnership.id}
+        token, session = sessions.start(partnership.peer, current_app.config["SESSION_LIFETIME"])
+        db.session.commit()
+        return session_response(AcceptedInviteSchema(), {"partnership_id": partnership.id},
+                                201, token, session.expires_at, use_cookie)

@@ -1,0 +1,77 @@
+"""The signed-in person: their profile, their data, and who has touched it."""
+
+from flask import make_response
+from flask.views import MethodView
+
+from api import access
+from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
+from api.resources.auth import account_error
+from api.schemas.accounts import AccessLogEntrySchema, ExportSchema, MeUpdateSchema, UserSchema
+from api.schemas.common import NoArgsSchema, PagedArgsSchema
+from api.services import audit, privacy
+from api.services.accounts import AccountError, update_profile
+
+blp = Blueprint("me", __name__, url_prefix="/api/v1/me",
+                description="Your account, your data export, and your access log.")
+
+
+@blp.route("")
+class Me(MethodView):
+    @access.signed_in()
+    @blp.arguments(NoArgsSchema, location="query")
+    @blp.response(200, UserSchema)
+    @blp.errors(422)
+    def get(self, _args):
+        """Get your own account."""
+        user = access.caller()
+        audit.record_now(user, "account.read", object_type="user", object_id=user.id)
+        return user
+
+    @access.signed_in()
+    @blp.arguments(MeUpdateSchema, required=False)
+    @blp.response(200, UserSchema)
+    @blp.errors(403, 422)
+    def patch(self, data):
+        """Change your display name or password (a new password signs out other sessions)."""
+        try:
+            return update_profile(access.caller(), access.current_session(), **data)
+        except AccountError as error:
+            account_error(error)
+
+    @access.signed_in()
+    @blp.response(204)
+    def delete(self):
+        """Erase your account: personal data is removed and every session ends."""
+        privacy.erase(access.caller())
+        response = make_response("", 204)
+        access.clear_session_cookie(response)
+        return response
+
+
+@blp.route("/export")
+class Export(MethodView):
+    @access.signed_in()
+    @blp.arguments(NoArgsSchema, location="query")
+    @blp.response(200, ExportSchema)
+    @blp.errors(422)
+    def get(self, _args):
+        """Download everything held about you, as JSON."""
+        user = access.caller()
+        data = privacy.export(user)
+        audit.record_now(user, "account.export", object_type="user", object_id=user.id)
+        return data
+
+
+@blp.route("/access-log")
+class AccessLog(MethodView):
+    @access.signed_in()
+    @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, AccessLogEntrySchema(many=True), headers=PAGING_HEADERS)
+    @blp.errors(422)
+    def get(self, page, page_size):
+        """See who read or changed your data, and when (newest first)."""
+        user = access.caller()
+        events, total = audit.access_log(user, page, page_size)
+        audit.record_now(user, "account.access_log.read", object_type="user",
+                         object_id=user.id)
+        return events, 200, paging_headers(page, page_size, total)

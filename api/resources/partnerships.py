@@ -1,0 +1,69 @@
+"""Partnerships: the private space of one worker and one peer."""
+
+import uuid
+
+from flask.views import MethodView
+from flask_smorest import abort
+
+from api import access
+from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
+from api.schemas.accounts import PartnershipSchema, PartnershipUpdateSchema
+from api.schemas.common import NoArgsSchema, PagedArgsSchema
+from api.services import audit, partnerships
+
+blp = Blueprint("partnerships", __name__, url_prefix="/api/v1/partnerships",
+                description="Your partnerships. Only their two members can see them.")
+
+MEMBERS = ("worker", "peer")  # agency admins see no partnership content at all
+
+
+def member_partnership(partnership_id: uuid.UUID):
+    """The partnership if the caller is a member; otherwise 404, so nothing leaks."""
+    user = access.caller()
+    partnership = partnerships.for_member(user, partnership_id)
+    if partnership is None:
+        access.deny(404, user, object_type="partnership", object_id=partnership_id)
+    return user, partnership
+
+
+@blp.route("")
+class Partnerships(MethodView):
+    @access.signed_in(*MEMBERS)
+    @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, PartnershipSchema(many=True), headers=PAGING_HEADERS)
+    @blp.errors(422)
+    def get(self, page, page_size):
+        """List your partnerships, newest first."""
+        user = access.caller()
+        items, total = partnerships.mine(user, page, page_size)
+        for item in items:
+            audit.record(user, "partnership.read", object_type="partnership",
+                         object_id=item.id, partnership_id=item.id)
+        audit.record_now(user, "partnership.list")
+        return items, 200, paging_headers(page, page_size, total)
+
+
+@blp.route("/<uuid:partnership_id>")
+class PartnershipById(MethodView):
+    @access.signed_in(*MEMBERS)
+    @blp.arguments(NoArgsSchema, location="query")
+    @blp.response(200, PartnershipSchema)
+    @blp.errors(404, 422)
+    def get(self, _args, partnership_id):
+        """Get one of your partnerships."""
+        user, partnership = member_partnership(partnership_id)
+        audit.record_now(user, "partnership.read", object_type="partnership",
+                         object_id=partnership.id, partnership_id=partnership.id)
+        return partnership
+
+    @access.signed_in(*MEMBERS)
+    @blp.arguments(PartnershipUpdateSchema, required=False)
+    @blp.response(200, PartnershipSchema)
+    @blp.errors(404, 409, 422)
+    def patch(self, data, partnership_id):
+        """Change the check-in cadence, pause, resume or end a partnership."""
+        user, partnership = member_partnership(partnership_id)
+        try:
+            return partnerships.update(user, partnership, **data)
+        except partnerships.EndedError:
+            abort(409, message="This partnership has ended. Its history is read-only.")

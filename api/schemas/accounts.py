@@ -1,0 +1,142 @@
+"""Accounts, sessions, invites, partnerships and the access log, as the API shows them."""
+
+import marshmallow as ma
+
+from api.models.accounts import PARTNERSHIP_STATUSES
+from api.schemas.common import BaseSchema, IdSchema, Text, Timestamp
+from api.services.passwords import MAX_LENGTH, MIN_LENGTH
+
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,39}$"
+
+_new_password = dict(
+    load_only=True, validate=ma.validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
+    metadata={"description": "8 to 128 characters; common passwords are refused. "
+              "A passphrase of a few words works well.", "format": "password"},
+)
+_display_name = Text(validate=ma.validate.Length(min=1, max=80),
+                     metadata={"description": "The name others see, e.g. a first name."})
+_use_cookie = ma.fields.Boolean(
+    load_default=False,
+    metadata={"description": "For the web app: put the session in an HttpOnly cookie "
+              "instead of returning the token."},
+)
+
+
+class RegisterSchema(BaseSchema):
+    email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
+    password = Text(required=True, **_new_password)
+    display_name = Text(required=True, validate=ma.validate.Length(min=1, max=80))
+    agency_code = Text(validate=ma.validate.Length(min=4, max=20),
+                       metadata={"description": "A join code from your agency's admin."})
+
+
+class UserSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    role = ma.fields.String(required=True, metadata={"enum": ["worker", "peer", "agency_admin"]})
+    email = ma.fields.String(required=True, allow_none=True)
+    username = ma.fields.String(required=True, allow_none=True)
+    display_name = ma.fields.String(required=True, allow_none=True)
+    agency_id = ma.fields.UUID(required=True, allow_none=True)
+    created_at = Timestamp(required=True)
+
+
+class LoginSchema(BaseSchema):
+    JSON_SCHEMA_EXTRA = {"oneOf": [{"required": ["email"]}, {"required": ["username"]}]}
+
+    email = ma.fields.Email(validate=ma.validate.Length(max=254),
+                            metadata={"description": "Workers and agency admins."})
+    username = ma.fields.String(validate=ma.validate.Regexp(USERNAME_PATTERN),
+                                metadata={"description": "Peers."})
+    password = Text(required=True, load_only=True,
+                                validate=ma.validate.Length(min=1, max=MAX_LENGTH),
+                                metadata={"format": "password"})
+    use_cookie = _use_cookie
+
+    @ma.validates_schema
+    def _one_identifier(self, data, **kwargs):
+        if ("email" in data) == ("username" in data):
+            raise ma.ValidationError("Send either an email or a username.", "_schema")
+
+
+class SessionSchema(ma.Schema):
+    token = ma.fields.String(
+        metadata={"description": "Send as `Authorization: Bearer <token>`. Left out when "
+                  "the session went into a cookie."})
+    expires_at = Timestamp(required=True)
+
+
+class InviteSchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"example": "K7QM-4TPX"})
+    expires_at = Timestamp(required=True)
+
+
+class AcceptInviteSchema(BaseSchema):
+    display_name = _display_name
+    username = ma.fields.String(validate=ma.validate.Regexp(USERNAME_PATTERN),
+                                metadata={"description": "3 to 40 letters, digits, . _ -"})
+    password = Text(**_new_password)
+    use_cookie = _use_cookie
+
+
+class AcceptedInviteSchema(SessionSchema):
+    partnership_id = ma.fields.UUID(required=True)
+    expires_at = Timestamp(metadata={"description": "Only when a new account was made."})
+
+
+class MeUpdateSchema(BaseSchema):
+    display_name = _display_name
+    password = Text(**{
+        **_new_password,
+        "metadata": {"format": "password", "description": "A new password (send "
+                     "`current_password` too); signs out your other sessions."}})
+    current_password = Text(load_only=True,
+                                        validate=ma.validate.Length(min=1, max=MAX_LENGTH),
+                                        metadata={"format": "password"})
+
+
+class PartnershipSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    status = ma.fields.String(required=True, metadata={"enum": list(PARTNERSHIP_STATUSES)})
+    checkin_cadence_days = ma.fields.Integer(required=True)
+    worker = ma.fields.Nested(IdSchema, required=True)
+    peer = ma.fields.Nested(IdSchema, required=True)
+    agency_id = ma.fields.UUID(required=True, allow_none=True)
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)
+    ended_at = Timestamp(required=True, allow_none=True)
+
+
+class PartnershipUpdateSchema(BaseSchema):
+    checkin_cadence_days = ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=365),
+        metadata={"description": "Days between check-ins."})
+    status = ma.fields.String(
+        validate=ma.validate.OneOf(PARTNERSHIP_STATUSES),
+        metadata={"description": "`ended` is final: the history stays, read-only."})
+
+
+class AccessLogEntrySchema(ma.Schema):
+    at = Timestamp(required=True)
+    actor_id = ma.fields.UUID(required=True, allow_none=True,
+                              metadata={"description": "Null when nobody was signed in."})
+    actor_role = ma.fields.String(required=True, allow_none=True)
+    action = ma.fields.String(required=True)
+    object_type = ma.fields.String(required=True, allow_none=True)
+    object_id = ma.fields.String(required=True, allow_none=True)
+    outcome = ma.fields.String(required=True,
+                               metadata={"enum": ["ok", "failed", "denied", "throttled"]})
+
+
+class ExportSchema(ma.Schema):
+    format = ma.fields.Integer(required=True)
+    exported_at = ma.fields.String(required=True)
+    profile = ma.fields.Dict(required=True)
+    partnerships = ma.fields.List(ma.fields.Dict(), required=True)
+    invites = ma.fields.List(ma.fields.Dict(), required=True)
+    sessions = ma.fields.List(ma.fields.Dict(), required=True)
+    access_log = ma.fields.List(ma.fields.Dict(), required=True)
+
+
+class JoinCodeSchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"example": "K7QM-4TPX-9RW2"})
+    expires_at = Timestamp(required=True)

@@ -1,0 +1,47 @@
+"""The audit trail: append-only rows of who did what to which object, never the content."""
+
+import uuid
+
+from sqlalchemy import or_, select
+
+from api.extensions import db
+from api.models import AuditEvent, Partnership, User
+from api.services.localised import page_of
+
+
+def record(actor: User | None, action: str, *, object_type: str | None = None,
+           object_id=None, partnership_id: uuid.UUID | None = None,
+           outcome: str = "ok") -> None:
+    """Add an event to the current transaction; it lands with the change it describes."""
+    db.session.add(AuditEvent(
+        actor_id=actor.id if actor else None,
+        actor_role=actor.role if actor else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else None,
+        partnership_id=partnership_id,
+        outcome=outcome,
+    ))
+
+
+def record_now(actor: User | None, action: str, **details) -> None:
+    """Record and commit at once: for reads and denials, which change nothing else."""
+    record(actor, action, **details)
+    db.session.commit()
+
+
+def about(user: User):
+    """Events on the person's own account or on a partnership they are part of."""
+    mine = select(Partnership.id).where(
+        or_(Partnership.worker_id == user.id, Partnership.peer_id == user.id))
+    return select(AuditEvent).where(or_(
+        (AuditEvent.object_type == "user") & (AuditEvent.object_id == str(user.id)),
+        AuditEvent.partnership_id.in_(mine),
+        AuditEvent.actor_id == user.id,
+    ))
+
+
+def access_log(user: User, page: int, page_size: int):
+    rows, total = page_of(about(user), (AuditEvent.at.desc(), AuditEvent.id.desc()),
+                          page, page_size)
+    return [row[0] for row in rows], total

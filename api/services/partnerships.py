@@ -1,0 +1,99 @@
+"""Invites and partnerships: how a worker and a peer come to share a private space."""
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from api.extensions import db
+from api.models import Invite, Partnership, User
+from api.services import audit, codes, passwords
+from api.services.accounts import AccountError, check_new_password, normalise_username
+from api.services.clock import utcnow
+from api.services.localised import page_of
+
+INVITE_LIFETIME = timedelta(days=7)
+
+
+def create_invite(worker: User) -> tuple[str, Invite]:
+    code = codes.new_code()
+    invite = Invite(code_hash=codes.code_hash(code), worker_id=worker.id,
+                    expires_at=utcnow() + INVITE_LIFETIME)
+    db.session.add(invite)
+    db.session.flush()
+    audit.record(worker, "invite.create", object_type="invite", object_id=invite.id)
+    db.session.commit()
+    return code, invite
+
+
+def open_invite(code: str) -> Invite | None:
+    """The invite a code names, if it is unused and unexpired (locked for update)."""
+    return db.session.scalar(
+        select(Invite).where(Invite.code_hash == codes.code_hash(code),
+                             Invite.used_at.is_(None), Invite.expires_at > utcnow())
+        .with_for_update())
+
+
+def accept_invite(invite: Invite, peer: User | None, *, display_name: str | None = None,
+                  username: str | None = None, password: str | None = None) -> Partnership:
+    """Create the partnership, and the peer's account when they do not have one yet."""
+    if peer is None:
+        username = normalise_username(username)
+        check_new_password(password, username, display_name)
+        if db.session.scalar(select(User.id).where(User.username == username)):
+            raise AccountError("username", "This username is taken. Try another.", status=409)
+        peer = User(role="peer", username=username, display_name=display_name.strip(),
+                    password_hash=passwords.hash_password(password))
+        db.session.add(peer)
+        db.session.flush()
+        audit.record(peer, "account.register", object_type="user", object_id=peer.id)
+    elif db.session.scalar(select(Partnership.id).where(
+            Partnership.worker_id == invite.worker_id, Partnership.peer_id == peer.id,
+            Partnership.status != "ended")):
+        raise AccountError("code", "You already have a partnership with this worker.",
+                           status=409)
+    worker = db.session.get(User, invite.worker_id)
+    partnership = Partnership(worker_id=worker.id, peer_id=peer.id, agency_id=worker.agency_id)
+    db.session.add(partnership)
+    db.session.flush()
+    invite.used_at = utcnow()
+    invite.partnership_id = partnership.id
+    audit.record(peer, "invite.accept", object_type="invite", object_id=invite.id,
+                 partnership_id=partnership.id)
+    db.session.commit()
+    return partnership
+
+
+def mine(user: User, page: int, page_size: int):
+    stmt = select(Partnership).where(
+        or_(Partnership.worker_id == user.id, Partnership.peer_id == user.id))
+    rows, total = page_of(stmt, (Partnership.created_at.desc(), Partnership.id), page, page_size)
+    return [row[0] for row in rows], total
+
+
+def for_member(user: User, partnership_id: uuid.UUID) -> Partnership | None:
+    """The partnership, only if `user` is one of its two members."""
+    partnership = db.session.get(Partnership, partnership_id)
+    if partnership is None or user.id not in partnership.member_ids():
+        return None
+    return partnership
+
+
+class EndedError(Exception):
+    """An ended partnership is history: it can be read, not changed."""
+
+
+def update(user: User, partnership: Partnership, *, status: str | None = None,
+           checkin_cadence_days: int | None = None) -> Partnership:
+    if partnership.status == "ended":
+        raise EndedError
+    if checkin_cadence_days is not None:
+        partnership.checkin_cadence_days = checkin_cadence_days
+    if status is not None and status != partnership.status:
+        partnership.status = status
+        if status == "ended":
+            partnership.ended_at = utcnow()
+    audit.record(user, "partnership.update", object_type="partnership",
+                 object_id=partnership.id, partnership_id=partnership.id)
+    db.session.commit()
+    return partnership

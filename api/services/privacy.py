@@ -1,0 +1,91 @@
+"""People's rights over their data: see it all (export) and erase it."""
+
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select
+
+from api.extensions import db
+from api.models import AuditEvent, AuthSession, Invite, Partnership, User
+from api.services import audit, sessions
+from api.services.clock import iso, utcnow
+
+EXPORT_FORMAT = 1
+
+
+def _person(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"id": str(user.id), "role": user.role, "display_name": user.display_name}
+
+
+def _plain(value):
+    """Datetimes as ISO text, recursively, so the export is plain JSON."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def export(user: User) -> dict:
+    """Everything held about `user`, as plain JSON data."""
+    return _plain(_everything(user))
+
+
+def _everything(user: User) -> dict:
+    partnerships = db.session.scalars(select(Partnership).where(
+        or_(Partnership.worker_id == user.id, Partnership.peer_id == user.id))).all()
+    invites = db.session.scalars(select(Invite).where(Invite.worker_id == user.id)).all()
+    session_rows = db.session.scalars(
+        select(AuthSession).where(AuthSession.user_id == user.id)).all()
+    events = db.session.scalars(
+        audit.about(user).order_by(AuditEvent.at, AuditEvent.id)).all()
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": utcnow(),
+        "profile": {
+            "id": str(user.id), "role": user.role, "email": user.email,
+            "username": user.username, "display_name": user.display_name,
+            "agency": ({"id": str(user.agency.id), "name": user.agency.name}
+                       if user.agency else None),
+            "created_at": user.created_at, "password_changed_at": user.password_changed_at,
+        },
+        "partnerships": [{
+            "id": str(p.id), "status": p.status, "checkin_cadence_days": p.checkin_cadence_days,
+            "created_at": p.created_at, "ended_at": p.ended_at,
+            "worker": _person(p.worker), "peer": _person(p.peer),
+        } for p in partnerships],
+        "invites": [{
+            "created_at": i.created_at, "expires_at": i.expires_at, "used_at": i.used_at,
+            "partnership_id": str(i.partnership_id) if i.partnership_id else None,
+        } for i in invites],
+        "sessions": [{"created_at": s.created_at, "expires_at": s.expires_at}
+                     for s in session_rows],
+        "access_log": [{
+            "at": e.at, "actor_id": str(e.actor_id) if e.actor_id else None,
+            "actor_role": e.actor_role, "action": e.action, "object_type": e.object_type,
+            "object_id": e.object_id, "outcome": e.outcome,
+        } for e in events],
+    }
+
+
+def erase(user: User) -> None:
+    """Remove the person's personal data and sign them out everywhere.
+
+    The account row stays as an empty tombstone so shared history (the other member's view
+    of a partnership, the audit trail) keeps a pseudonymous id and nothing else.
+    """
+    sessions.revoke_all(user)
+    db.session.execute(delete(Invite).where(Invite.worker_id == user.id,
+                                            Invite.used_at.is_(None)))
+    for partnership in db.session.scalars(select(Partnership).where(
+            or_(Partnership.worker_id == user.id, Partnership.peer_id == user.id),
+            Partnership.status != "ended")):
+        partnership.status = "ended"
+        partnership.ended_at = utcnow()
+    user.email = user.username = user.display_name = user.password_hash = None
+    user.erased_at = utcnow()
+    audit.record(user, "account.erase", object_type="user", object_id=user.id)
+    db.session.commit()

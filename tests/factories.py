@@ -1,0 +1,102 @@
+"""Test data: people, agencies and partnerships, made through the services the API uses.
+
+Actors and worlds hold plain values (ids, tokens), never ORM objects, so tests can use them
+outside any app context or session.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import Flask
+
+from api.extensions import db
+from api.models import User
+from api.services import accounts, partnerships, sessions
+
+PASSWORD = "blue kettle morning walk"
+LIFETIME = timedelta(days=1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class Actor:
+    name: str
+    id: str | None = None
+    role: str | None = None
+    token: str | None = None
+    email: str | None = None
+    username: str | None = None
+    password: str = PASSWORD
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        who = {"email": self.email} if self.email else {"username": self.username}
+        return {**who, "password": self.password}
+
+
+@dataclass
+class World:
+    """Two agencies, each with an admin and one worker-peer partnership."""
+
+    app: Flask
+    actors: dict[str, Actor] = field(default_factory=dict)
+    partnership_a: str = ""
+    partnership_b: str = ""
+    agency_a: str = ""
+    agency_b: str = ""
+
+    def __getitem__(self, name: str) -> Actor:
+        return self.actors[name]
+
+    def fresh_invite(self, worker: str = "worker_a") -> str:
+        with self.app.app_context():
+            return invite_code(self[worker])
+
+
+def signed_in(user: User, name: str) -> Actor:
+    token, _ = sessions.start(user, LIFETIME)
+    db.session.commit()
+    return Actor(name, str(user.id), user.role, token, user.email, user.username)
+
+
+def invite_code(worker: Actor) -> str:
+    code, _ = partnerships.create_invite(db.session.get(User, uuid.UUID(worker.id)))
+    return code
+
+
+def make_worker(name: str = "worker", agency_code: str | None = None) -> Actor:
+    user = accounts.register_worker(f"{unique(name)}@example.org", PASSWORD,
+                                    name.replace("_", " ").title(), agency_code)
+    return signed_in(user, name)
+
+
+def make_peer_with(worker: Actor, name: str = "peer") -> tuple[Actor, str]:
+    invite = partnerships.open_invite(invite_code(worker))
+    partnership = partnerships.accept_invite(
+        invite, None, display_name=name.title(), username=unique("p"), password=PASSWORD)
+    return signed_in(partnership.peer, name), str(partnership.id)
+
+
+def make_world(app: Flask) -> World:
+    """Call inside an app context."""
+    world = World(app)
+    for side in ("a", "b"):
+        agency, admin = accounts.create_agency(
+            f"Agency {side.upper()}", f"{unique('admin')}@example.org", PASSWORD)
+        setattr(world, f"agency_{side}", str(agency.id))
+        world.actors[f"admin_{side}"] = signed_in(admin, f"admin_{side}")
+        code, _ = accounts.create_join_code(admin)
+        worker = make_worker(f"worker_{side}", agency_code=code)
+        peer, partnership_id = make_peer_with(worker, f"peer_{side}")
+        world.actors[worker.name], world.actors[peer.name] = worker, peer
+        setattr(world, f"partnership_{side}", partnership_id)
+    world.actors["anonymous"] = Actor("anonymous")
+    return world
