@@ -6,14 +6,21 @@ storage is in memory by default and shared through Redis when RATELIMIT_STORAGE_
 
 import time
 
+from flask import current_app
 from limits import parse
 
 from api.extensions import limiter
 
 
+def _scoped(keys) -> list[str]:
+    """Keys carry the deployment's prefix, so apps sharing one Redis keep apart."""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    return [f"{prefix}:{key}" for key in keys]
+
+
 def _stats(rule: str, keys: tuple[str, ...]):
     item = parse(rule)
-    for key in keys:
+    for key in _scoped(keys):
         if not limiter.limiter.test(item, key):
             yield limiter.limiter.get_window_stats(item, key)
 
@@ -27,5 +34,5 @@ def retry_after(rule: str, *keys: str) -> int | None:
 
 def count_failure(rule: str, *keys: str) -> None:
     item = parse(rule)
-    for key in keys:
+    for key in _scoped(keys):
         limiter.limiter.hit(item, key)

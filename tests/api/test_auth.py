@@ -1,0 +1,267 @@
+"""Registering, signing in and out, passwords, brute-force limits, cookies and CSRF."""
+
+import os
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+import redis
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from api.extensions import db
+from api.models import AuthSession, User
+from api.services import passwords
+from api.services.sessions import token_hash
+from tests.conftest import RUN_PREFIX
+from tests.factories import PASSWORD, unique
+from tests.helpers import assert_problem
+
+
+def register(client, **overrides):
+    body = {"email": f"{unique('w')}@example.org", "password": "slow river under stars",
+            "display_name": "Sam", **overrides}
+    return client.post("/api/v1/auth/register", json=body), body
+
+
+def sign_in(client, **credentials):
+    return client.post("/api/v1/auth/token", json=credentials)
+
+
+# --- registering ------------------------------------------------------------------------
+
+def test_register_creates_a_worker_and_never_echoes_the_password(client, app):
+    response, body = register(client, email=f"Sam.{unique('J')}@Example.ORG")
+    assert response.status_code == 201
+    user = response.get_json()
+    assert set(user) == {"id", "role", "email", "username", "display_name", "agency_id",
+                         "created_at"}
+    assert user["role"] == "worker" and user["email"] == body["email"].lower()
+    assert user["created_at"].endswith("Z")
+    with app.app_context():
+        stored = db.session.get(User, uuid.UUID(user["id"]))
+        assert stored.password_hash.startswith("$argon2id$")
+        assert body["password"] not in stored.password_hash
+
+
+def test_argon2id_parameters_meet_the_minimum(app):
+    params = re.search(r"m=(\d+),t=(\d+),p=(\d+)", passwords.hash_password("a long passphrase"))
+    memory_kib, time_cost, lanes = map(int, params.groups())
+    assert memory_kib >= 19 * 1024 and time_cost >= 2 and lanes == 1
+
+
+@pytest.mark.parametrize(("password", "reason"), [
+    ("short", "at least 8"),
+    ("x" * 129, "at most 128"),
+    ("password123", "too common"),
+    ("Password123", "too common"),     # case does not make a common password safe
+    ("iloveyou", "too common"),
+])
+def test_weak_passwords_are_refused(client, password, reason):
+    response, _ = register(client, password=password)
+    problem = assert_problem(response, 422)
+    assert "password" in problem["errors"]
+    if len(password) >= 8 and len(password) <= 128:
+        assert reason in problem["errors"]["password"][0]
+
+
+def test_sixty_four_character_passphrases_are_fine(client):
+    response, _ = register(client, password="correct horse battery staple " * 2 + "abcdefg")
+    assert response.status_code == 201
+
+
+def test_the_common_password_list_is_real():
+    assert len(passwords.common_passwords()) >= 1000
+    assert {"password", "12345678", "qwertyuiop"} & passwords.common_passwords()
+
+
+def test_duplicate_email_is_409_and_changes_nothing(client, app):
+    first, body = register(client)
+    again, _ = register(client, email=body["email"].upper(), display_name="Other")
+    assert_problem(again, 409)
+    with app.app_context():
+        assert db.session.scalars(select(User).where(User.email == body["email"])).all()
+
+
+@pytest.mark.parametrize("extra", [{"role": "agency_admin"}, {"id": "x"}, {"agency_id": "x"}])
+def test_read_only_fields_are_422(client, extra):
+    response, body = register(client, **extra)
+    assert next(iter(extra)) in assert_problem(response, 422)["errors"]
+    assert sign_in(client, email=body["email"], password=body["password"]).status_code == 401
+
+
+def test_agency_join_code_puts_the_worker_in_the_agency(client, world):
+    admin = world["admin_a"]
+    code = client.post(f"/api/v1/agencies/{world.agency_a}/join-codes", json={},
+                       headers=admin.headers).get_json()["code"]
+    response, _ = register(client, agency_code=code.lower().replace("-", ""))
+    assert response.get_json()["agency_id"] == world.agency_a
+    bad, _ = register(client, agency_code="ZZZZ-ZZZZ-ZZZZ")
+    assert "agency_code" in assert_problem(bad, 422)["errors"]
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+def test_sign_in_gives_a_256_bit_token_stored_only_as_a_hash(client, app, worker):
+    response = sign_in(client, **worker.credentials)
+    assert response.status_code == 201
+    body = response.get_json()
+    token = body["token"]
+    assert len(token) >= 43  # 32 random bytes, base64url
+    expires = datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))
+    assert expires > datetime.now(UTC) + timedelta(days=1)
+    with app.app_context():
+        hashes = db.session.scalars(select(AuthSession.token_hash)).all()
+        assert token_hash(token) in hashes and token not in hashes
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.get_json()["id"] == worker.id
+
+
+def test_peers_sign_in_with_a_username(client, world):
+    peer = world["peer_a"]
+    response = sign_in(client, username=peer.username.upper(), password=peer.password)
+    assert response.status_code == 201
+
+
+def test_sign_in_needs_exactly_one_identifier(client, worker):
+    assert_problem(sign_in(client, password=PASSWORD), 422)
+    assert_problem(sign_in(client, email=worker.email, username="someone",
+                           password=PASSWORD), 422)
+
+
+def test_sign_out_revokes_the_token_at_once(client, worker):
+    assert client.delete("/api/v1/auth/token", headers=worker.headers).status_code == 204
+    assert_problem(client.get("/api/v1/me", headers=worker.headers), 401)
+    assert_problem(client.delete("/api/v1/auth/token", headers=worker.headers), 401)
+
+
+def test_expired_sessions_do_not_work(client, app, worker):
+    with app.app_context():
+        session = db.session.scalar(
+            select(AuthSession).where(AuthSession.token_hash == token_hash(worker.token)))
+        session.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        db.session.commit()
+    response = client.get("/api/v1/me", headers=worker.headers)
+    assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+    assert_problem(response, 401)
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer ", "Basic abc", "Token abc",
+                                    "Bearer " + "x" * 500])
+def test_malformed_authorization_is_401(client, header):
+    assert_problem(client.get("/api/v1/me", headers={"Authorization": header}), 401)
+
+
+def test_password_is_rehashed_when_the_parameters_change(client, app, worker):
+    weaker = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    with app.app_context():
+        user = db.session.get(User, uuid.UUID(worker.id))
+        user.password_hash = weaker.hash(passwords.normalise(worker.password))
+        db.session.commit()
+    assert sign_in(client, **worker.credentials).status_code == 201
+    with app.app_context():
+        user = db.session.get(User, uuid.UUID(worker.id))
+        assert not passwords.needs_rehash(user.password_hash)
+        assert "m=19456,t=2,p=1" in user.password_hash
+
+
+# --- brute force ------------------------------------------------------------------------
+
+def test_five_failures_lock_the_account_for_a_while(client, worker):
+    for _ in range(5):
+        assert_problem(sign_in(client, email=worker.email, password="wrong password!"), 401)
+    locked = sign_in(client, **worker.credentials)  # even the right password waits
+    assert_problem(locked, 429)
+    assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
+
+
+def test_failures_from_one_address_are_limited_across_accounts(client):
+    for _ in range(5):
+        sign_in(client, email=f"{unique('nobody')}@example.org", password="wrong password!")
+    assert_problem(sign_in(client, email=f"{unique('x')}@example.org",
+                           password="wrong password!"), 429)
+    other_address = client.post("/api/v1/auth/token", environ_base={
+        "REMOTE_ADDR": "192.0.2.7"}, json={"email": "a@example.org", "password": "wrong one"})
+    assert_problem(other_address, 401)
+
+
+def test_successful_sign_ins_are_never_limited(client, worker):
+    for _ in range(8):
+        assert sign_in(client, **worker.credentials).status_code == 201
+
+
+REDIS_URI = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "")
+
+
+@pytest.mark.skipif(not REDIS_URI.startswith("redis"),
+                    reason="needs Redis: CI sets TEST_RATELIMIT_STORAGE_URI on its second run")
+def test_failures_are_counted_in_redis_where_every_process_sees_them(client, worker):
+    sign_in(client, email=worker.email, password="wrong password!")
+    keys = redis.Redis.from_url(REDIS_URI).keys(f"*{RUN_PREFIX}:login:email:*")
+    assert any(worker.email.encode() in key for key in keys)
+
+
+def test_unknown_email_looks_exactly_like_a_wrong_password(client, worker):
+    with mock.patch.object(passwords, "HASHER", wraps=passwords.HASHER) as hasher:
+        unknown = sign_in(client, email=f"{unique('ghost')}@example.org", password="whatever1")
+        wrong = sign_in(client, email=worker.email, password="whatever1")
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.get_json() == wrong.get_json()
+    # The same argon2 work for both, so timing does not tell which emails have accounts.
+    assert hasher.verify.call_count == 2
+
+
+# --- the web app's cookie, and CSRF -----------------------------------------------------
+
+def test_cookie_sessions_are_httponly_strict_and_hold_no_token_in_the_body(client, worker):
+    response = sign_in(client, **worker.credentials, use_cookie=True)
+    assert "token" not in response.get_json()
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("rapport_session=")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain http here: a Secure cookie would never come back
+    assert client.get("/api/v1/me").get_json()["id"] == worker.id
+
+
+def test_cookies_are_secure_over_https(client, worker):
+    response = client.post("/api/v1/auth/token", base_url="https://localhost",
+                           json={**worker.credentials, "use_cookie": True})
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_cookie_writes_must_be_json_or_carry_a_custom_header(client, worker):
+    sign_in(client, **worker.credentials, use_cookie=True)
+    # What a cross-site form could send: no JSON, no custom header.
+    assert_problem(client.delete("/api/v1/auth/token"), 403)
+    assert client.get("/api/v1/me").status_code == 200
+    ok = client.delete("/api/v1/auth/token", headers={"X-Requested-With": "rapport"})
+    assert ok.status_code == 204
+    assert "rapport_session=;" in ok.headers["Set-Cookie"]  # cleared
+    assert_problem(client.get("/api/v1/me"), 401)
+
+
+def test_a_form_post_with_a_cookie_is_refused(client, worker):
+    sign_in(client, **worker.credentials, use_cookie=True)
+    response = client.post("/api/v1/invites", data="x=1",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (403, 415)
+
+
+# --- security headers on every response -------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/api/v1/tips", "/api/v1/me", "/nope", "/", "/docs",
+                                 "/css/app.css", "/openapi.json"])
+def test_security_headers_everywhere(client, url):
+    with client.get(url) as response:
+        headers = response.headers
+    csp = headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["default-src"] in ("'self'", "'none'")
+    assert "'unsafe-inline'" not in directives.get("script-src", directives["default-src"])
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert "Strict-Transport-Security" not in headers  # only over HTTPS

@@ -1,0 +1,162 @@
+"""Every route × every actor: the status each must get. Deny by default, provably.
+
+Actors: nobody signed in; the worker and the peer of partnership A; the worker and the peer
+of partnership B; an admin of agency A (worker A's agency) and an admin of agency B.
+A route (or method) without a row here fails `test_every_route_has_a_row`, and a view
+without an access rule stops the app from starting at all.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+
+from api import access, create_app
+from api.services.sessions import token_hash
+from tests.factories import unique
+
+ACTORS = ("anonymous", "worker_a", "peer_a", "worker_b", "peer_b", "admin_a", "admin_b")
+MEMBERS_A = {"worker_a", "peer_a"}
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ACTORS, status)
+
+
+def signed_in(status: int, **exceptions: int) -> dict[str, int]:
+    return {**everyone(status), "anonymous": 401, **exceptions}
+
+
+def members_of_a(status: int) -> dict[str, int]:
+    """Members of A get `status`; members of B get 404 (nothing leaks); admins 403."""
+    return {"anonymous": 401, "worker_a": status, "peer_a": status, "worker_b": 404,
+            "peer_b": 404, "admin_a": 403, "admin_b": 403}
+
+
+@dataclass
+class Row:
+    expected: dict[str, int]
+    path: dict | Callable = None          # path values, or world -> path values
+    body: dict | Callable | None = None   # JSON body, or (world, actor) -> body
+
+
+def _new_peer_or_nothing(world, actor):
+    if actor.name == "anonymous":
+        return {"display_name": "New Peer", "username": unique("np"),
+                "password": "green river evening song"}
+    return {}
+
+
+MATRIX: dict[tuple[str, str], Row] = {
+    # Public content and pages: anyone, signed in or not.
+    ("tips.Tips", "GET"): Row(everyone(200)),
+    ("tips.TipOfTheDay", "GET"): Row(everyone(200)),
+    ("tips.TipBySlug", "GET"): Row(everyone(200), {"slug": "reflect-back"}),
+    ("faqs.Faqs", "GET"): Row(everyone(200)),
+    ("faqs.FaqBySlug", "GET"): Row(everyone(200), {"slug": "what-is-rapport"}),
+    ("health.Health", "GET"): Row(everyone(200)),
+    ("health.Readiness", "GET"): Row(everyone(200)),
+    ("api-docs.openapi_json", "GET"): Row(everyone(200)),
+    ("frontend.app_shell", "GET"): Row(everyone(200)),
+    ("frontend.app_asset", "GET"): Row(everyone(200), {"folder": "css", "filename": "app.css"}),
+    ("frontend.docs", "GET"): Row(everyone(200)),
+    ("frontend.docs_vendor_asset", "GET"): Row(everyone(200), {"asset": "swagger-ui.css"}),
+    ("frontend.docs_init", "GET"): Row(everyone(200)),
+    # Accounts and sessions.
+    ("auth.Register", "POST"): Row(everyone(201), body=lambda w, a: {
+        "email": f"{unique('new')}@example.org", "password": "quiet harbor lamp post",
+        "display_name": "New Worker"}),
+    ("auth.Token", "POST"): Row(everyone(201), body=lambda w, a: (
+        a if a.name != "anonymous" else w["worker_a"]).credentials),
+    ("auth.Token", "DELETE"): Row(signed_in(204)),
+    ("me.Me", "GET"): Row(signed_in(200)),
+    ("me.Me", "PATCH"): Row(signed_in(200), body={"display_name": "Renamed"}),
+    ("me.Me", "DELETE"): Row(signed_in(204)),
+    ("me.Export", "GET"): Row(signed_in(200)),
+    ("me.AccessLog", "GET"): Row(signed_in(200)),
+    # Invites: workers invite; peers (new or signed in) accept.
+    ("invites.Invites", "POST"): Row(signed_in(201, peer_a=403, peer_b=403, admin_a=403,
+                                               admin_b=403), body={}),
+    ("invites.AcceptInvite", "POST"): Row(
+        {"anonymous": 201, "worker_a": 403, "worker_b": 403, "admin_a": 403, "admin_b": 403,
+         "peer_a": 409,  # already partnered with worker A
+         "peer_b": 201},
+        lambda w: {"code": w.fresh_invite("worker_a")}, _new_peer_or_nothing),
+    # Partnerships: members only; admins see no partnership content at all.
+    ("partnerships.Partnerships", "GET"): Row(signed_in(200, admin_a=403, admin_b=403)),
+    ("partnerships.PartnershipById", "GET"): Row(
+        members_of_a(200), lambda w: {"partnership_id": w.partnership_a}),
+    ("partnerships.PartnershipById", "PATCH"): Row(
+        members_of_a(200), lambda w: {"partnership_id": w.partnership_a},
+        {"checkin_cadence_days": 10}),
+    # Agencies: their own admins only.
+    ("agencies.JoinCodes", "POST"): Row(
+        {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
+         "admin_a": 201, "admin_b": 404},
+        lambda w: {"agency_id": w.agency_a}, {}),
+}
+
+_APP = create_app()
+ROUTES = sorted(
+    (rule.endpoint, method, rule)
+    for rule in _APP.url_map.iter_rules()
+    for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+)
+URLS = _APP.url_map.bind("localhost")
+
+
+def test_every_route_has_a_row():
+    assert {(endpoint, method) for endpoint, method, _ in ROUTES} == set(MATRIX)
+
+
+def test_a_view_without_an_access_rule_stops_the_app():
+    app = Flask(__name__)
+
+    @app.get("/forgotten")
+    def forgotten():
+        return "private?"
+
+    with pytest.raises(RuntimeError, match="GET /forgotten"):
+        access.verify_declared(app)
+
+
+def secrets(world, asking: str) -> set[str]:
+    """Password hashes, every token's stored hash, and everyone else's tokens."""
+    found = {"$argon2"}
+    for name, actor in world.actors.items():
+        if actor.token:
+            found.add(token_hash(actor.token))
+            if name != asking:
+                found.add(actor.token)
+    return found
+
+
+@pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES,
+                         ids=[f"{m} {e}" for e, m, _ in ROUTES])
+def test_each_actor_gets_the_expected_status(client, world, endpoint, method, rule):
+    row = MATRIX[(endpoint, method)]
+    for name in ACTORS:
+        actor = world[name]
+        values = row.path(world) if callable(row.path) else (row.path or {})
+        body = row.body(world, actor) if callable(row.body) else row.body
+        kwargs = {"json": body} if body is not None else {}
+        with client.open(URLS.build(endpoint, values), method=method, headers=actor.headers,
+                         **kwargs) as response:
+            text = response.get_data(as_text=True)
+            assert response.status_code == row.expected[name], (name, text[:300])
+            leaked = [secret for secret in secrets(world, name) if secret in text]
+            assert not leaked, (name, "response contains a hash or another person's token")
+            if response.status_code >= 400:
+                assert response.mimetype == "application/problem+json"
+            if rule.endpoint not in PUBLIC and response.status_code != 304:
+                assert response.cache_control.no_store, name
+
+
+PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in {"tips", "faqs", "frontend"}} | {
+    "api-docs.openapi_json"}
+
+
+def test_matrix_size():
+    """The closing note quotes this figure."""
+    assert len(MATRIX) * len(ACTORS) == len(ROUTES) * len(ACTORS) >= 27 * 7
