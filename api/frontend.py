@@ -19,7 +19,7 @@ SWAGGER_DIST = Path(flask_swagger_ui.__file__).resolve().parent / "dist"
 # No inline script anywhere; the docs need inline styles (Swagger UI sets them at run time).
 PWA_CSP = ("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
            "base-uri 'none'; form-action 'self'; object-src 'none'")
-DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+DOCS_CSP = ("default-src 'self'; img-src 'self' data:; "
             "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'")
 
 bp = Blueprint("frontend", __name__)

@@ -3,7 +3,7 @@
 import marshmallow as ma
 
 from api.models.accounts import PARTNERSHIP_STATUSES
-from api.schemas.common import BaseSchema, IdSchema, Text, Timestamp
+from api.schemas.common import BaseSchema, IdSchema, StrictBoolean, Text, Timestamp
 from api.services.passwords import MAX_LENGTH, MIN_LENGTH
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,39}$"
@@ -15,7 +15,7 @@ _new_password = dict(
 )
 _display_name = Text(validate=ma.validate.Length(min=1, max=80),
                      metadata={"description": "The name others see, e.g. a first name."})
-_use_cookie = ma.fields.Boolean(
+_use_cookie = StrictBoolean(
     load_default=False,
     metadata={"description": "For the web app: put the session in an HttpOnly cookie "
               "instead of returning the token."},
@@ -23,6 +23,9 @@ _use_cookie = ma.fields.Boolean(
 
 
 class RegisterSchema(BaseSchema):
+    JSON_SCHEMA_EXTRA = {"example": {"email": "sam@example.org", "display_name": "Sam",
+                                     "password": "slow river under stars"}}
+
     email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
     password = Text(required=True, **_new_password)
     display_name = Text(required=True, validate=ma.validate.Length(min=1, max=80))
@@ -41,7 +44,10 @@ class UserSchema(ma.Schema):
 
 
 class LoginSchema(BaseSchema):
-    JSON_SCHEMA_EXTRA = {"oneOf": [{"required": ["email"]}, {"required": ["username"]}]}
+    JSON_SCHEMA_EXTRA = {
+        "oneOf": [{"required": ["email"]}, {"required": ["username"]}],
+        "example": {"email": "sam@example.org", "password": "slow river under stars"},
+    }
 
     email = ma.fields.Email(validate=ma.validate.Length(max=254),
                             metadata={"description": "Workers and agency admins."})
@@ -71,6 +77,11 @@ class InviteSchema(ma.Schema):
 
 
 class AcceptInviteSchema(BaseSchema):
+    """New peers send all three fields; a signed-in peer sends `{}`."""
+
+    JSON_SCHEMA_EXTRA = {"example": {"display_name": "Alex", "username": "alex.r",
+                                     "password": "green river evening song"}}
+
     display_name = _display_name
     username = ma.fields.String(validate=ma.validate.Regexp(USERNAME_PATTERN),
                                 metadata={"description": "3 to 40 letters, digits, . _ -"})

@@ -103,3 +103,12 @@ class IdSchema(ma.Schema):
 
 class PagedArgsSchema(BaseSchema, PageArgsSchema):
     pass
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """JSON true or false only: not 0, 1 or "yes" (0 == False in Python, so sets won't do)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
