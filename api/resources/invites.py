@@ -69,6 +69,8 @@ class AcceptInvite(MethodView):
         except AccountError as error:
             db.session.rollback()
             account_error(error)
+        except partnerships.InviteUsed:
+            abort(404, message="This invite code is not valid, was used, or has expired.")
         if peer is not None:
             return {"partnership_id": partnership.id}
         token, session = sessions.start(partnership.peer, current_app.config["SESSION_LIFETIME"])

@@ -39,13 +39,13 @@ def sign_in(*, password: str, client_ip: str, lifetime: timedelta, email: str | 
     keys = (f"login:{account_key}", f"login:ip:{client_ip}")
     wait = throttle.retry_after(FAILURE_RULE, *keys)
     if wait:
-        audit.record_now(None, "auth.login", object_type="user",
+        audit.record_now(None, "auth.login", object_type="user" if user else None,
                          object_id=user.id if user else None, outcome="throttled")
         raise LoginThrottled(wait)
     # Unknown accounts are verified against a dummy hash: same work, same answer.
     if not passwords.verify(user.password_hash if user else None, password):
         throttle.count_failure(FAILURE_RULE, *keys)
-        audit.record_now(None, "auth.login", object_type="user",
+        audit.record_now(None, "auth.login", object_type="user" if user else None,
                          object_id=user.id if user else None, outcome="failed")
         raise LoginFailed
     if passwords.needs_rehash(user.password_hash):

@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy import update as sql_update
 
 from api.extensions import db
 from api.models import Invite, Partnership, User
@@ -24,6 +25,10 @@ def create_invite(worker: User) -> tuple[str, Invite]:
     audit.record(worker, "invite.create", object_type="invite", object_id=invite.id)
     db.session.commit()
     return code, invite
+
+
+class InviteUsed(Exception):
+    """Someone else accepted this invite a moment earlier."""
 
 
 def open_invite(code: str) -> Invite | None:
@@ -56,8 +61,15 @@ def accept_invite(invite: Invite, peer: User | None, *, display_name: str | None
     partnership = Partnership(worker_id=worker.id, peer_id=peer.id, agency_id=worker.agency_id)
     db.session.add(partnership)
     db.session.flush()
-    invite.used_at = utcnow()
-    invite.partnership_id = partnership.id
+    # Claim the invite with a conditional UPDATE: of two phones racing, exactly one wins,
+    # on SQLite too (which ignores FOR UPDATE).
+    claimed = db.session.execute(
+        sql_update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .values(used_at=utcnow(), partnership_id=partnership.id)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise InviteUsed
     audit.record(peer, "invite.accept", object_type="invite", object_id=invite.id,
                  partnership_id=partnership.id)
     db.session.commit()
