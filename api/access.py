@@ -71,6 +71,14 @@ def caller() -> User | None:
     return g.caller
 
 
+def optional_caller() -> User | None:
+    """The caller if signed in, None if no token was sent; a dead token is still a 401."""
+    user = caller()
+    if user is None and g.bad_token:
+        deny(401, None, "Your session has ended or is not valid. Sign in again.")
+    return user
+
+
 def current_session() -> AuthSession | None:
     caller()
     return g.auth_session

@@ -41,14 +41,14 @@ class AcceptInvite(MethodView):
     @access.anyone
     @blp.arguments(AcceptInviteSchema, required=False)
     @blp.response(201, AcceptedInviteSchema)
-    @blp.errors(403, 404, 409, 422, 429)
+    @blp.errors(401, 403, 404, 409, 422, 429)
     def post(self, data, code):
         """Join with an invite code: as a new peer account, or signed in as a peer."""
         key = f"invite:ip:{request.remote_addr}"
         wait = throttle.retry_after(BAD_CODE_RULE, key)
         if wait:
             abort(429, headers={"Retry-After": str(wait)})
-        peer = access.caller()
+        peer = access.optional_caller()
         if peer is not None and peer.role != "peer":
             access.deny(403, peer, "Only peers can accept an invite.")
         use_cookie = data.pop("use_cookie")
