@@ -22,7 +22,9 @@ def member_partnership(partnership_id: uuid.UUID):
     user = access.caller()
     partnership = partnerships.for_member(user, partnership_id)
     if partnership is None:
-        access.deny(404, user, object_type="partnership", object_id=partnership_id)
+        # Filed under the partnership, so its members see the attempt in their access log.
+        access.deny(404, user, object_type="partnership", object_id=partnership_id,
+                    partnership_id=partnership_id)
     return user, partnership
 
 
