@@ -1,10 +1,13 @@
 """The OpenAPI 3.1 document: valid, committed, and honest about errors."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
+
+from api.access import rule_for
 
 SPEC_FILE = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}
@@ -90,3 +93,21 @@ def test_rules_every_route_keeps_are_documented_on_every_operation(spec):
         assert "413" in operation["responses"], (method, path)
         if method in ("post", "put", "patch"):
             assert {"400", "415", "422"} <= set(operation["responses"]), (method, path)
+
+
+def test_security_schemes_are_documented_per_operation(app, spec):
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearerAuth"]["type"] == "http" and schemes["bearerAuth"]["scheme"] == "bearer"
+    assert (schemes["cookieAuth"]["in"], schemes["cookieAuth"]["name"]) == (
+        "cookie", "rapport_session")
+    endpoints = {re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule): rule.endpoint
+                 for rule in app.url_map.iter_rules()}
+    for path, method, operation in operations(spec):
+        rule = rule_for(app, endpoints[path], method.upper())
+        if rule is not None and rule.signed_in:
+            assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], path
+            assert "401" in operation["responses"], (method, path)
+            if rule.roles:
+                assert "403" in operation["responses"], (method, path)
+        else:
+            assert "security" not in operation, (method, path)
