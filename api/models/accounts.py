@@ -144,7 +144,7 @@ class AuditEvent(db.Model):
     # A user's UUID, which holds nothing personal once that person erases their account.
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     actor_role: Mapped[str | None] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(100))
     object_type: Mapped[str | None] = mapped_column(String(30))
     object_id: Mapped[str | None] = mapped_column(String(64))
     # The partnership the object belongs to, so each member can see who touched it.

@@ -3,7 +3,7 @@
 import marshmallow as ma
 
 from api.models.accounts import PARTNERSHIP_STATUSES
-from api.schemas.common import BaseSchema, IdSchema, StrictBoolean, Text, Timestamp
+from api.schemas.common import BaseSchema, IdSchema, Name, StrictBoolean, Text, Timestamp
 from api.services.passwords import MAX_LENGTH, MIN_LENGTH
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,39}$"
@@ -13,7 +13,7 @@ _new_password = dict(
     metadata={"description": "8 to 128 characters; common passwords are refused. "
               "A passphrase of a few words works well.", "format": "password"},
 )
-_display_name = Text(validate=ma.validate.Length(min=1, max=80),
+_display_name = Name(validate=ma.validate.Length(min=1, max=80),
                      metadata={"description": "The name others see, e.g. a first name."})
 _use_cookie = StrictBoolean(
     load_default=False,
@@ -28,7 +28,7 @@ class RegisterSchema(BaseSchema):
 
     email = ma.fields.Email(required=True, validate=ma.validate.Length(max=254))
     password = Text(required=True, **_new_password)
-    display_name = Text(required=True, validate=ma.validate.Length(min=1, max=80))
+    display_name = Name(required=True, validate=ma.validate.Length(min=1, max=80))
     agency_code = Text(validate=ma.validate.Length(min=4, max=20),
                        metadata={"description": "A join code from your agency's admin."})
 

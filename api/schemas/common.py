@@ -37,6 +37,24 @@ class Text(ma.fields.String):
         super().__init__(metadata=metadata, **kwargs)
 
 
+class Name(Text):
+    """A name people will see: not blank, and stored without surrounding spaces."""
+
+    # Some non-space character, and no control characters anywhere.
+    _ALLOWED = NO_CONTROL_CHARS[1:-2]  # the [^...] class
+    PATTERN = f"^{_ALLOWED}*\\S{_ALLOWED}*$"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {})["pattern"] = self.PATTERN
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise ma.ValidationError("Write at least one letter or number.")
+        return text
+
+
 class BaseSchema(ma.Schema):
     """Rejects unknown fields (marshmallow's default, stated here) and control characters."""
 

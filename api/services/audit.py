@@ -16,7 +16,7 @@ def record(actor: User | None, action: str, *, object_type: str | None = None,
     db.session.add(AuditEvent(
         actor_id=actor.id if actor else None,
         actor_role=actor.role if actor else None,
-        action=action,
+        action=action[:100],
         object_type=object_type,
         object_id=str(object_id) if object_id is not None else None,
         partnership_id=partnership_id,

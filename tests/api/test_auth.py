@@ -265,3 +265,14 @@ def test_security_headers_everywhere(client, url):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert "Strict-Transport-Security" not in headers  # only over HTTPS
+
+
+@pytest.mark.parametrize("name", ["   ", "\t", " \u3000 "])
+def test_blank_display_names_are_refused(client, name):
+    response, _ = register(client, display_name=name)
+    assert "display_name" in assert_problem(response, 422)["errors"]
+
+
+def test_display_names_are_trimmed(client):
+    response, _ = register(client, display_name="  Sam  ")
+    assert response.get_json()["display_name"] == "Sam"

@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Uuid(), nullable=True),
     sa.Column('actor_role', sa.String(length=20), nullable=True),
-    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('action', sa.String(length=100), nullable=False),
     sa.Column('object_type', sa.String(length=30), nullable=True),
     sa.Column('object_id', sa.String(length=64), nullable=True),
     sa.Column('partnership_id', sa.Uuid(), nullable=True),
