@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import access, cli, frontend, policies
+from api import access, cli, frontend, policies, sqlite  # noqa: F401  (sqlite: engine events)
 from api.config import Config
 from api.converters import CODE_SCHEMA, SLUG_SCHEMA, CodeConverter, SlugConverter
 from api.extensions import api, db, limiter, migrate

@@ -125,7 +125,9 @@ def count_queries(app):
         statements: list[str] = []
 
         def record(conn, cursor, statement, *args):
-            statements.append(statement)
+            # Transaction control (SQLite's BEGIN IMMEDIATE) is not a query.
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+                statements.append(statement)
 
         with app.app_context():
             engine = db.engine

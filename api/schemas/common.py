@@ -26,7 +26,8 @@ def _control_char_errors(value, path: str, errors: dict) -> None:
 
 
 # The same rule, as a JSON Schema pattern, so the spec says what the server enforces.
-NO_CONTROL_CHARS = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+CONTROL_RANGES = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
+NO_CONTROL_CHARS = f"^[^{CONTROL_RANGES}]*$"
 
 
 class Text(ma.fields.String):
@@ -41,8 +42,7 @@ class Name(Text):
     """A name people will see: not blank, and stored without surrounding spaces."""
 
     # Some non-space character, and no control characters anywhere.
-    _ALLOWED = NO_CONTROL_CHARS[1:-2]  # the [^...] class
-    PATTERN = f"^{_ALLOWED}*\\S{_ALLOWED}*$"
+    PATTERN = f"^[^{CONTROL_RANGES}]*[^{CONTROL_RANGES}\\s][^{CONTROL_RANGES}]*$"
 
     def __init__(self, **kwargs):
         kwargs.setdefault("metadata", {})["pattern"] = self.PATTERN
