@@ -19,6 +19,10 @@ from webargs.flaskparser import FlaskParser
 from api.errors import PROBLEM_MIMETYPE, ProblemSchema, problem_from_exception
 from api.policies import BODY_METHODS, SAFE_METHODS
 
+# Idempotency-Key values: a quoted structured-field string ("...") or a bare token.
+IDEMPOTENCY_KEY_PATTERN = (
+    r'^(?:"[\u0021\u0023-\u007e]{1,255}"|[\u0021\u0023-\u007e]{1,255})$')
+
 # Highest page number accepted: big enough for any real list, small enough that
 # OFFSET never overflows a 64-bit integer in SQLite or PostgreSQL.
 MAX_PAGE = 100_000
@@ -73,6 +77,15 @@ class RapportApi(flask_smorest.Api):
             "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "rapport_session",
                            "description": "The web app's HttpOnly, SameSite=Strict session "
                            "cookie (`use_cookie: true` at sign-in)."})
+        self.spec.components.parameter(
+            "IDEMPOTENCY_KEY", "header",
+            {"name": "Idempotency-Key",
+             "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+             "description": "Makes a retry safe: a repeat with the same key and body gets "
+             "the first answer (with `Idempotent-Replayed: true`); the same key with another "
+             "body is 422; while the first is still running, 409. Keys are per caller and "
+             "kept 30 days. Quoted (`\"uuid\"`) or bare."},
+        )
         self.spec.components.parameter(
             "ACCEPT_LANGUAGE", "header",
             {"name": "Accept-Language", "schema": {"type": "string"},
@@ -158,6 +171,11 @@ class Blueprint(flask_smorest.Blueprint):
         func._apidoc = {**func._apidoc, "cacheable": True}
         return func
 
+    def conditional_write(self, func):
+        """Document If-Match on an edit: 428 without it, 412 when it names an old version."""
+        func._apidoc = {**getattr(func, "_apidoc", {}), "conditional_write": True}
+        return func
+
     def localised(self, func):
         """Document that Accept-Language picks the language when `lang` is not given."""
         func._apidoc = {**getattr(func, "_apidoc", {}), "localised": True}
@@ -177,6 +195,14 @@ class Blueprint(flask_smorest.Blueprint):
             if access.roles or method.upper() not in SAFE_METHODS:
                 # Role checks, and cookie writes that are neither JSON nor X-Requested-With.
                 responses.setdefault(403, http.HTTPStatus(403).name)
+        if doc_info.get("conditional_write"):
+            doc.setdefault("parameters", []).append("IF_MATCH")
+            responses.setdefault(412, http.HTTPStatus(412).name)
+            responses.setdefault(428, http.HTTPStatus(428).name)
+        if doc_info.get("idempotent"):
+            doc.setdefault("parameters", []).append("IDEMPOTENCY_KEY")
+            responses.setdefault(409, http.HTTPStatus(409).name)
+            responses.setdefault(422, http.HTTPStatus(422).name)
         if doc_info.get("cacheable"):
             doc.setdefault("parameters", []).append("IF_NONE_MATCH")
         if doc_info.get("localised"):

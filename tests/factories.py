@@ -11,8 +11,8 @@ from datetime import timedelta
 from flask import Flask
 
 from api.extensions import db
-from api.models import User
-from api.services import accounts, partnerships, sessions
+from api.models import Partnership, User
+from api.services import accounts, goals, partnerships, sessions
 
 PASSWORD = "blue kettle morning walk"
 LIFETIME = timedelta(days=1)
@@ -52,6 +52,7 @@ class World:
     partnership_b: str = ""
     agency_a: str = ""
     agency_b: str = ""
+    last_done_milestone: str = ""
 
     def __getitem__(self, name: str) -> Actor:
         return self.actors[name]
@@ -59,6 +60,22 @@ class World:
     def fresh_invite(self, worker: str = "worker_a") -> str:
         with self.app.app_context():
             return invite_code(self[worker])
+
+    def fresh_goal(self, title: str = "Walk every morning") -> str:
+        """A new goal in partnership A, set by worker A."""
+        with self.app.app_context():
+            return str(make_goal(self["worker_a"], self.partnership_a, title).id)
+
+    def celebratable_goal(self) -> str:
+        """A goal with a milestone that is done (remembered in `last_done_milestone`)."""
+        goal_id = self.fresh_goal()
+        self.last_done_milestone = self.fresh_milestone(goal_id, done=True)
+        return goal_id
+
+    def fresh_milestone(self, goal_id: str | None = None, *, done: bool = False) -> str:
+        with self.app.app_context():
+            return str(make_milestone(self["worker_a"], goal_id or self.fresh_goal(),
+                                      done=done).id)
 
 
 def signed_in(user: User, name: str) -> Actor:
@@ -83,6 +100,21 @@ def make_peer_with(worker: Actor, name: str = "peer") -> tuple[Actor, str]:
     partnership = partnerships.accept_invite(
         invite, None, display_name=name.title(), username=unique("p"), password=PASSWORD)
     return signed_in(partnership.peer, name), str(partnership.id)
+
+
+def make_goal(author: Actor, partnership_id: str, title: str = "Walk every morning"):
+    user = db.session.get(User, uuid.UUID(author.id))
+    partnership = db.session.get(Partnership, uuid.UUID(partnership_id))
+    return goals.create_goal(user, partnership, title=title)
+
+
+def make_milestone(author: Actor, goal_id: str, *, done: bool = False):
+    user = db.session.get(User, uuid.UUID(author.id))
+    goal, partnership = goals.member_goal(user, uuid.UUID(goal_id))
+    milestone = goals.add_milestone(user, goal, partnership, title="First walk")
+    if done:
+        goals.update_milestone(user, milestone, partnership, None, done=True)
+    return milestone
 
 
 def make_world(app: Flask) -> World:

@@ -10,8 +10,10 @@ from api.models.accounts import (
     User,
 )
 from api.models.content import Faq, FaqTranslation, Tip, TipTag, TipTranslation
+from api.models.goals import Celebration, CheckIn, Goal, GoalEvent, IdempotencyRecord, Milestone
 
 __all__ = [
-    "Agency", "AgencyJoinCode", "AuditEvent", "AuthSession", "Faq", "FaqTranslation",
-    "Invite", "Partnership", "Tip", "TipTag", "TipTranslation", "User",
+    "Agency", "AgencyJoinCode", "AuditEvent", "AuthSession", "Celebration", "CheckIn", "Faq",
+    "FaqTranslation", "Goal", "GoalEvent", "IdempotencyRecord", "Invite", "Milestone",
+    "Partnership", "Tip", "TipTag", "TipTranslation", "User",
 ]

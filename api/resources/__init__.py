@@ -1,10 +1,20 @@
 """HTTP resources: one flask-smorest Blueprint per domain."""
 
-from api.resources import agencies, auth, faqs, health, invites, me, partnerships, tips
+from api.resources import (
+    agencies,
+    auth,
+    faqs,
+    goals,
+    health,
+    invites,
+    me,
+    partnerships,
+    tips,
+)
 
 BLUEPRINTS = (
-    tips.blp, faqs.blp, auth.blp, me.blp, invites.blp, partnerships.blp, agencies.blp,
-    health.blp,
+    tips.blp, faqs.blp, auth.blp, me.blp, invites.blp, partnerships.blp, goals.blp,
+    agencies.blp, health.blp,
 )
 
 

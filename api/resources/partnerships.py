@@ -2,14 +2,18 @@
 
 import uuid
 
+from flask import make_response, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
 from api import access
+from api.conditional import etag
+from api.idempotency import idempotent
 from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.schemas.accounts import PartnershipSchema, PartnershipUpdateSchema
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
-from api.services import audit, partnerships
+from api.schemas.goals import GoalCreateSchema, GoalSchema
+from api.services import audit, goals, partnerships
 
 blp = Blueprint("partnerships", __name__, url_prefix="/api/v1/partnerships",
                 description="Your partnerships. Only their two members can see them.")
@@ -69,3 +73,35 @@ class PartnershipById(MethodView):
             return partnerships.update(user, partnership, **data)
         except partnerships.EndedError:
             abort(409, message="This partnership has ended. Its history is read-only.")
+
+
+@blp.route("/<uuid:partnership_id>/goals")
+class PartnershipGoals(MethodView):
+    @access.signed_in(*MEMBERS)
+    @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, GoalSchema(many=True), headers=PAGING_HEADERS)
+    @blp.errors(404, 422)
+    def get(self, partnership_id, page, page_size):
+        """List the partnership's goals, newest first."""
+        user, partnership = member_partnership(partnership_id)
+        items, total = goals.list_goals(user, partnership, page, page_size)
+        return items, 200, paging_headers(page, page_size, total)
+
+    @access.signed_in(*MEMBERS)
+    @idempotent
+    @blp.arguments(GoalCreateSchema)
+    @blp.response(201, GoalSchema, headers={
+        "Location": {"description": "The new goal's URL.", "schema": {"type": "string"}},
+        "ETag": {"description": "Its version, for If-Match.", "schema": {"type": "string"}}})
+    @blp.errors(404, 409, 422)
+    def post(self, data, partnership_id):
+        """Set a new shared goal (either member may)."""
+        user, partnership = member_partnership(partnership_id)
+        try:
+            goal = goals.create_goal(user, partnership, **data)
+        except goals.Ended:
+            abort(409, message="This partnership has ended. Its history is read-only.")
+        response = make_response(GoalSchema().dump(goal), 201)
+        response.set_etag(etag(goal.version))
+        response.headers["Location"] = url_for("goals.GoalById", goal_id=goal.id)
+        return response

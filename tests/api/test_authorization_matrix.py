@@ -37,8 +37,12 @@ def members_of_a(status: int) -> dict[str, int]:
 @dataclass
 class Row:
     expected: dict[str, int]
-    path: dict | Callable = None          # path values, or world -> path values
+    path: dict | Callable = None          # path values, or world -> path values (per actor)
     body: dict | Callable | None = None   # JSON body, or (world, actor) -> body
+    headers: dict | None = None
+
+
+ANY_VERSION = {"If-Match": "*"}
 
 
 def _new_peer_or_nothing(world, actor):
@@ -90,6 +94,31 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("partnerships.PartnershipById", "PATCH"): Row(
         members_of_a(200), lambda w: {"partnership_id": w.partnership_a},
         {"checkin_cadence_days": 10}),
+    # Goals and everything in them: members only, exactly like their partnership.
+    ("partnerships.PartnershipGoals", "GET"): Row(
+        members_of_a(200), lambda w: {"partnership_id": w.partnership_a}),
+    ("partnerships.PartnershipGoals", "POST"): Row(
+        members_of_a(201), lambda w: {"partnership_id": w.partnership_a}, {"title": "Sleep"}),
+    ("goals.GoalById", "GET"): Row(members_of_a(200), lambda w: {"goal_id": w.fresh_goal()}),
+    ("goals.GoalById", "PATCH"): Row(members_of_a(200), lambda w: {"goal_id": w.fresh_goal()},
+                                     {"title": "Walk at night"}, ANY_VERSION),
+    ("goals.GoalById", "DELETE"): Row(members_of_a(204), lambda w: {"goal_id": w.fresh_goal()},
+                                      None, ANY_VERSION),
+    ("goals.GoalMilestones", "GET"): Row(
+        members_of_a(200), lambda w: {"goal_id": w.fresh_goal()}),
+    ("goals.GoalMilestones", "POST"): Row(
+        members_of_a(201), lambda w: {"goal_id": w.fresh_goal()}, {"title": "Day one"}),
+    ("goals.MilestoneById", "PATCH"): Row(
+        members_of_a(200), lambda w: {"milestone_id": w.fresh_milestone()}, {"done": True},
+        ANY_VERSION),
+    ("goals.MilestoneById", "DELETE"): Row(
+        members_of_a(204), lambda w: {"milestone_id": w.fresh_milestone()}, None, ANY_VERSION),
+    ("goals.GoalCheckIns", "GET"): Row(members_of_a(200), lambda w: {"goal_id": w.fresh_goal()}),
+    ("goals.GoalCheckIns", "POST"): Row(
+        members_of_a(201), lambda w: {"goal_id": w.fresh_goal()}, {"progress": 6}),
+    ("goals.GoalCelebrations", "POST"): Row(
+        members_of_a(201), lambda w: {"goal_id": w.celebratable_goal()},
+        lambda w, a: {"message": "Well done!", "milestone_id": w.last_done_milestone}),
     # Agencies: their own admins only.
     ("agencies.JoinCodes", "POST"): Row(
         {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
@@ -141,7 +170,8 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
         values = row.path(world) if callable(row.path) else (row.path or {})
         body = row.body(world, actor) if callable(row.body) else row.body
         kwargs = {"json": body} if body is not None else {}
-        with client.open(URLS.build(endpoint, values), method=method, headers=actor.headers,
+        headers = {**actor.headers, **(row.headers or {})}
+        with client.open(URLS.build(endpoint, values), method=method, headers=headers,
                          **kwargs) as response:
             text = response.get_data(as_text=True)
             assert response.status_code == row.expected[name], (name, text[:300])
@@ -159,4 +189,4 @@ PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in {"tips", "faqs", "fronte
 
 def test_matrix_size():
     """The closing note quotes this figure."""
-    assert len(MATRIX) * len(ACTORS) == len(ROUTES) * len(ACTORS) >= 27 * 7
+    assert len(MATRIX) * len(ACTORS) == len(ROUTES) * len(ACTORS) >= 39 * 7

@@ -26,6 +26,14 @@ EXAMPLES = {
     "invites.AcceptInvite": (lambda w: {"code": w.fresh_invite()}, {"code": "ZZZZ-ZZZZ"}),
     "agencies.JoinCodes": (lambda w: {"agency_id": w.agency_a},
                            {"agency_id": MISSING_ID}),
+    "partnerships.PartnershipGoals": (lambda w: {"partnership_id": w.partnership_a},
+                                      {"partnership_id": MISSING_ID}),
+    "goals.GoalById": (lambda w: {"goal_id": w.fresh_goal()}, {"goal_id": MISSING_ID}),
+    "goals.GoalMilestones": (lambda w: {"goal_id": w.fresh_goal()}, {"goal_id": MISSING_ID}),
+    "goals.GoalCheckIns": (lambda w: {"goal_id": w.fresh_goal()}, {"goal_id": MISSING_ID}),
+    "goals.GoalCelebrations": (lambda w: {"goal_id": w.fresh_goal()}, {"goal_id": MISSING_ID}),
+    "goals.MilestoneById": (lambda w: {"milestone_id": w.fresh_milestone()},
+                            {"milestone_id": MISSING_ID}),
 }
 # Pages and files that are not API operations (and so are not in the spec).
 NON_API_ENDPOINTS = {
@@ -39,7 +47,9 @@ PUBLIC_ENDPOINTS = {
 PRIVATE_ENDPOINTS = {
     "health.Health", "health.Readiness", "auth.Register", "auth.Token", "me.Me", "me.Export",
     "me.AccessLog", "invites.Invites", "invites.AcceptInvite", "partnerships.Partnerships",
-    "partnerships.PartnershipById", "agencies.JoinCodes",
+    "partnerships.PartnershipById", "agencies.JoinCodes", "partnerships.PartnershipGoals",
+    "goals.GoalById", "goals.GoalMilestones", "goals.MilestoneById", "goals.GoalCheckIns",
+    "goals.GoalCelebrations",
 }
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 

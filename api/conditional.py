@@ -1,0 +1,25 @@
+"""ETags from versions, and If-Match on edits (RFC 9110): 428 without it, 412 when stale."""
+
+import re
+
+from flask import request
+from flask_smorest import abort
+
+_VERSION_TAG = re.compile(r"v(\d{1,9})")
+
+
+def etag(version: int) -> str:
+    return f"v{version}"
+
+
+def expected_versions() -> set[int] | None:
+    """The versions If-Match names (None for `*`: any current version will do)."""
+    if "If-Match" not in request.headers:
+        abort(428, message="Send If-Match with the ETag you last saw, so no edit is lost.")
+    if request.if_match.star_tag:
+        return None
+    versions = {int(m.group(1)) for tag in request.if_match.as_set()
+                if (m := _VERSION_TAG.fullmatch(tag))}
+    if not versions:
+        abort(412)
+    return versions

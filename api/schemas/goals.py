@@ -1,0 +1,113 @@
+"""Goals, milestones, check-ins and celebrations as the API shows and takes them."""
+
+import marshmallow as ma
+
+from api.models.goals import GOAL_STATUSES
+from api.schemas.common import BaseSchema, Name, StrictBoolean, StrictInteger, Text, Timestamp
+
+NOTE_MAX = 2000
+_status = ma.fields.String(validate=ma.validate.OneOf(GOAL_STATUSES),
+                           metadata={"description": "`achieved` and `let_go` close a goal."})
+_why = Text(allow_none=True, validate=ma.validate.Length(max=NOTE_MAX),
+            metadata={"description": "Why it matters, in the peer's words."})
+_target_date = ma.fields.Date(allow_none=True)
+
+
+class GoalSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    partnership_id = ma.fields.UUID(required=True)
+    title = ma.fields.String(required=True)
+    why = ma.fields.String(required=True, allow_none=True)
+    status = ma.fields.String(required=True, metadata={"enum": list(GOAL_STATUSES)})
+    target_date = ma.fields.Date(required=True, allow_none=True)
+    created_by = ma.fields.UUID(required=True)
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)
+    version = ma.fields.Integer(
+        required=True,
+        metadata={"description": 'Changes on every edit; the ETag is `"v<version>"`.'})
+
+
+class GoalCreateSchema(BaseSchema):
+    title = Name(required=True, validate=ma.validate.Length(min=1, max=200))
+    why = _why
+    target_date = _target_date
+    status = _status
+
+
+class GoalUpdateSchema(BaseSchema):
+    title = Name(validate=ma.validate.Length(min=1, max=200))
+    why = _why
+    target_date = _target_date
+    status = _status
+
+
+class MilestoneSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    goal_id = ma.fields.UUID(required=True)
+    title = ma.fields.String(required=True)
+    due_date = ma.fields.Date(required=True, allow_none=True)
+    position = ma.fields.Integer(required=True)
+    done = ma.fields.Boolean(required=True)
+    done_at = Timestamp(required=True, allow_none=True)
+    done_by = ma.fields.UUID(required=True, allow_none=True)
+    version = ma.fields.Integer(required=True)
+
+
+class MilestoneUpdatedSchema(MilestoneSchema):
+    suggest_goal_achieved = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "True when every milestone is now done: the client may offer "
+                  "to mark the goal achieved (it never happens by itself)."})
+
+
+_position = StrictInteger(validate=ma.validate.Range(min=0, max=10_000))
+
+
+class MilestoneCreateSchema(BaseSchema):
+    title = Name(required=True, validate=ma.validate.Length(min=1, max=200))
+    due_date = ma.fields.Date(allow_none=True)
+    position = _position
+
+
+class MilestoneUpdateSchema(BaseSchema):
+    title = Name(validate=ma.validate.Length(min=1, max=200))
+    due_date = ma.fields.Date(allow_none=True)
+    position = _position
+    done = StrictBoolean(metadata={"description": "`true` completes the milestone."})
+
+
+class CheckInSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    goal_id = ma.fields.UUID(required=True)
+    progress = ma.fields.Integer(required=True)
+    note = ma.fields.String(required=True, allow_none=True)
+    author_id = ma.fields.UUID(required=True)
+    created_at = Timestamp(required=True)
+
+
+class CheckInCreateSchema(BaseSchema):
+    id = ma.fields.UUID(metadata={"description": "Optional: a UUID the client made, so a "
+                                  "check-in written offline keeps its identity."})
+    progress = StrictInteger(required=True, validate=ma.validate.Range(min=0, max=10),
+                             metadata={"description": "0 (no progress) to 10 (done)."})
+    note = Text(allow_none=True, validate=ma.validate.Length(max=NOTE_MAX))
+
+
+class CelebrationSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    goal_id = ma.fields.UUID(required=True)
+    milestone_id = ma.fields.UUID(required=True, allow_none=True)
+    message = ma.fields.String(required=True)
+    emoji = ma.fields.String(required=True, allow_none=True)
+    author_id = ma.fields.UUID(required=True)
+    created_at = Timestamp(required=True)
+
+
+class CelebrationCreateSchema(BaseSchema):
+    message = Name(required=True, validate=ma.validate.Length(min=1, max=280))
+    emoji = Text(allow_none=True, validate=ma.validate.Length(min=1, max=16))
+    milestone_id = ma.fields.UUID(
+        allow_none=True,
+        metadata={"description": "The milestone being celebrated; leave out to celebrate "
+                  "the goal itself (it must be achieved)."})

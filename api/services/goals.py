@@ -1,0 +1,226 @@
+"""Goals, milestones, check-ins and celebrations inside a partnership.
+
+Either member may create and edit. An ended partnership is history: reads only.
+Edits name the version they started from; another version means someone else got there
+first, and nothing is changed.
+"""
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.extensions import db
+from api.models import Celebration, CheckIn, Goal, GoalEvent, Milestone, Partnership, User
+from api.services import audit
+from api.services.clock import utcnow
+from api.services.localised import page_of
+
+
+class Ended(Exception):
+    """The partnership has ended: its history is read-only."""
+
+
+class Stale(Exception):
+    """The item changed since the version the client named."""
+
+
+class Conflict(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _writable(partnership: Partnership) -> None:
+    if partnership.status == "ended":
+        raise Ended
+
+
+def _commit_versioned(expected: set[int] | None, item) -> None:
+    """Commit if `item` is still at one of the `expected` versions (None: any)."""
+    if expected is not None and item.version not in expected:
+        db.session.rollback()
+        raise Stale
+    try:
+        db.session.commit()
+    except StaleDataError as error:  # a concurrent edit won the race in the database
+        db.session.rollback()
+        raise Stale from error
+
+
+def member_goal(user: User, goal_id: uuid.UUID) -> tuple[Goal, Partnership] | None:
+    row = db.session.execute(
+        select(Goal, Partnership).join(Partnership, Partnership.id == Goal.partnership_id)
+        .where(Goal.id == goal_id)).first()
+    if row is None or user.id not in row[1].member_ids():
+        return None
+    return row[0], row[1]
+
+
+def member_milestone(user: User, milestone_id: uuid.UUID):
+    row = db.session.execute(
+        select(Milestone, Goal, Partnership).join(Goal, Goal.id == Milestone.goal_id)
+        .join(Partnership, Partnership.id == Goal.partnership_id)
+        .where(Milestone.id == milestone_id)).first()
+    if row is None or user.id not in row[2].member_ids():
+        return None
+    return row[0], row[1], row[2]
+
+
+def _read(user: User, kind: str, item_id, partnership_id) -> None:
+    audit.record(user, f"{kind}.read", object_type=kind, object_id=item_id,
+                 partnership_id=partnership_id)
+
+
+def list_goals(user: User, partnership: Partnership, page: int, page_size: int):
+    stmt = select(Goal).where(Goal.partnership_id == partnership.id)
+    rows, total = page_of(stmt, (Goal.created_at.desc(), Goal.id), page, page_size)
+    audit.record_now(user, "goal.list", object_type="partnership", object_id=partnership.id,
+                     partnership_id=partnership.id)
+    return [row[0] for row in rows], total
+
+
+def create_goal(user: User, partnership: Partnership, *, title: str, why: str | None = None,
+                target_date=None, status: str = "active") -> Goal:
+    _writable(partnership)
+    goal = Goal(partnership_id=partnership.id, title=title, why=why, target_date=target_date,
+                status=status, created_by=user.id)
+    db.session.add(goal)
+    db.session.flush()
+    db.session.add(GoalEvent(goal_id=goal.id, partnership_id=partnership.id, from_status=None,
+                             to_status=status, actor_id=user.id))
+    audit.record(user, "goal.create", object_type="goal", object_id=goal.id,
+                 partnership_id=partnership.id)
+    db.session.commit()
+    return goal
+
+
+def read_goal(user: User, goal: Goal) -> Goal:
+    audit.record_now(user, "goal.read", object_type="goal", object_id=goal.id,
+                     partnership_id=goal.partnership_id)
+    return goal
+
+
+def update_goal(user: User, goal: Goal, partnership: Partnership, expected: set[int] | None,
+                **changes) -> Goal:
+    _writable(partnership)
+    old_status = goal.status
+    for name, value in changes.items():
+        setattr(goal, name, value)
+    if goal.status != old_status:
+        db.session.add(GoalEvent(goal_id=goal.id, partnership_id=partnership.id,
+                                 from_status=old_status, to_status=goal.status,
+                                 actor_id=user.id))
+    audit.record(user, "goal.update", object_type="goal", object_id=goal.id,
+                 partnership_id=partnership.id)
+    _commit_versioned(expected, goal)
+    return goal
+
+
+def delete_goal(user: User, goal: Goal, partnership: Partnership,
+                expected: set[int] | None) -> None:
+    _writable(partnership)
+    audit.record(user, "goal.delete", object_type="goal", object_id=goal.id,
+                 partnership_id=partnership.id)
+    db.session.delete(goal)
+    _commit_versioned(expected, goal)
+
+
+def list_milestones(user: User, goal: Goal) -> list[Milestone]:
+    audit.record_now(user, "milestone.list", object_type="goal", object_id=goal.id,
+                     partnership_id=goal.partnership_id)
+    return db.session.scalars(select(Milestone).where(Milestone.goal_id == goal.id)
+                              .order_by(Milestone.position, Milestone.created_at)).all()
+
+
+def add_milestone(user: User, goal: Goal, partnership: Partnership, *, title: str,
+                  due_date=None, position: int | None = None) -> Milestone:
+    _writable(partnership)
+    if position is None:
+        last = db.session.scalar(select(func.max(Milestone.position))
+                                 .where(Milestone.goal_id == goal.id))
+        position = 0 if last is None else last + 1
+    milestone = Milestone(goal_id=goal.id, title=title, due_date=due_date, position=position)
+    db.session.add(milestone)
+    db.session.flush()
+    audit.record(user, "milestone.create", object_type="milestone", object_id=milestone.id,
+                 partnership_id=partnership.id)
+    db.session.commit()
+    return milestone
+
+
+def all_milestones_done(goal: Goal) -> bool:
+    remaining = db.session.scalar(select(func.count()).select_from(Milestone).where(
+        Milestone.goal_id == goal.id, Milestone.done.is_(False)))
+    return remaining == 0
+
+
+def update_milestone(user: User, milestone: Milestone, partnership: Partnership,
+                     expected: set[int] | None, **changes) -> Milestone:
+    _writable(partnership)
+    if "done" in changes and changes["done"] != milestone.done:
+        milestone.done_at = utcnow() if changes["done"] else None
+        milestone.done_by = user.id if changes["done"] else None
+    for name, value in changes.items():
+        setattr(milestone, name, value)
+    audit.record(user, "milestone.update", object_type="milestone", object_id=milestone.id,
+                 partnership_id=partnership.id)
+    _commit_versioned(expected, milestone)
+    return milestone
+
+
+def delete_milestone(user: User, milestone: Milestone, partnership: Partnership,
+                     expected: set[int] | None) -> None:
+    _writable(partnership)
+    audit.record(user, "milestone.delete", object_type="milestone", object_id=milestone.id,
+                 partnership_id=partnership.id)
+    db.session.delete(milestone)
+    _commit_versioned(expected, milestone)
+
+
+def list_checkins(user: User, goal: Goal, page: int, page_size: int):
+    stmt = select(CheckIn).where(CheckIn.goal_id == goal.id)
+    rows, total = page_of(stmt, (CheckIn.created_at.desc(), CheckIn.id), page, page_size)
+    audit.record_now(user, "checkin.list", object_type="goal", object_id=goal.id,
+                     partnership_id=goal.partnership_id)
+    return [row[0] for row in rows], total
+
+
+def add_checkin(user: User, goal: Goal, partnership: Partnership, *, progress: int,
+                note: str | None = None, id: uuid.UUID | None = None) -> CheckIn:
+    _writable(partnership)
+    if id is not None and db.session.get(CheckIn, id) is not None:
+        raise Conflict("A check-in with this id already exists.")
+    checkin = CheckIn(goal_id=goal.id, partnership_id=partnership.id, progress=progress,
+                      note=note, author_id=user.id)
+    if id is not None:
+        checkin.id = id
+    db.session.add(checkin)
+    db.session.flush()
+    audit.record(user, "checkin.create", object_type="checkin", object_id=checkin.id,
+                 partnership_id=partnership.id)
+    db.session.commit()
+    return checkin
+
+
+def add_celebration(user: User, goal: Goal, partnership: Partnership, *, message: str,
+                    emoji: str | None = None, milestone_id: uuid.UUID | None = None):
+    """Celebrate a milestone that is done, or a goal that is achieved."""
+    _writable(partnership)
+    if milestone_id is not None:
+        milestone = db.session.get(Milestone, milestone_id)
+        if milestone is None or milestone.goal_id != goal.id:
+            raise Conflict("That milestone is not part of this goal.")
+        if not milestone.done:
+            raise Conflict("Mark the milestone done first, then celebrate it.")
+    elif goal.status != "achieved":
+        raise Conflict("Celebrate a milestone that is done, or a goal once it is achieved.")
+    celebration = Celebration(goal_id=goal.id, milestone_id=milestone_id,
+                              partnership_id=partnership.id, message=message, emoji=emoji,
+                              author_id=user.id)
+    db.session.add(celebration)
+    db.session.flush()
+    audit.record(user, "celebration.create", object_type="celebration",
+                 object_id=celebration.id, partnership_id=partnership.id)
+    db.session.commit()
+    return celebration
