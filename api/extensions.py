@@ -23,7 +23,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: a response is built from what the request just wrote,
+# and reloading each row afterwards would cost a query per row.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)  # batch mode: SQLite can ALTER via table copies
 api = RapportApi(spec_kwargs={"extra_plugins": [SchemaExtrasPlugin()]})
 # No blanket limits: the views that need them count failures explicitly (services.throttle).

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy import update as sql_update
+from sqlalchemy.orm import joinedload
 
 from api.extensions import db
 from api.models import Invite, Partnership, User
@@ -77,7 +78,8 @@ def accept_invite(invite: Invite, peer: User | None, *, display_name: str | None
 
 
 def mine(user: User, page: int, page_size: int):
-    stmt = select(Partnership).where(
+    stmt = select(Partnership).options(
+        joinedload(Partnership.worker), joinedload(Partnership.peer)).where(
         or_(Partnership.worker_id == user.id, Partnership.peer_id == user.id))
     rows, total = page_of(stmt, (Partnership.created_at.desc(), Partnership.id), page, page_size)
     return [row[0] for row in rows], total

@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from api.extensions import db
 from api.models import AuthSession, User
@@ -32,7 +33,8 @@ def resolve(token: str) -> AuthSession | None:
     if not token or len(token) > 200:
         return None
     session = db.session.scalar(
-        select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+        select(AuthSession).options(joinedload(AuthSession.user))
+        .where(AuthSession.token_hash == token_hash(token)))
     if session is None or session.expires_at <= utcnow() or session.user.erased_at:
         return None
     return session
