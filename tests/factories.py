@@ -66,6 +66,15 @@ class World:
         with self.app.app_context():
             return str(make_goal(self["worker_a"], self.partnership_a, title).id)
 
+    def fresh_feed_token(self, member: str = "peer_a") -> str:
+        """A calendar feed token for partnership A, made by `member`."""
+        from api.services import feeds
+
+        with self.app.app_context():
+            user = db.session.get(User, uuid.UUID(self[member].id))
+            return feeds.create(user, db.session.get(Partnership,
+                                                     uuid.UUID(self.partnership_a)))
+
     def celebratable_goal(self) -> str:
         """A goal with a milestone that is done (remembered in `last_done_milestone`)."""
         goal_id = self.fresh_goal()

@@ -10,10 +10,19 @@ from api.models.accounts import (
     User,
 )
 from api.models.content import Faq, FaqTranslation, Tip, TipTag, TipTranslation
-from api.models.goals import Celebration, CheckIn, Goal, GoalEvent, IdempotencyRecord, Milestone
+from api.models.goals import (
+    CalendarFeed,
+    Celebration,
+    CheckIn,
+    Goal,
+    GoalEvent,
+    IdempotencyRecord,
+    Milestone,
+    PartnershipPause,
+)
 
 __all__ = [
-    "Agency", "AgencyJoinCode", "AuditEvent", "AuthSession", "Celebration", "CheckIn", "Faq",
-    "FaqTranslation", "Goal", "GoalEvent", "IdempotencyRecord", "Invite", "Milestone",
-    "Partnership", "Tip", "TipTag", "TipTranslation", "User",
+    "Agency", "AgencyJoinCode", "AuditEvent", "AuthSession", "CalendarFeed", "Celebration",
+    "CheckIn", "Faq", "FaqTranslation", "Goal", "GoalEvent", "IdempotencyRecord", "Invite",
+    "Milestone", "Partnership", "PartnershipPause", "Tip", "TipTag", "TipTranslation", "User",
 ]

@@ -125,6 +125,31 @@ class GoalEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class PartnershipPause(db.Model):
+    """A stretch of time a partnership was paused: nobody missed a check-in then."""
+
+    __tablename__ = "partnership_pauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CalendarFeed(db.Model):
+    """A private, revocable link to a partnership's check-in calendar (apps cannot sign in)."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    partnership_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class IdempotencyRecord(db.Model):
     """A creating POST's key and, once done, its response, replayed for a repeat request."""
 

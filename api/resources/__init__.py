@@ -3,6 +3,7 @@
 from api.resources import (
     agencies,
     auth,
+    checkins,
     faqs,
     goals,
     health,
@@ -14,7 +15,7 @@ from api.resources import (
 
 BLUEPRINTS = (
     tips.blp, faqs.blp, auth.blp, me.blp, invites.blp, partnerships.blp, goals.blp,
-    agencies.blp, health.blp,
+    checkins.blp, agencies.blp, health.blp,
 )
 
 

@@ -2,6 +2,7 @@
 
 import uuid
 
+import marshmallow as ma
 from flask import make_response, url_for
 from flask.views import MethodView
 from flask_smorest import abort
@@ -11,9 +12,14 @@ from api.conditional import etag
 from api.idempotency import idempotent
 from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.schemas.accounts import PartnershipSchema, PartnershipUpdateSchema
-from api.schemas.common import NoArgsSchema, PagedArgsSchema
-from api.schemas.goals import GoalCreateSchema, GoalSchema
-from api.services import audit, goals, partnerships
+from api.schemas.common import (
+    EmptyBodySchema,
+    LanguageArgsSchema,
+    NoArgsSchema,
+    PagedArgsSchema,
+)
+from api.schemas.goals import GoalCreateSchema, GoalSchema, TimelineEntrySchema
+from api.services import audit, feeds, goals, partnerships, timeline
 
 blp = Blueprint("partnerships", __name__, url_prefix="/api/v1/partnerships",
                 description="Your partnerships. Only their two members can see them.")
@@ -104,4 +110,71 @@ class PartnershipGoals(MethodView):
         response = make_response(GoalSchema().dump(goal), 201)
         response.set_etag(etag(goal.version))
         response.headers["Location"] = url_for("goals.GoalById", goal_id=goal.id)
+        return response
+
+
+@blp.route("/<uuid:partnership_id>/timeline")
+class PartnershipTimeline(MethodView):
+    @access.signed_in(*MEMBERS)
+    @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, TimelineEntrySchema(many=True), headers=PAGING_HEADERS)
+    @blp.errors(404, 422)
+    def get(self, partnership_id, page, page_size):
+        """Read the partnership's story: check-ins, milestones, celebrations, goal changes."""
+        user, partnership = member_partnership(partnership_id)
+        entries, total = timeline.timeline(user, partnership, page, page_size)
+        return entries, 200, paging_headers(page, page_size, total)
+
+
+class CalendarFeedSchema(ma.Schema):
+    url = ma.fields.String(required=True, metadata={
+        "description": "Subscribe to this in a phone calendar. Keep it private: anyone with "
+        "it can see when your check-ins are due. Shown once."})
+
+
+class CalendarQuerySchema(LanguageArgsSchema):
+    token = ma.fields.String(required=True,
+                             validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{20,100}$"),
+                             metadata={"description": "The secret from the feed's URL."})
+
+
+@blp.route("/<uuid:partnership_id>/calendar-feeds")
+class CalendarFeeds(MethodView):
+    @access.signed_in(*MEMBERS)
+    @blp.arguments(EmptyBodySchema, required=False)
+    @blp.response(201, CalendarFeedSchema)
+    @blp.errors(404, 422)
+    def post(self, _data, partnership_id):
+        """Make a private calendar link for your check-ins (revoke it with DELETE)."""
+        user, partnership = member_partnership(partnership_id)
+        token = feeds.create(user, partnership)
+        url = url_for("partnerships.CheckInCalendar", partnership_id=partnership.id,
+                      token=token, _external=True)
+        return {"url": url}, 201
+
+    @access.signed_in(*MEMBERS)
+    @blp.response(204)
+    @blp.errors(404)
+    def delete(self, partnership_id):
+        """Revoke every calendar link you made for this partnership."""
+        user, partnership = member_partnership(partnership_id)
+        feeds.revoke_all(user, partnership)
+        return "", 204
+
+
+@blp.route("/<uuid:partnership_id>/checkins.ics")
+class CheckInCalendar(MethodView):
+    @access.anyone  # calendar apps cannot sign in: the secret token in the URL is the key
+    @blp.arguments(CalendarQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, content_type="text/calendar",
+                  description="An iCalendar (RFC 5545) feed of the next due check-ins.")
+    @blp.errors(404, 422)
+    def get(self, partnership_id, token, lang=None):
+        """Get the check-in calendar (private link from POST .../calendar-feeds)."""
+        body = feeds.calendar(partnership_id, token, lang or "en")
+        if body is None:
+            abort(404)
+        response = make_response(body)
+        response.mimetype = "text/calendar"
+        response.headers["Content-Disposition"] = 'inline; filename="checkins.ics"'
         return response

@@ -145,6 +145,9 @@ class ExportSchema(ma.Schema):
     partnerships = ma.fields.List(ma.fields.Dict(), required=True)
     invites = ma.fields.List(ma.fields.Dict(), required=True)
     sessions = ma.fields.List(ma.fields.Dict(), required=True)
+    goals = ma.fields.List(ma.fields.Dict(), required=True)
+    checkins = ma.fields.List(ma.fields.Dict(), required=True)
+    celebrations = ma.fields.List(ma.fields.Dict(), required=True)
     access_log = ma.fields.List(ma.fields.Dict(), required=True)
 
 

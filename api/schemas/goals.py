@@ -3,7 +3,15 @@
 import marshmallow as ma
 
 from api.models.goals import GOAL_STATUSES
-from api.schemas.common import BaseSchema, Name, StrictBoolean, StrictInteger, Text, Timestamp
+from api.schemas.common import (
+    BaseSchema,
+    IdSchema,
+    Name,
+    StrictBoolean,
+    StrictInteger,
+    Text,
+    Timestamp,
+)
 
 NOTE_MAX = 2000
 _status = ma.fields.String(validate=ma.validate.OneOf(GOAL_STATUSES),
@@ -111,3 +119,35 @@ class CelebrationCreateSchema(BaseSchema):
         allow_none=True,
         metadata={"description": "The milestone being celebrated; leave out to celebrate "
                   "the goal itself (it must be achieved)."})
+
+
+class TimelineEntrySchema(ma.Schema):
+    type = ma.fields.String(required=True, metadata={
+        "enum": ["checkin", "milestone_done", "celebration", "goal_status"]})
+    id = ma.fields.String(required=True)
+    at = Timestamp(required=True)
+    actor_id = ma.fields.String(required=True, allow_none=True)
+    goal_id = ma.fields.String(required=True)
+    goal_title = ma.fields.String(required=True)
+    progress = ma.fields.Integer(required=True, allow_none=True,
+                                 metadata={"description": "Check-ins: 0 to 10."})
+    text = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "A check-in's note, a milestone's title or a celebration's message."})
+    emoji = ma.fields.String(required=True, allow_none=True)
+    from_status = ma.fields.String(required=True, allow_none=True)
+    to_status = ma.fields.String(required=True, allow_none=True)
+
+
+class DueCheckInSchema(ma.Schema):
+    partnership_id = ma.fields.UUID(required=True, attribute="partnership.id")
+    peer = ma.fields.Nested(IdSchema, required=True, attribute="partnership.peer")
+    checkin_cadence_days = ma.fields.Integer(
+        required=True, attribute="partnership.checkin_cadence_days")
+    last_checkin_at = Timestamp(required=True, allow_none=True)
+    due_at = Timestamp(required=True, attribute="due.due_at")
+    days_overdue = ma.fields.Integer(required=True, attribute="due.days_overdue")
+    consistency = ma.fields.Float(
+        required=True, allow_none=True, attribute="consistency.score",
+        metadata={"description": "0 to 1 over the last 12 weeks, recent weeks weighing more; "
+                  "one missed check-in after a steady run costs about a fifth. Null when "
+                  "there is nothing to judge yet."})

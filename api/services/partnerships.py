@@ -8,7 +8,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import joinedload
 
 from api.extensions import db
-from api.models import Invite, Partnership, User
+from api.models import Invite, Partnership, PartnershipPause, User
 from api.services import audit, codes, passwords
 from api.services.accounts import AccountError, check_new_password, normalise_username
 from api.services.clock import utcnow
@@ -93,6 +93,18 @@ def for_member(user: User, partnership_id: uuid.UUID) -> Partnership | None:
     return partnership
 
 
+def _record_pause(partnership: Partnership, new_status: str) -> None:
+    """Keep pauses as time ranges, so a consistency score never counts them as missed."""
+    if new_status == "paused":
+        db.session.add(PartnershipPause(partnership_id=partnership.id))
+    elif partnership.status == "paused":
+        db.session.execute(
+            sql_update(PartnershipPause)
+            .where(PartnershipPause.partnership_id == partnership.id,
+                   PartnershipPause.ended_at.is_(None))
+            .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+
+
 class EndedError(Exception):
     """An ended partnership is history: it can be read, not changed."""
 
@@ -104,6 +116,7 @@ def update(user: User, partnership: Partnership, *, status: str | None = None,
     if checkin_cadence_days is not None:
         partnership.checkin_cadence_days = checkin_cadence_days
     if status is not None and status != partnership.status:
+        _record_pause(partnership, status)
         partnership.status = status
         if status == "ended":
             partnership.ended_at = utcnow()

@@ -2,10 +2,19 @@
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
 from api.extensions import db
-from api.models import AuditEvent, AuthSession, Invite, Partnership, User
+from api.models import (
+    AuditEvent,
+    AuthSession,
+    Celebration,
+    CheckIn,
+    Goal,
+    Invite,
+    Partnership,
+    User,
+)
 from api.services import audit, sessions
 from api.services.clock import iso, utcnow
 
@@ -40,6 +49,13 @@ def _everything(user: User) -> dict:
     invites = db.session.scalars(select(Invite).where(Invite.worker_id == user.id)).all()
     session_rows = db.session.scalars(
         select(AuthSession).where(AuthSession.user_id == user.id)).all()
+    partnership_ids = [p.id for p in partnerships]
+    goal_rows = db.session.scalars(select(Goal).where(
+        Goal.partnership_id.in_(partnership_ids)).order_by(Goal.created_at)).all()
+    checkin_rows = db.session.scalars(select(CheckIn).where(
+        CheckIn.partnership_id.in_(partnership_ids)).order_by(CheckIn.created_at)).all()
+    celebration_rows = db.session.scalars(select(Celebration).where(
+        Celebration.partnership_id.in_(partnership_ids)).order_by(Celebration.created_at)).all()
     events = db.session.scalars(
         audit.about(user).order_by(AuditEvent.at, AuditEvent.id)).all()
     return {
@@ -63,6 +79,21 @@ def _everything(user: User) -> dict:
         } for i in invites],
         "sessions": [{"created_at": s.created_at, "expires_at": s.expires_at}
                      for s in session_rows],
+        "goals": [{
+            "id": str(g.id), "partnership_id": str(g.partnership_id), "title": g.title,
+            "why": g.why, "status": g.status, "target_date": g.target_date and
+            g.target_date.isoformat(), "created_at": g.created_at,
+            "milestones": [{"title": m.title, "done": m.done, "done_at": m.done_at}
+                           for m in g.milestones],
+        } for g in goal_rows],
+        "checkins": [{
+            "id": str(c.id), "goal_id": str(c.goal_id), "progress": c.progress, "note": c.note,
+            "author_id": str(c.author_id), "created_at": c.created_at,
+        } for c in checkin_rows],
+        "celebrations": [{
+            "goal_id": str(c.goal_id), "message": c.message, "emoji": c.emoji,
+            "author_id": str(c.author_id), "created_at": c.created_at,
+        } for c in celebration_rows],
         "access_log": [{
             "at": e.at, "actor_id": str(e.actor_id) if e.actor_id else None,
             "actor_role": e.actor_role, "action": e.action, "object_type": e.object_type,
@@ -85,6 +116,11 @@ def erase(user: User) -> None:
             Partnership.status != "ended")):
         partnership.status = "ended"
         partnership.ended_at = utcnow()
+    # Words they wrote are theirs: notes and celebration messages go; the shared facts
+    # (a check-in happened, its progress number) stay in the other member's history.
+    db.session.execute(update(CheckIn).where(CheckIn.author_id == user.id).values(note=None))
+    db.session.execute(update(Celebration).where(Celebration.author_id == user.id)
+                       .values(message="", emoji=None))
     user.email = user.username = user.display_name = user.password_hash = None
     user.erased_at = utcnow()
     audit.record(user, "account.erase", object_type="user", object_id=user.id)

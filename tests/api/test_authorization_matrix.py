@@ -119,6 +119,18 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("goals.GoalCelebrations", "POST"): Row(
         members_of_a(201), lambda w: {"goal_id": w.celebratable_goal()},
         lambda w, a: {"message": "Well done!", "milestone_id": w.last_done_milestone}),
+    ("partnerships.PartnershipTimeline", "GET"): Row(
+        members_of_a(200), lambda w: {"partnership_id": w.partnership_a}),
+    ("checkins.DueCheckIns", "GET"): Row(
+        signed_in(403, worker_a=200, worker_b=200)),  # a worker's caseload, not a peer's
+    ("partnerships.CalendarFeeds", "POST"): Row(
+        members_of_a(201), lambda w: {"partnership_id": w.partnership_a}, {}),
+    ("partnerships.CalendarFeeds", "DELETE"): Row(
+        members_of_a(204), lambda w: {"partnership_id": w.partnership_a}),
+    # Calendar apps cannot sign in: the secret in the link is the key, for anyone holding it.
+    ("partnerships.CheckInCalendar", "GET"): Row(
+        everyone(200), lambda w: {"partnership_id": w.partnership_a,
+                                  "token": w.fresh_feed_token()}),
     # Agencies: their own admins only.
     ("agencies.JoinCodes", "POST"): Row(
         {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
@@ -189,4 +201,4 @@ PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in {"tips", "faqs", "fronte
 
 def test_matrix_size():
     """The closing note quotes this figure."""
-    assert len(MATRIX) * len(ACTORS) == len(ROUTES) * len(ACTORS) >= 39 * 7
+    assert len(MATRIX) * len(ACTORS) == len(ROUTES) * len(ACTORS) >= 44 * 7

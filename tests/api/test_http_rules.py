@@ -10,6 +10,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from api import create_app
+from api.access import rule_for
 from api.policies import PUBLIC, policy_for
 from tests.helpers import assert_problem
 
@@ -34,6 +35,13 @@ EXAMPLES = {
     "goals.GoalCelebrations": (lambda w: {"goal_id": w.fresh_goal()}, {"goal_id": MISSING_ID}),
     "goals.MilestoneById": (lambda w: {"milestone_id": w.fresh_milestone()},
                             {"milestone_id": MISSING_ID}),
+    "partnerships.PartnershipTimeline": (lambda w: {"partnership_id": w.partnership_a},
+                                         {"partnership_id": MISSING_ID}),
+    "partnerships.CalendarFeeds": (lambda w: {"partnership_id": w.partnership_a},
+                                   {"partnership_id": MISSING_ID}),
+    "partnerships.CheckInCalendar": (
+        lambda w: {"partnership_id": w.partnership_a, "token": w.fresh_feed_token()},
+        {"partnership_id": MISSING_ID, "token": "x" * 43}),
 }
 # Pages and files that are not API operations (and so are not in the spec).
 NON_API_ENDPOINTS = {
@@ -49,7 +57,8 @@ PRIVATE_ENDPOINTS = {
     "me.AccessLog", "invites.Invites", "invites.AcceptInvite", "partnerships.Partnerships",
     "partnerships.PartnershipById", "agencies.JoinCodes", "partnerships.PartnershipGoals",
     "goals.GoalById", "goals.GoalMilestones", "goals.MilestoneById", "goals.GoalCheckIns",
-    "goals.GoalCelebrations",
+    "goals.GoalCelebrations", "partnerships.PartnershipTimeline", "checkins.DueCheckIns",
+    "partnerships.CalendarFeeds", "partnerships.CheckInCalendar",
 }
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -123,9 +132,9 @@ def test_get_sets_the_cache_and_cors_policy(client, shared_world, rule):
 
 
 @pytest.mark.parametrize("rule", PRIVATE_GET_RULES, ids=ids(PRIVATE_GET_RULES))
-def test_private_reads_need_a_session(client, shared_world, rule):
-    if rule.endpoint.startswith("health."):
-        return  # probes answer anyone, but are still never cached
+def test_private_reads_need_a_session(app, client, shared_world, rule):
+    if not rule_for(app, rule.endpoint, "GET").signed_in:
+        return  # probes and the calendar link answer anyone, but are still never cached
     response = client.get(_url(rule, shared_world))
     assert_problem(response, 401)
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -184,7 +193,8 @@ def test_bodies_over_64_kib_are_413(client, shared_world, rule):
 
 @pytest.mark.parametrize("rule", API_GET_RULES, ids=ids(API_GET_RULES))
 def test_unknown_query_parameters_are_422(client, shared_world, rule):
-    response = client.get(_url(rule, shared_world) + "?surprise=1",
+    url = _url(rule, shared_world)
+    response = client.get(url + ("&" if "?" in url else "?") + "surprise=1",
                           headers=auth_for(rule, shared_world))
     assert "surprise" in assert_problem(response, 422)["errors"]
 
@@ -195,7 +205,9 @@ def test_every_string_query_parameter_refuses_nul(app, client, shared_world, rul
     params = spec["paths"][spec_path(rule)]["get"].get("parameters", [])
     for param in params:
         if param.get("in") == "query" and param["schema"].get("type") == "string":
-            response = client.get(_url(rule, shared_world), query_string={param["name"]: "a\x00b"},
+            url, _, query = _url(rule, shared_world).partition("?")
+            args = dict(pair.split("=", 1) for pair in query.split("&") if pair)
+            response = client.get(url, query_string={**args, param["name"]: "a\x00b"},
                                   headers=auth_for(rule, shared_world))
             assert param["name"] in assert_problem(response, 422)["errors"]
 

@@ -1,8 +1,8 @@
-"""goals, milestones, check-ins, celebrations, idempotency keys
+"""goals, milestones, check-ins, celebrations, pauses, calendar feeds, idempotency keys
 
 Revision ID: 0003_goals
 Revises: 0002_accounts
-Create Date: 2026-11-24 17:34:05.660233
+Create Date: 2026-11-24 17:48:19.894287
 
 """
 from alembic import op
@@ -33,6 +33,20 @@ def upgrade():
     with op.batch_alter_table('idempotency_records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_idempotency_records_created_at'), ['created_at'], unique=False)
 
+    op.create_table('calendar_feeds',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('partnership_id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_calendar_feeds_partnership_id_partnerships'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_calendar_feeds_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_feeds')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_calendar_feeds_token_hash'))
+    )
+    with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_calendar_feeds_partnership_id'), ['partnership_id'], unique=False)
+
     op.create_table('goals',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('partnership_id', sa.Uuid(), nullable=False),
@@ -51,6 +65,17 @@ def upgrade():
     )
     with op.batch_alter_table('goals', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_goals_partnership_id'), ['partnership_id'], unique=False)
+
+    op.create_table('partnership_pauses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partnership_id', sa.Uuid(), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_partnership_pauses_partnership_id_partnerships'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_partnership_pauses'))
+    )
+    with op.batch_alter_table('partnership_pauses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_partnership_pauses_partnership_id'), ['partnership_id'], unique=False)
 
     op.create_table('checkins',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -149,10 +174,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_checkins_goal_id'))
 
     op.drop_table('checkins')
+    with op.batch_alter_table('partnership_pauses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_partnership_pauses_partnership_id'))
+
+    op.drop_table('partnership_pauses')
     with op.batch_alter_table('goals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_goals_partnership_id'))
 
     op.drop_table('goals')
+    with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_calendar_feeds_partnership_id'))
+
+    op.drop_table('calendar_feeds')
     with op.batch_alter_table('idempotency_records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_idempotency_records_created_at'))
 

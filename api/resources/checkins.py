@@ -1,0 +1,23 @@
+"""Check-ins across a worker's caseload: who is due."""
+
+from flask.views import MethodView
+
+from api import access
+from api.openapi import Blueprint
+from api.schemas.common import NoArgsSchema
+from api.schemas.goals import DueCheckInSchema
+from api.services.due import due_for
+
+blp = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins",
+                description="Consistent support: who is due a check-in.")
+
+
+@blp.route("/due")
+class DueCheckIns(MethodView):
+    @access.signed_in("worker")
+    @blp.arguments(NoArgsSchema, location="query")
+    @blp.response(200, DueCheckInSchema(many=True))
+    @blp.errors(422)
+    def get(self, _args):
+        """List partnerships due or overdue a check-in, most overdue first."""
+        return due_for(access.caller())

@@ -1,0 +1,59 @@
+"""Private calendar feed links: a random token in the URL, stored only as a hash."""
+
+import secrets
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
+
+from api.extensions import db
+from api.models import CalendarFeed, CheckIn, Partnership, User
+from api.services import audit
+from api.services.calendar import checkin_calendar
+from api.services.clock import utcnow
+from api.services.consistency import due
+from api.services.sessions import token_hash
+
+
+def create(user: User, partnership: Partnership) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(CalendarFeed(partnership_id=partnership.id, user_id=user.id,
+                                token_hash=token_hash(token)))
+    audit.record(user, "calendar_feed.create", object_type="partnership",
+                 object_id=partnership.id, partnership_id=partnership.id)
+    db.session.commit()
+    return token
+
+
+def revoke_all(user: User, partnership: Partnership) -> None:
+    db.session.execute(delete(CalendarFeed).where(CalendarFeed.partnership_id == partnership.id,
+                                                  CalendarFeed.user_id == user.id))
+    audit.record(user, "calendar_feed.revoke", object_type="partnership",
+                 object_id=partnership.id, partnership_id=partnership.id)
+    db.session.commit()
+
+
+def calendar(partnership_id, token: str, language: str) -> bytes | None:
+    """The feed for a live token of a current member; None for anything else."""
+    feed = db.session.scalar(
+        select(CalendarFeed).where(CalendarFeed.partnership_id == partnership_id,
+                                   CalendarFeed.token_hash == token_hash(token)))
+    if feed is None:
+        return None
+    partnership = db.session.scalar(
+        select(Partnership).options(joinedload(Partnership.worker), joinedload(Partnership.peer))
+        .where(Partnership.id == partnership_id))
+    user = partnership.worker if feed.user_id == partnership.worker_id else partnership.peer
+    if user.id not in partnership.member_ids() or user.erased_at:
+        return None
+    other = partnership.peer if user.id == partnership.worker_id else partnership.worker
+    last = db.session.scalar(select(func.max(CheckIn.created_at))
+                             .where(CheckIn.partnership_id == partnership.id))
+    now = utcnow()
+    count = 0 if partnership.status != "active" else 6
+    next_due = due(last, partnership.created_at, partnership.checkin_cadence_days, now).due_at
+    audit.record_now(user, "calendar_feed.read", object_type="partnership",
+                     object_id=partnership.id, partnership_id=partnership.id)
+    return checkin_calendar(partnership_id=str(partnership.id),
+                            title=other.display_name or "", language=language,
+                            cadence_days=partnership.checkin_cadence_days,
+                            next_due=max(next_due, now), count=count, now=now)

@@ -1,0 +1,73 @@
+"""A partnership's story, newest first: check-ins, milestones done, celebrations, goal changes.
+
+The four kinds are one UNION ALL with shared columns, so a page is one statement however
+many entries it holds.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, String, cast, literal, null, select, union_all
+
+from api.models import Celebration, CheckIn, Goal, GoalEvent, Milestone, Partnership, User
+from api.services import audit
+from api.services.localised import page_of
+
+
+@dataclass(frozen=True)
+class Entry:
+    type: str            # checkin | milestone_done | celebration | goal_status
+    id: str
+    at: datetime
+    actor_id: str | None
+    goal_id: str
+    goal_title: str
+    progress: int | None = None
+    text: str | None = None
+    emoji: str | None = None
+    from_status: str | None = None
+    to_status: str | None = None
+
+
+def _rows(partnership_id):
+    def goal_columns(goal_id):
+        return select(Goal.title).where(Goal.id == goal_id).scalar_subquery()
+
+    checkins = select(
+        literal("checkin").label("type"), cast(CheckIn.id, String).label("id"),
+        CheckIn.created_at.label("at"), cast(CheckIn.author_id, String).label("actor_id"),
+        cast(CheckIn.goal_id, String).label("goal_id"),
+        goal_columns(CheckIn.goal_id).label("goal_title"),
+        CheckIn.progress.label("progress"), CheckIn.note.label("text"),
+        cast(null(), String).label("emoji"), cast(null(), String).label("from_status"),
+        cast(null(), String).label("to_status"),
+    ).where(CheckIn.partnership_id == partnership_id)
+    milestones = select(
+        literal("milestone_done"), cast(Milestone.id, String), Milestone.done_at,
+        cast(Milestone.done_by, String), cast(Milestone.goal_id, String), Goal.title,
+        cast(null(), Integer), Milestone.title, cast(null(), String), cast(null(), String),
+        cast(null(), String),
+    ).join(Goal, Goal.id == Milestone.goal_id).where(
+        Goal.partnership_id == partnership_id, Milestone.done.is_(True))
+    celebrations = select(
+        literal("celebration"), cast(Celebration.id, String), Celebration.created_at,
+        cast(Celebration.author_id, String), cast(Celebration.goal_id, String),
+        goal_columns(Celebration.goal_id), cast(null(), Integer), Celebration.message,
+        Celebration.emoji, cast(null(), String), cast(null(), String),
+    ).where(Celebration.partnership_id == partnership_id)
+    changes = select(
+        literal("goal_status"), cast(GoalEvent.id, String), GoalEvent.at,
+        cast(GoalEvent.actor_id, String), cast(GoalEvent.goal_id, String),
+        goal_columns(GoalEvent.goal_id), cast(null(), Integer), cast(null(), String),
+        cast(null(), String), GoalEvent.from_status, GoalEvent.to_status,
+    ).where(GoalEvent.partnership_id == partnership_id)
+    return union_all(checkins, milestones, celebrations, changes).subquery("timeline")
+
+
+def timeline(user: User, partnership: Partnership, page: int, page_size: int):
+    story = _rows(partnership.id)
+    rows, total = page_of(select(story), (story.c.at.desc(), story.c.id.desc()),
+                          page, page_size)
+    audit.record_now(user, "timeline.read", object_type="partnership",
+                     object_id=partnership.id, partnership_id=partnership.id)
+    return [Entry(*row) for row in rows], total
