@@ -111,3 +111,33 @@ def test_security_schemes_are_documented_per_operation(app, spec):
                 assert "403" in operation["responses"], (method, path)
         else:
             assert "security" not in operation, (method, path)
+
+
+# Creating POSTs whose answer is a one-time secret (a session token, an invite or join code,
+# a calendar link), or whose body holds a password: replaying them would mean keeping the
+# secret, or a fast hash of the password, for 30 days.
+SECRET_ISSUING = {"/api/v1/auth/token", "/api/v1/auth/register", "/api/v1/invites",
+                  "/api/v1/invites/{code}/accept",
+                  "/api/v1/agencies/{agency_id}/join-codes",
+                  "/api/v1/partnerships/{partnership_id}/calendar-feeds"}
+
+
+def test_creating_posts_document_idempotency_keys(spec):
+    for path, method, operation in operations(spec):
+        if method != "post" or "201" not in operation["responses"]:
+            continue
+        refs = [p.get("$ref", "") for p in operation.get("parameters", [])]
+        if path in SECRET_ISSUING:
+            assert not any(r.endswith("IDEMPOTENCY_KEY") for r in refs), path
+        else:
+            assert any(r.endswith("IDEMPOTENCY_KEY") for r in refs), path
+            assert {"409", "422"} <= set(operation["responses"]), path
+
+
+def test_edits_document_if_match_412_and_428(spec):
+    for path, method, operation in operations(spec):
+        if method in ("patch", "delete") and (path.startswith("/api/v1/goals/")
+                                              or path.startswith("/api/v1/milestones/")):
+            refs = [p.get("$ref", "") for p in operation.get("parameters", [])]
+            assert any(r.endswith("IF_MATCH") for r in refs), (method, path)
+            assert {"412", "428"} <= set(operation["responses"]), (method, path)
