@@ -11,7 +11,7 @@ WORKERS ?= 2
 THREADS ?= 4
 export FLASK_APP := api
 
-.PHONY: run serve test lint spec migrate content install install-dev clean
+.PHONY: run serve test lint spec bench migrate content install install-dev clean
 
 # Installs are stamped so repeat runs are instant; editing pyproject.toml reinstalls.
 $(BIN)/uv:
@@ -46,6 +46,10 @@ lint: install-dev
 
 test: lint
 	$(BIN)/python -m pytest
+
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py
 
 spec: install
 	$(BIN)/flask openapi write --format=json openapi/openapi.json
