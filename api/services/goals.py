@@ -120,6 +120,11 @@ def update_goal(user: User, goal: Goal, partnership: Partnership, expected: set[
 def delete_goal(user: User, goal: Goal, partnership: Partnership,
                 expected: set[int] | None) -> None:
     _writable(partnership)
+    # Check-ins are append-only history for both members: a goal that has them is let go,
+    # not deleted.
+    if db.session.scalar(select(CheckIn.id).where(CheckIn.goal_id == goal.id).limit(1)):
+        raise Conflict("This goal has check-ins. Set its status to let_go instead, so the "
+                       "history you share stays.")
     audit.record(user, "goal.delete", object_type="goal", object_id=goal.id,
                  partnership_id=partnership.id)
     db.session.delete(goal)

@@ -275,3 +275,12 @@ def test_twenty_phones_a_thousand_check_ins_with_replays(app, world, goal):
     assert all(s in (201, 409) for s in statuses)  # 409: its twin was still in flight
     total = json.loads(app.test_client().get(url, headers=headers).headers["X-Pagination"])
     assert total["total"] == 1000
+
+
+def test_a_goal_with_check_ins_is_let_go_not_deleted(client, world, goal):
+    headers = {**world["peer_a"].headers, "If-Match": "*"}
+    client.post(goal_url(goal) + "/checkins", json={"progress": 3}, headers=headers)
+    assert_problem(client.delete(goal_url(goal), headers=headers), 409)
+    let_go = client.patch(goal_url(goal), json={"status": "let_go"}, headers=headers)
+    assert let_go.get_json()["status"] == "let_go"
+    assert len(client.get(goal_url(goal) + "/checkins", headers=headers).get_json()) == 1
