@@ -10,11 +10,13 @@ from api.resources import (
     invites,
     me,
     partnerships,
+    surveys,
     tips,
 )
 
 BLUEPRINTS = (
-    tips.blp, faqs.blp, auth.blp, me.blp, invites.blp, partnerships.blp, goals.blp,
+    tips.blp, faqs.blp, surveys.blp, auth.blp, me.blp, invites.blp, partnerships.blp,
+    goals.blp,
     checkins.blp, agencies.blp, health.blp,
 )
 

@@ -59,6 +59,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("tips.TipBySlug", "GET"): Row(everyone(200), {"slug": "reflect-back"}),
     ("faqs.Faqs", "GET"): Row(everyone(200)),
     ("faqs.FaqBySlug", "GET"): Row(everyone(200), {"slug": "what-is-rapport"}),
+    ("surveys.Surveys", "GET"): Row(everyone(200)),
+    ("surveys.SurveyBySlug", "GET"): Row(everyone(200), {"slug": "session-check"}),
+    ("surveys.ScoreAnswers", "POST"): Row(everyone(200), {"slug": "session-check"}, {
+        "answers": [{"item": i, "value": 8} for i in ("heard", "what-matters", "fits-me",
+                                                         "overall")]}),
     ("health.Health", "GET"): Row(everyone(200)),
     ("health.Readiness", "GET"): Row(everyone(200)),
     ("api-docs.openapi_json", "GET"): Row(everyone(200)),
@@ -196,9 +201,9 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
 
 
 PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in {"tips", "faqs", "frontend"}} | {
-    "api-docs.openapi_json"}
+    "api-docs.openapi_json", "surveys.Surveys", "surveys.SurveyBySlug"}
 
 
 def test_matrix_size():
     """The closing note quotes this figure."""
-    assert len(MATRIX) * len(ACTORS) == len(ROUTES) * len(ACTORS) >= 44 * 7
+    assert len(MATRIX) * len(ACTORS) == len(ROUTES) * len(ACTORS) >= 47 * 7

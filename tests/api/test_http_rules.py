@@ -19,6 +19,8 @@ MISSING_ID = "00000000-0000-4000-8000-000000000000"
 EXAMPLES = {
     "tips.TipBySlug": (lambda w: {"slug": "reflect-back"}, {"slug": "no-such-tip"}),
     "faqs.FaqBySlug": (lambda w: {"slug": "what-is-rapport"}, {"slug": "no-such-faq"}),
+    "surveys.SurveyBySlug": (lambda w: {"slug": "session-check"}, {"slug": "no-such-survey"}),
+    "surveys.ScoreAnswers": (lambda w: {"slug": "session-check"}, {"slug": "no-such-survey"}),
     "frontend.app_asset": (lambda w: {"folder": "css", "filename": "app.css"},
                            {"folder": "css", "filename": "missing.css"}),
     "frontend.docs_vendor_asset": (lambda w: {"asset": "swagger-ui.css"}, None),
@@ -50,6 +52,7 @@ NON_API_ENDPOINTS = {
 }
 PUBLIC_ENDPOINTS = {
     "tips.Tips", "tips.TipOfTheDay", "tips.TipBySlug", "faqs.Faqs", "faqs.FaqBySlug",
+    "surveys.Surveys", "surveys.SurveyBySlug",
     *NON_API_ENDPOINTS,
 }
 PRIVATE_ENDPOINTS = {
@@ -58,7 +61,7 @@ PRIVATE_ENDPOINTS = {
     "partnerships.PartnershipById", "agencies.JoinCodes", "partnerships.PartnershipGoals",
     "goals.GoalById", "goals.GoalMilestones", "goals.MilestoneById", "goals.GoalCheckIns",
     "goals.GoalCelebrations", "partnerships.PartnershipTimeline", "checkins.DueCheckIns",
-    "partnerships.CalendarFeeds", "partnerships.CheckInCalendar",
+    "partnerships.CalendarFeeds", "partnerships.CheckInCalendar", "surveys.ScoreAnswers",
 }
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 

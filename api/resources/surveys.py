@@ -1,0 +1,85 @@
+"""Rapport self-checks: the instruments, and scoring that stores nothing."""
+
+from flask.views import MethodView
+from flask_smorest import abort
+
+from api import access
+from api.openapi import CONTENT_HEADERS, Blueprint
+from api.policies import public
+from api.resources.language import language_headers, negotiate
+from api.schemas.common import LanguageArgsSchema
+from api.schemas.surveys import (
+    AnswersSchema,
+    ScoreSchema,
+    SurveyQueryArgsSchema,
+    SurveySchema,
+)
+from api.services import instruments, scoring
+from api.services.tips import list_tips
+
+blp = Blueprint("surveys", __name__, url_prefix="/api/v1/surveys",
+                description="Rapport self-checks: see your practice, and what to try next.")
+
+
+def tip_advice(language: str) -> dict[str, scoring.TipAdvice]:
+    """Each tip's title and first "try this" action, in the asked-for language."""
+    tips, _ = list_tips(language, page=1, page_size=100)
+    return {tip.slug: scoring.TipAdvice(slug=tip.slug, title=tip.title, number=tip.number,
+                                        action=tip.actions[0]) for tip in tips}
+
+
+def instrument_or_404(slug: str, version: int | None = None):
+    row = (instruments.version_of(slug, version) if version
+           else next(iter(instruments.latest(slug)), None))
+    if row is None:
+        abort(404, message=f"No survey is called '{slug}'" +
+              (f" in version {version}." if version else "."))
+    return row
+
+
+@blp.route("")
+@public
+class Surveys(MethodView):
+    @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, SurveySchema(many=True), headers=CONTENT_HEADERS)
+    @blp.cacheable
+    @blp.localised
+    @blp.errors(422)
+    def get(self, lang=None):
+        """List the self-check instruments (newest versions)."""
+        language = negotiate(lang)
+        items = [instruments.localised(row, language) for row in instruments.latest()]
+        return items, 200, language_headers(language, *(i["language"] for i in items))
+
+
+@blp.route("/<slug:slug>")
+@public
+class SurveyBySlug(MethodView):
+    @blp.arguments(SurveyQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, SurveySchema, headers=CONTENT_HEADERS)
+    @blp.cacheable
+    @blp.localised
+    @blp.errors(404, 422)
+    def get(self, slug, lang=None, version=None):
+        """Get an instrument: its scale, items and wording."""
+        language = negotiate(lang)
+        survey = instruments.localised(instrument_or_404(slug, version), language)
+        return survey, 200, language_headers(survey["language"])
+
+
+@blp.route("/<slug:slug>/score")
+class ScoreAnswers(MethodView):
+    @access.anyone
+    @blp.arguments(AnswersSchema)
+    @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, ScoreSchema)
+    @blp.errors(404, 422)
+    def post(self, data, slug, lang=None):
+        """Score answers without storing anything: totals, dimensions, what to try next."""
+        row = instrument_or_404(slug, data.get("version"))
+        try:
+            result = scoring.score(instruments.for_scoring(row), data["answers"],
+                                   tips=tip_advice(negotiate(lang)))
+        except scoring.AnswerError as error:
+            abort(422, errors=error.errors)
+        return scoring.as_dict(result)

@@ -1,0 +1,259 @@
+"""Scoring survey answers: a pure function of the instrument and the answers, nothing else.
+
+The rules, in plain words:
+
+- The caller passes the instrument (one published version) as plain data. Scoring reads no
+  files and no database, so a stored response scores the same for ever: an old response is
+  scored against the version it answered, whatever newer versions exist.
+- Every item of that version is answered exactly once, with a whole number on its scale.
+  Anything else is an `AnswerError` naming each bad field ("answers.2.value",
+  "answers.0.item", or "answers" for the items left unanswered). Nothing is half-scored.
+- The total is the sum of the answers; `max` is the scale's top times the number of items;
+  `percent` is how far the total sits between the lowest and highest possible totals
+  (0 to 100, one decimal, halves rounded up).
+- Each item is a practice with its own score. Items are grouped into the four dimensions
+  (relationship, goals, approach, overall, always in that order); each dimension has a total,
+  a max and a mean on the item scale (two decimals, halves rounded up).
+- The weakest practices are the three lowest-scoring items that map to a tip the caller gave
+  advice for. Ties go to the lower tip number, then the item id.
+- Only instruments scored 0 to 10 (the peer's session-check) can raise the "talk about it"
+  flag: a total below `flag_total_below` (36), any item below `flag_item_below` (8), or a total
+  `flag_drop` (5) or more below the previous session-check's. Raising an answer can only clear
+  a reason, never add one. Self-checks never flag: they are for the worker's own reflection.
+- The order the answers arrive in never changes the result.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import floor
+
+DIMENSIONS = ("relationship", "goals", "approach", "overall")
+# The flag cut-offs come from alliance-feedback practice on 0-10 items; on any other scale
+# the same numbers would mean something else, so other scales never flag.
+FLAGGED_SCALE = (0, 10)
+
+TOTAL_BELOW_CUTOFF = "total_below_cutoff"
+ITEM_BELOW_CUTOFF = "item_below_cutoff"
+DROP_SINCE_LAST = "drop_since_last"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    dimension: str
+    tip: str | None = None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    slug: str
+    version: int
+    scale_min: int
+    scale_max: int
+    items: tuple[Item, ...]
+
+    def __post_init__(self):
+        # A broken instrument is the caller's bug, not the client's: fail loudly here rather
+        # than divide by zero or score an item twice later.
+        if not self.items:
+            raise ValueError(f"{self.slug} v{self.version}: an instrument needs items")
+        if self.scale_min >= self.scale_max:
+            raise ValueError(f"{self.slug} v{self.version}: scale_min must be below scale_max")
+        ids = [item.id for item in self.items]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{self.slug} v{self.version}: item ids must be distinct")
+
+
+@dataclass(frozen=True)
+class TipAdvice:
+    slug: str
+    title: str
+    number: int
+    action: str
+
+
+@dataclass(frozen=True)
+class PracticeScore:
+    item: str
+    tip: str | None
+    value: int
+    max: int
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    dimension: str
+    total: int
+    max: int
+    mean: float
+
+
+@dataclass(frozen=True)
+class Weakest:
+    item: str
+    value: int
+    tip_slug: str
+    tip_title: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Score:
+    total: int
+    max: int
+    percent: float
+    practices: tuple[PracticeScore, ...]
+    dimensions: tuple[DimensionScore, ...]
+    weakest: tuple[Weakest, ...]
+    flag: bool
+    reasons: tuple[str, ...]
+
+
+class AnswerError(ValueError):
+    """The answers do not fit the instrument; `errors` maps each field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _round_half_up(value: Fraction, places: int) -> float:
+    # Exact arithmetic, then one rounding: float round() rounds halves to even and trips
+    # over binary fractions, and a score must not wobble between 62.4 and 62.5.
+    scale = 10**places
+    return floor(value * scale + Fraction(1, 2)) / scale
+
+
+def _is_int(value) -> bool:
+    # JSON true/false arrive as bool, which Python counts as int; an answer is never a bool.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validate(instrument: Instrument, answers) -> dict[str, int]:
+    """The answers as {item id: value}, or AnswerError listing every problem at once."""
+    if not isinstance(answers, list | tuple):
+        raise AnswerError({"answers": ["Must be a list of {item, value} answers."]})
+    known = {item.id for item in instrument.items}
+    low, high = instrument.scale_min, instrument.scale_max
+    errors: dict[str, list[str]] = {}
+    values: dict[str, int] = {}
+    seen: set[str] = set()
+    for index, answer in enumerate(answers):
+        where = f"answers.{index}"
+        if not isinstance(answer, dict):
+            errors[where] = ["Must be an object with 'item' and 'value'."]
+            continue
+        item, value = answer.get("item"), answer.get("value")
+        item_ok = False
+        if "item" not in answer:
+            errors[f"{where}.item"] = ["Missing data for required field."]
+        elif not isinstance(item, str):
+            errors[f"{where}.item"] = ["Must be an item id (a string)."]
+        elif item not in known:
+            # Ids from another version land here too: answers belong to one version.
+            errors[f"{where}.item"] = [
+                f"'{item}' is not an item of {instrument.slug} version {instrument.version}."]
+        elif item in seen:
+            errors[f"{where}.item"] = [f"'{item}' is answered more than once."]
+        else:
+            seen.add(item)
+            item_ok = True
+        if "value" not in answer:
+            errors[f"{where}.value"] = ["Missing data for required field."]
+        elif not _is_int(value):
+            errors[f"{where}.value"] = ["Must be a whole number."]
+        elif not low <= value <= high:
+            errors[f"{where}.value"] = [f"Must be between {low} and {high}."]
+        elif item_ok:
+            values[item] = value
+    missing = [item.id for item in instrument.items if item.id not in seen]
+    if missing:
+        errors["answers"] = ["Every item needs one answer; missing: " + ", ".join(missing) + "."]
+    if errors:
+        raise AnswerError(errors)
+    return values
+
+
+def _dimensions(instrument: Instrument, values: dict[str, int]) -> tuple[DimensionScore, ...]:
+    grouped: dict[str, list[int]] = {}
+    for item in instrument.items:
+        grouped.setdefault(item.dimension, []).append(values[item.id])
+    # The four known dimensions in a fixed order (so a worker's and a peer's views line up),
+    # then any other an instrument may invent, in the order its items first use them.
+    order = [d for d in DIMENSIONS if d in grouped] + [d for d in grouped if d not in DIMENSIONS]
+    return tuple(
+        DimensionScore(dimension=d, total=sum(grouped[d]),
+                       max=instrument.scale_max * len(grouped[d]),
+                       mean=_round_half_up(Fraction(sum(grouped[d]), len(grouped[d])), 2))
+        for d in order)
+
+
+def _weakest(instrument: Instrument, values: dict[str, int],
+             tips: dict[str, TipAdvice] | None) -> tuple[Weakest, ...]:
+    if not tips:
+        return ()
+    # Items without a tip (or whose tip the caller has no advice for) have nothing to
+    # suggest, so they never take a place in the list.
+    candidates = [item for item in instrument.items if item.tip is not None and item.tip in tips]
+    candidates.sort(key=lambda item: (values[item.id], tips[item.tip].number, item.id))
+    return tuple(
+        Weakest(item=item.id, value=values[item.id], tip_slug=item.tip,
+                tip_title=tips[item.tip].title, action=tips[item.tip].action)
+        for item in candidates[:3])
+
+
+def _reasons(instrument: Instrument, total: int, values: dict[str, int],
+             previous_total: int | None, flag_total_below: int, flag_item_below: int,
+             flag_drop: int) -> tuple[str, ...]:
+    if (instrument.scale_min, instrument.scale_max) != FLAGGED_SCALE:
+        return ()
+    reasons = []
+    if total < flag_total_below:
+        reasons.append(TOTAL_BELOW_CUTOFF)
+    if any(value < flag_item_below for value in values.values()):
+        reasons.append(ITEM_BELOW_CUTOFF)
+    if previous_total is not None and previous_total - total >= flag_drop:
+        reasons.append(DROP_SINCE_LAST)
+    return tuple(reasons)
+
+
+def score(instrument: Instrument, answers: list[dict], *, tips: dict[str, TipAdvice] | None = None,
+          previous_total: int | None = None, flag_total_below: int = 36,
+          flag_item_below: int = 8, flag_drop: int = 5) -> Score:
+    """Score one set of answers to one instrument version. Raises AnswerError."""
+    values = _validate(instrument, answers)
+    count = len(instrument.items)
+    total = sum(values.values())
+    lowest, highest = instrument.scale_min * count, instrument.scale_max * count
+    reasons = _reasons(instrument, total, values, previous_total,
+                       flag_total_below, flag_item_below, flag_drop)
+    return Score(
+        total=total,
+        max=highest,
+        percent=_round_half_up(Fraction(100 * (total - lowest), highest - lowest), 1),
+        # Every item, in display order; the tip is None for items that are not a practice.
+        practices=tuple(PracticeScore(item=item.id, tip=item.tip, value=values[item.id],
+                                      max=instrument.scale_max) for item in instrument.items),
+        dimensions=_dimensions(instrument, values),
+        weakest=_weakest(instrument, values, tips),
+        flag=bool(reasons),
+        reasons=reasons,
+    )
+
+
+def as_dict(result: Score) -> dict:
+    """The score as the API shows it (see DESIGN.md, "Key shapes")."""
+    return {
+        "total": result.total,
+        "max": result.max,
+        "percent": result.percent,
+        "practices": [{"item": p.item, "tip": p.tip, "value": p.value, "max": p.max}
+                      for p in result.practices],
+        "dimensions": [{"dimension": d.dimension, "total": d.total, "max": d.max, "mean": d.mean}
+                       for d in result.dimensions],
+        "weakest": [{"item": w.item, "value": w.value,
+                     "tip": {"slug": w.tip_slug, "title": w.tip_title}, "action": w.action}
+                    for w in result.weakest],
+        "flag": result.flag,
+        "reasons": list(result.reasons),
+    }
