@@ -4,17 +4,20 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api import access
-from api.openapi import CONTENT_HEADERS, Blueprint
+from api.idempotency import idempotent
+from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.policies import public
 from api.resources.language import language_headers, negotiate
-from api.schemas.common import LanguageArgsSchema
+from api.schemas.common import LanguageArgsSchema, PagedLanguageArgsSchema
 from api.schemas.surveys import (
     AnswersSchema,
+    ResponseCreateSchema,
     ScoreSchema,
+    StoredResponseSchema,
     SurveyQueryArgsSchema,
     SurveySchema,
 )
-from api.services import instruments, scoring
+from api.services import instruments, responses, scoring
 from api.services.tips import list_tips
 
 blp = Blueprint("surveys", __name__, url_prefix="/api/v1/surveys",
@@ -83,3 +86,49 @@ class ScoreAnswers(MethodView):
         except scoring.AnswerError as error:
             abort(422, errors=error.errors)
         return scoring.as_dict(result)
+
+
+def stored(response, instrument_row, result) -> dict:
+    return {"id": response.id, "survey": instrument_row.slug, "version": instrument_row.version,
+            "partnership_id": response.partnership_id, "share": response.share,
+            "answers": response.answers, "score": scoring.as_dict(result),
+            "created_at": response.created_at}
+
+
+@blp.route("/<slug:slug>/responses")
+class SurveyResponses(MethodView):
+    @access.signed_in("worker", "peer")
+    @blp.arguments(PagedLanguageArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, StoredResponseSchema(many=True), headers=PAGING_HEADERS)
+    @blp.errors(404, 422)
+    def get(self, slug, page, page_size, lang=None):
+        """List your own responses to a survey, with their scores, newest first."""
+        row = instrument_or_404(slug)
+        found, total = responses.mine(access.caller(), row.slug, page, page_size,
+                                      tips=tip_advice(negotiate(lang)))
+        rows = {r.id: r for r in instruments.all_versions(row.slug)}
+        items = [stored(response, rows[response.instrument_id], result)
+                 for response, result in found]
+        return items, 200, paging_headers(page, page_size, total)
+
+    @access.signed_in("worker", "peer")
+    @idempotent
+    @blp.arguments(ResponseCreateSchema)
+    @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
+    @blp.response(201, StoredResponseSchema)
+    @blp.errors(404, 409, 422)
+    def post(self, data, slug, lang=None):
+        """Keep a response: a worker's self-check, or a peer's session-check and who sees it."""
+        row = instrument_or_404(slug, data.get("version"))
+        try:
+            response, result = responses.store(
+                access.caller(), row, data["answers"],
+                partnership_id=data.get("partnership_id"), share=data.get("share"),
+                tips=tip_advice(negotiate(lang)))
+        except scoring.AnswerError as error:
+            abort(422, errors=error.errors)
+        except responses.NotAllowed as refused:
+            if refused.status == 422:
+                abort(422, errors={refused.field: [refused.message]})
+            abort(refused.status, message=refused.message)
+        return stored(response, row, result), 201

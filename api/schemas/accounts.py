@@ -148,6 +148,7 @@ class ExportSchema(ma.Schema):
     goals = ma.fields.List(ma.fields.Dict(), required=True)
     checkins = ma.fields.List(ma.fields.Dict(), required=True)
     celebrations = ma.fields.List(ma.fields.Dict(), required=True)
+    survey_responses = ma.fields.List(ma.fields.Dict(), required=True)
     access_log = ma.fields.List(ma.fields.Dict(), required=True)
 
 

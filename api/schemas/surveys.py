@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from api.schemas.common import BaseSchema, LanguageArgsSchema, StrictInteger, Text
+from api.schemas.common import BaseSchema, LanguageArgsSchema, StrictInteger, Text, Timestamp
 from api.schemas.content import TipRefSchema
 
 
@@ -85,3 +85,22 @@ class ScoreSchema(ma.Schema):
         "description": "Session-checks: time to talk about how the work is going."})
     reasons = ma.fields.List(ma.fields.String(), required=True, metadata={
         "description": "total_below_cutoff, item_below_cutoff, drop_since_last"})
+
+
+class ResponseCreateSchema(AnswersSchema):
+    partnership_id = ma.fields.UUID(metadata={
+        "description": "Session-checks: the partnership the session was part of."})
+    share = ma.fields.String(validate=ma.validate.OneOf(["now", "aggregate_only"]), metadata={
+        "description": "Session-checks: `now` lets your worker see it; `aggregate_only` keeps "
+        "it out of their sight, in anonymous agency totals only."})
+
+
+class StoredResponseSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    survey = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+    partnership_id = ma.fields.UUID(required=True, allow_none=True)
+    share = ma.fields.String(required=True, allow_none=True)
+    answers = ma.fields.List(ma.fields.Dict(), required=True)
+    score = ma.fields.Nested(ScoreSchema, required=True)
+    created_at = Timestamp(required=True)

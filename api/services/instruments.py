@@ -99,6 +99,11 @@ def latest(slug: str | None = None) -> list[SurveyInstrument]:
     return list(newest.values())
 
 
+def all_versions(slug: str) -> list[SurveyInstrument]:
+    return list(db.session.scalars(select(SurveyInstrument)
+                                   .where(SurveyInstrument.slug == slug)))
+
+
 def version_of(slug: str, version: int) -> SurveyInstrument | None:
     return db.session.scalar(select(SurveyInstrument).where(
         SurveyInstrument.slug == slug, SurveyInstrument.version == version))

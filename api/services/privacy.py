@@ -13,6 +13,8 @@ from api.models import (
     Goal,
     Invite,
     Partnership,
+    SurveyInstrument,
+    SurveyResponse,
     User,
 )
 from api.services import audit, sessions
@@ -56,6 +58,9 @@ def _everything(user: User) -> dict:
         CheckIn.partnership_id.in_(partnership_ids)).order_by(CheckIn.created_at)).all()
     celebration_rows = db.session.scalars(select(Celebration).where(
         Celebration.partnership_id.in_(partnership_ids)).order_by(Celebration.created_at)).all()
+    survey_rows = db.session.execute(
+        select(SurveyResponse, SurveyInstrument).join(SurveyInstrument)
+        .where(SurveyResponse.user_id == user.id).order_by(SurveyResponse.created_at)).all()
     events = db.session.scalars(
         audit.about(user).order_by(AuditEvent.at, AuditEvent.id)).all()
     return {
@@ -94,6 +99,12 @@ def _everything(user: User) -> dict:
             "goal_id": str(c.goal_id), "message": c.message, "emoji": c.emoji,
             "author_id": str(c.author_id), "created_at": c.created_at,
         } for c in celebration_rows],
+        "survey_responses": [{
+            "id": str(r.id), "survey": i.slug, "version": i.version, "answers": r.answers,
+            "total": r.total, "share": r.share,
+            "partnership_id": str(r.partnership_id) if r.partnership_id else None,
+            "created_at": r.created_at,
+        } for r, i in survey_rows],
         "access_log": [{
             "at": e.at, "actor_id": str(e.actor_id) if e.actor_id else None,
             "actor_role": e.actor_role, "action": e.action, "object_type": e.object_type,
@@ -121,6 +132,8 @@ def erase(user: User) -> None:
     db.session.execute(update(CheckIn).where(CheckIn.author_id == user.id).values(note=None))
     db.session.execute(update(Celebration).where(Celebration.author_id == user.id)
                        .values(message="", emoji=None))
+    # Survey answers are about how the person felt: they go entirely.
+    db.session.execute(delete(SurveyResponse).where(SurveyResponse.user_id == user.id))
     user.email = user.username = user.display_name = user.password_hash = None
     user.erased_at = utcnow()
     audit.record(user, "account.erase", object_type="user", object_id=user.id)

@@ -43,6 +43,10 @@ class Row:
 
 
 ANY_VERSION = {"If-Match": "*"}
+SELF_CHECK_ITEMS = (
+    "be-yourself", "reflect-back", "respect-culture", "set-goals-together", "ask-open-questions",
+    "show-up-consistently", "use-humor-with-care", "grow-together", "celebrate-wins",
+    "find-common-ground", "make-space-for-creativity")
 
 
 def _new_peer_or_nothing(world, actor):
@@ -64,6 +68,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("surveys.ScoreAnswers", "POST"): Row(everyone(200), {"slug": "session-check"}, {
         "answers": [{"item": i, "value": 8} for i in ("heard", "what-matters", "fits-me",
                                                          "overall")]}),
+    ("surveys.SurveyResponses", "GET"): Row(
+        signed_in(200, admin_a=403, admin_b=403), {"slug": "rapport-self-check"}),
+    ("surveys.SurveyResponses", "POST"): Row(
+        signed_in(403, worker_a=201, worker_b=201), {"slug": "rapport-self-check"},
+        {"answers": [{"item": t, "value": 3} for t in SELF_CHECK_ITEMS]}),
     ("health.Health", "GET"): Row(everyone(200)),
     ("health.Readiness", "GET"): Row(everyone(200)),
     ("api-docs.openapi_json", "GET"): Row(everyone(200)),
@@ -206,4 +215,4 @@ PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in {"tips", "faqs", "fronte
 
 def test_matrix_size():
     """The closing note quotes this figure."""
-    assert len(MATRIX) * len(ACTORS) == len(ROUTES) * len(ACTORS) >= 47 * 7
+    assert len(MATRIX) * len(ACTORS) == len(ROUTES) * len(ACTORS) >= 49 * 7

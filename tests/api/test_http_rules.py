@@ -21,6 +21,8 @@ EXAMPLES = {
     "faqs.FaqBySlug": (lambda w: {"slug": "what-is-rapport"}, {"slug": "no-such-faq"}),
     "surveys.SurveyBySlug": (lambda w: {"slug": "session-check"}, {"slug": "no-such-survey"}),
     "surveys.ScoreAnswers": (lambda w: {"slug": "session-check"}, {"slug": "no-such-survey"}),
+    "surveys.SurveyResponses": (lambda w: {"slug": "rapport-self-check"},
+                                {"slug": "no-such-survey"}),
     "frontend.app_asset": (lambda w: {"folder": "css", "filename": "app.css"},
                            {"folder": "css", "filename": "missing.css"}),
     "frontend.docs_vendor_asset": (lambda w: {"asset": "swagger-ui.css"}, None),
@@ -62,6 +64,7 @@ PRIVATE_ENDPOINTS = {
     "goals.GoalById", "goals.GoalMilestones", "goals.MilestoneById", "goals.GoalCheckIns",
     "goals.GoalCelebrations", "partnerships.PartnershipTimeline", "checkins.DueCheckIns",
     "partnerships.CalendarFeeds", "partnerships.CheckInCalendar", "surveys.ScoreAnswers",
+    "surveys.SurveyResponses",
 }
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 

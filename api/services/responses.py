@@ -1,0 +1,66 @@
+"""Stored survey responses: a worker's self-checks, a peer's session-checks."""
+
+import uuid
+
+from sqlalchemy import select
+
+from api.extensions import db
+from api.models import Partnership, SurveyInstrument, SurveyResponse, User
+from api.services import audit, instruments, scoring
+from api.services.localised import page_of
+
+
+class NotAllowed(Exception):
+    def __init__(self, status: int, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+
+def _previous_session_total(partnership_id: uuid.UUID, slug: str) -> int | None:
+    return db.session.scalar(
+        select(SurveyResponse.total).join(SurveyInstrument)
+        .where(SurveyResponse.partnership_id == partnership_id, SurveyInstrument.slug == slug)
+        .order_by(SurveyResponse.created_at.desc()).limit(1))
+
+
+def store(user: User, row: SurveyInstrument, answers: list[dict], *,
+          partnership_id: uuid.UUID | None = None, share: str | None = None,
+          tips: dict | None = None) -> tuple[SurveyResponse, scoring.Score]:
+    """Score and keep a response; who may answer what is the instrument's audience."""
+    if row.audience != user.role:
+        raise NotAllowed(403, f"This survey is for the {row.audience} to answer.")
+    previous = None
+    if row.audience == "peer":
+        partnership = db.session.get(Partnership, partnership_id) if partnership_id else None
+        if partnership is None or partnership.peer_id != user.id:
+            raise NotAllowed(422, "Choose one of your partnerships.", "partnership_id")
+        if partnership.status == "ended":
+            raise NotAllowed(409, "This partnership has ended. Its history is read-only.")
+        if share is None:
+            raise NotAllowed(422, "Choose who sees this: now or aggregate_only.", "share")
+        previous = _previous_session_total(partnership.id, row.slug)
+    elif partnership_id is not None or share is not None:
+        raise NotAllowed(422, "A self-check is yours alone: it takes no partnership or share.",
+                         "partnership_id" if partnership_id is not None else "share")
+    result = scoring.score(instruments.for_scoring(row), answers, tips=tips,
+                           previous_total=previous)
+    response = SurveyResponse(instrument_id=row.id, user_id=user.id,
+                              partnership_id=partnership_id, share=share,
+                              answers=sorted(answers, key=lambda a: a["item"]),
+                              total=result.total)
+    db.session.add(response)
+    db.session.flush()
+    audit.record(user, "survey_response.create", object_type="survey_response",
+                 object_id=response.id, partnership_id=partnership_id)
+    db.session.commit()
+    return response, result
+
+
+def mine(user: User, slug: str, page: int, page_size: int, tips: dict | None = None):
+    stmt = (select(SurveyResponse, SurveyInstrument).join(SurveyInstrument)
+            .where(SurveyResponse.user_id == user.id, SurveyInstrument.slug == slug))
+    rows, total = page_of(stmt, (SurveyResponse.created_at.desc(), SurveyResponse.id),
+                          page, page_size)
+    audit.record_now(user, "survey_response.list", object_type="user", object_id=user.id)
+    return [(response, scoring.score(instruments.for_scoring(row), response.answers, tips=tips))
+            for response, row in rows], total
