@@ -2,7 +2,7 @@
 
 import re
 
-from flask import request
+from flask import make_response, request
 from flask_smorest import abort
 
 _VERSION_TAG = re.compile(r"v(\d{1,9})")
@@ -10,6 +10,14 @@ _VERSION_TAG = re.compile(r"v(\d{1,9})")
 
 def etag(version: int) -> str:
     return f"v{version}"
+
+
+def versioned(body: dict, version: int, status: int = 200, headers: dict | None = None):
+    """A JSON response whose ETag is the item's version, ready for the next If-Match."""
+    response = make_response(body, status)
+    response.set_etag(etag(version))
+    response.headers.extend(headers or {})
+    return response
 
 
 def expected_versions() -> set[int] | None:

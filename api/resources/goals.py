@@ -2,12 +2,12 @@
 
 import uuid
 
-from flask import make_response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
 
 from api import access
-from api.conditional import etag, expected_versions
+from api.conditional import expected_versions, versioned
 from api.idempotency import idempotent
 from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.resources.partnerships import MEMBERS
@@ -24,14 +24,13 @@ from api.schemas.goals import (
     MilestoneUpdatedSchema,
     MilestoneUpdateSchema,
 )
-from api.services import goals
+from api.services import goals, partnerships
 
 blp = Blueprint("goals", __name__, url_prefix="/api/v1",
                 description="Goals a worker and a peer set together, and their progress.")
 
 ETAG_HEADER = {"ETag": {"description": 'The version to send back in If-Match: `"v<version>"`.',
                         "schema": {"type": "string"}}}
-ENDED = "This partnership has ended. Its history is read-only."
 
 
 def _goal(goal_id: uuid.UUID):
@@ -55,8 +54,8 @@ def _run(action):
     """Turn the goals service's refusals into problems."""
     try:
         return action()
-    except goals.Ended:
-        abort(409, message=ENDED)
+    except partnerships.Ended:
+        abort(409, message=partnerships.Ended.message)
     except goals.Stale:
         abort(412, message="Someone changed this since you loaded it. Load it again, then "
               "make your change.")
@@ -64,12 +63,8 @@ def _run(action):
         abort(409, message=conflict.message)
 
 
-def with_etag(item, status: int = 200, schema=None, headers: dict | None = None):
-    response = make_response((schema or GoalSchema()).dump(item), status)
-    response.set_etag(etag(item.version))
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
+def with_etag(item, status: int = 200, schema=None):
+    return versioned((schema or GoalSchema()).dump(item), item.version, status)
 
 
 @blp.route("/goals/<uuid:goal_id>")

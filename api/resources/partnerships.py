@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api import access
-from api.conditional import etag
+from api.conditional import versioned
 from api.idempotency import idempotent
 from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.schemas.accounts import PartnershipSchema, PartnershipUpdateSchema
@@ -77,8 +77,8 @@ class PartnershipById(MethodView):
         user, partnership = member_partnership(partnership_id)
         try:
             return partnerships.update(user, partnership, **data)
-        except partnerships.EndedError:
-            abort(409, message="This partnership has ended. Its history is read-only.")
+        except partnerships.Ended:
+            abort(409, message=partnerships.Ended.message)
 
 
 @blp.route("/<uuid:partnership_id>/goals")
@@ -105,12 +105,10 @@ class PartnershipGoals(MethodView):
         user, partnership = member_partnership(partnership_id)
         try:
             goal = goals.create_goal(user, partnership, **data)
-        except goals.Ended:
-            abort(409, message="This partnership has ended. Its history is read-only.")
-        response = make_response(GoalSchema().dump(goal), 201)
-        response.set_etag(etag(goal.version))
-        response.headers["Location"] = url_for("goals.GoalById", goal_id=goal.id)
-        return response
+        except partnerships.Ended:
+            abort(409, message=partnerships.Ended.message)
+        return versioned(GoalSchema().dump(goal), goal.version, 201,
+                         {"Location": url_for("goals.GoalById", goal_id=goal.id)})
 
 
 @blp.route("/<uuid:partnership_id>/timeline")

@@ -42,10 +42,13 @@ def calendar(partnership_id, token: str, language: str) -> bytes | None:
     partnership = db.session.scalar(
         select(Partnership).options(joinedload(Partnership.worker), joinedload(Partnership.peer))
         .where(Partnership.id == partnership_id))
-    user = partnership.worker if feed.user_id == partnership.worker_id else partnership.peer
-    if user.id not in partnership.member_ids() or user.erased_at:
+    # Erasure deletes a person's links; this keeps any left over from ever answering.
+    if feed.user_id == partnership.worker_id:
+        user, other = partnership.worker, partnership.peer
+    else:
+        user, other = partnership.peer, partnership.worker
+    if user.erased_at:
         return None
-    other = partnership.peer if user.id == partnership.worker_id else partnership.worker
     last = db.session.scalar(select(func.max(CheckIn.created_at))
                              .where(CheckIn.partnership_id == partnership.id))
     now = utcnow()

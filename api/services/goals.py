@@ -15,10 +15,7 @@ from api.models import Celebration, CheckIn, Goal, GoalEvent, Milestone, Partner
 from api.services import audit
 from api.services.clock import utcnow
 from api.services.localised import page_of
-
-
-class Ended(Exception):
-    """The partnership has ended: its history is read-only."""
+from api.services.partnerships import Ended
 
 
 class Stale(Exception):

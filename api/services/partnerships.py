@@ -105,14 +105,16 @@ def _record_pause(partnership: Partnership, new_status: str) -> None:
             .values(ended_at=utcnow()).execution_options(synchronize_session=False))
 
 
-class EndedError(Exception):
+class Ended(Exception):
     """An ended partnership is history: it can be read, not changed."""
+
+    message = "This partnership has ended. Its history is read-only."
 
 
 def update(user: User, partnership: Partnership, *, status: str | None = None,
            checkin_cadence_days: int | None = None) -> Partnership:
     if partnership.status == "ended":
-        raise EndedError
+        raise Ended
     if checkin_cadence_days is not None:
         partnership.checkin_cadence_days = checkin_cadence_days
     if status is not None and status != partnership.status:

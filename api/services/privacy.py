@@ -8,6 +8,7 @@ from api.extensions import db
 from api.models import (
     AuditEvent,
     AuthSession,
+    CalendarFeed,
     Celebration,
     CheckIn,
     Goal,
@@ -120,6 +121,7 @@ def erase(user: User) -> None:
     of a partnership, the audit trail) keeps a pseudonymous id and nothing else.
     """
     sessions.revoke_all(user)
+    db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
     db.session.execute(delete(Invite).where(Invite.worker_id == user.id,
                                             Invite.used_at.is_(None)))
     for partnership in db.session.scalars(select(Partnership).where(

@@ -8,6 +8,7 @@ from api.extensions import db
 from api.models import Partnership, SurveyInstrument, SurveyResponse, User
 from api.services import audit, instruments, scoring
 from api.services.localised import page_of
+from api.services.partnerships import Ended
 
 
 class NotAllowed(Exception):
@@ -35,7 +36,7 @@ def store(user: User, row: SurveyInstrument, answers: list[dict], *,
         if partnership is None or partnership.peer_id != user.id:
             raise NotAllowed(422, "Choose one of your partnerships.", "partnership_id")
         if partnership.status == "ended":
-            raise NotAllowed(409, "This partnership has ended. Its history is read-only.")
+            raise NotAllowed(409, Ended.message)
         if share is None:
             raise NotAllowed(422, "Choose who sees this: now or aggregate_only.", "share")
         previous = _previous_session_total(partnership.id, row.slug)

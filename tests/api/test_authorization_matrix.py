@@ -212,7 +212,3 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
 PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in {"tips", "faqs", "frontend"}} | {
     "api-docs.openapi_json", "surveys.Surveys", "surveys.SurveyBySlug"}
 
-
-def test_matrix_size():
-    """The closing note quotes this figure."""
-    assert len(MATRIX) * len(ACTORS) == len(ROUTES) * len(ACTORS) >= 49 * 7

@@ -136,3 +136,11 @@ def test_erasing_removes_your_words_but_keeps_shared_progress(client, world):
     assert client.delete("/api/v1/me", headers=peer).status_code == 204
     kept = client.get(f"/api/v1/goals/{goal}/checkins", headers=worker).get_json()
     assert kept[0]["progress"] == 8 and kept[0]["note"] is None
+
+
+def test_an_erased_members_calendar_link_stops_working(client, world):
+    url = client.post(f"/api/v1/partnerships/{world.partnership_a}/calendar-feeds", json={},
+                      headers=world["peer_a"].headers).get_json()["url"]
+    assert client.get(url).status_code == 200
+    client.delete("/api/v1/me", headers=world["peer_a"].headers)
+    assert_problem(client.get(url), 404)

@@ -105,3 +105,21 @@ def test_no_sentence_is_taken_from_the_article():
         text = tip_text(item) if "summary" in item else faq_text(item)
         shared = _shingles(text) & article
         assert not shared, (item["slug"], [" ".join(s) for s in shared])
+
+
+def _survey_text(slug: str, language: str) -> str:
+    suffix = "" if language == "en" else f".{language}"
+    with (CONTENT_DIR / "surveys" / f"{slug}.v1{suffix}.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    return " ".join([data[language]["intro"], *(i[language] for i in data["items"])])
+
+
+@pytest.mark.parametrize("slug", ["rapport-self-check", "session-check"])
+def test_survey_wording_is_easy_to_read_in_both_languages(slug):
+    textstat.set_lang("en")
+    assert textstat.flesch_kincaid_grade(_survey_text(slug, "en")) <= MAX_GRADE_EN
+    textstat.set_lang("es")
+    try:
+        assert textstat.fernandez_huerta(_survey_text(slug, "es")) >= MIN_EASE_ES
+    finally:
+        textstat.set_lang("en")
