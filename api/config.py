@@ -36,6 +36,11 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "rapport")
     PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
+    # When a peer's session-check says "talk about it" (0-10 items): a total below 36 is the
+    # cut-off used in published alliance-feedback practice; an agency may tune all three.
+    SESSION_CHECK_FLAG_TOTAL_BELOW = int(os.environ.get("SESSION_CHECK_FLAG_TOTAL_BELOW", "36"))
+    SESSION_CHECK_FLAG_ITEM_BELOW = int(os.environ.get("SESSION_CHECK_FLAG_ITEM_BELOW", "8"))
+    SESSION_CHECK_FLAG_DROP = int(os.environ.get("SESSION_CHECK_FLAG_DROP", "5"))
     # How many proxies in front of the app set X-Forwarded-*; 0 trusts none. Behind one
     # proxy, links (paging, feeds) then carry the public scheme and host.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))

@@ -2,13 +2,15 @@
 
 from flask import make_response
 from flask.views import MethodView
+from flask_smorest import abort
 
 from api import access
 from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.resources.auth import account_error
 from api.schemas.accounts import AccessLogEntrySchema, ExportSchema, MeUpdateSchema, UserSchema
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
-from api.services import audit, privacy
+from api.schemas.surveys import TrendArgsSchema, TrendSchema
+from api.services import audit, instruments, privacy, trend
 from api.services.accounts import AccountError, update_profile
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me",
@@ -75,3 +77,16 @@ class AccessLog(MethodView):
         audit.record_now(user, "account.access_log.read", object_type="user",
                          object_id=user.id)
         return events, 200, paging_headers(page, page_size, total)
+
+
+@blp.route("/self-check/trend")
+class SelfCheckTrend(MethodView):
+    @access.signed_in("worker")
+    @blp.arguments(TrendArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, TrendSchema)
+    @blp.errors(404, 422)
+    def get(self, limit):
+        """See your self-checks over time: each practice, the total, and which changes are real."""
+        if not instruments.latest(trend.SELF_CHECK):
+            abort(404, message="The self-check has not been published yet.")
+        return trend.trend(access.caller(), limit)

@@ -10,7 +10,8 @@ from flask_smorest import abort
 from api import access
 from api.conditional import versioned
 from api.idempotency import idempotent
-from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
+from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
+from api.resources.language import language_headers, negotiate
 from api.schemas.accounts import PartnershipSchema, PartnershipUpdateSchema
 from api.schemas.common import (
     EmptyBodySchema,
@@ -19,7 +20,8 @@ from api.schemas.common import (
     PagedArgsSchema,
 )
 from api.schemas.goals import GoalCreateSchema, GoalSchema, TimelineEntrySchema
-from api.services import audit, feeds, goals, partnerships, timeline
+from api.schemas.surveys import RapportViewSchema
+from api.services import audit, feeds, goals, partnerships, timeline, two_sided
 
 blp = Blueprint("partnerships", __name__, url_prefix="/api/v1/partnerships",
                 description="Your partnerships. Only their two members can see them.")
@@ -176,3 +178,19 @@ class CheckInCalendar(MethodView):
         response.mimetype = "text/calendar"
         response.headers["Content-Disposition"] = 'inline; filename="checkins.ics"'
         return response
+
+
+@blp.route("/<uuid:partnership_id>/rapport")
+class PartnershipRapport(MethodView):
+    @access.signed_in(*MEMBERS)
+    @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, RapportViewSchema, headers={
+        "Content-Language": CONTENT_HEADERS["Content-Language"]})
+    @blp.localised
+    @blp.errors(404, 422)
+    def get(self, partnership_id, lang=None):
+        """See both sides: the worker's self-check next to the peer's shared session-checks."""
+        user, partnership = member_partnership(partnership_id)
+        language = negotiate(lang)
+        view, languages = two_sided.view(user, partnership, language)
+        return view, 200, language_headers(*(languages or [language]))

@@ -18,17 +18,10 @@ from api.schemas.surveys import (
     SurveySchema,
 )
 from api.services import instruments, responses, scoring
-from api.services.tips import list_tips
+from api.services.tips import tip_advice
 
 blp = Blueprint("surveys", __name__, url_prefix="/api/v1/surveys",
                 description="Rapport self-checks: see your practice, and what to try next.")
-
-
-def tip_advice(language: str) -> dict[str, scoring.TipAdvice]:
-    """Each tip's title and first "try this" action, in the asked-for language."""
-    tips, _ = list_tips(language, page=1, page_size=100)
-    return {tip.slug: scoring.TipAdvice(slug=tip.slug, title=tip.title, number=tip.number,
-                                        action=tip.actions[0]) for tip in tips}
 
 
 def instrument_or_404(slug: str, version: int | None = None):

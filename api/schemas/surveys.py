@@ -1,9 +1,14 @@
 """Survey instruments, answers and scores as the API shows and takes them."""
 
+from datetime import date
+
 import marshmallow as ma
 
 from api.schemas.common import BaseSchema, LanguageArgsSchema, StrictInteger, Text, Timestamp
 from api.schemas.content import TipRefSchema
+
+# Days a period may name: bounded so date arithmetic can never overflow.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 class ScaleSchema(ma.Schema):
@@ -104,3 +109,191 @@ class StoredResponseSchema(ma.Schema):
     answers = ma.fields.List(ma.fields.Dict(), required=True)
     score = ma.fields.Nested(ScoreSchema, required=True)
     created_at = Timestamp(required=True)
+
+
+# A worker's trend -----------------------------------------------------------------------------
+
+
+class TrendArgsSchema(BaseSchema):
+    limit = ma.fields.Integer(load_default=26, validate=ma.validate.Range(min=1, max=100),
+                              metadata={"description": "How many of the newest checks to show "
+                                        "(26: a year of fortnightly checks)."})
+
+
+class ChangeFields(ma.Schema):
+    change = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Since the check before; null for the first, or after new questions."})
+    beyond_noise = ma.fields.Boolean(required=True, metadata={
+        "description": "Whether the change is larger than ordinary wobble (see `noise`)."})
+
+
+class TrendPracticeSchema(ChangeFields):
+    item = ma.fields.String(required=True)
+    tip = ma.fields.String(required=True, allow_none=True)
+    value = ma.fields.Integer(required=True)
+    max = ma.fields.Integer(required=True)
+
+
+class TrendCheckSchema(ChangeFields):
+    id = ma.fields.UUID(required=True)
+    created_at = Timestamp(required=True)
+    version = ma.fields.Integer(required=True)
+    total = ma.fields.Integer(required=True)
+    max = ma.fields.Integer(required=True)
+    percent = ma.fields.Float(required=True)
+    practices = ma.fields.List(ma.fields.Nested(TrendPracticeSchema), required=True)
+
+
+class NoiseSchema(ma.Schema):
+    practice = ma.fields.Integer(required=True, metadata={
+        "description": "The smallest change in one practice that counts as real."})
+    total = ma.fields.Integer(required=True, metadata={
+        "description": "The smallest change in the total that counts as real."})
+    rule = ma.fields.String(required=True, metadata={"description": "The rule, in words."})
+
+
+class TrendSchema(ma.Schema):
+    survey = ma.fields.String(required=True)
+    noise = ma.fields.Nested(NoiseSchema, required=True)
+    checks = ma.fields.List(ma.fields.Nested(TrendCheckSchema), required=True,
+                            metadata={"description": "Oldest first."})
+
+
+# The two-sided view of a partnership ----------------------------------------------------------
+
+
+class DimensionPercentSchema(ma.Schema):
+    dimension = ma.fields.String(required=True)
+    percent = ma.fields.Float(required=True, metadata={"description": "0 to 100."})
+
+
+class SelfCheckSummarySchema(ma.Schema):
+    created_at = Timestamp(required=True)
+    version = ma.fields.Integer(required=True)
+    percent = ma.fields.Float(required=True)
+    dimensions = ma.fields.List(ma.fields.Nested(DimensionPercentSchema), required=True)
+
+
+class SharedCheckSchema(ma.Schema):
+    created_at = Timestamp(required=True)
+    version = ma.fields.Integer(required=True)
+    total = ma.fields.Integer(required=True)
+    max = ma.fields.Integer(required=True)
+    percent = ma.fields.Float(required=True)
+    flag = ma.fields.Boolean(required=True)
+    reasons = ma.fields.List(ma.fields.String(), required=True)
+    dimensions = ma.fields.List(ma.fields.Nested(DimensionPercentSchema), required=True)
+
+
+class GapSchema(ma.Schema):
+    dimension = ma.fields.String(required=True)
+    worker_percent = ma.fields.Float(required=True, allow_none=True)
+    peer_percent = ma.fields.Float(required=True, allow_none=True)
+    gap = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "Peer minus worker, in points of 100; below zero, the peer feels it "
+        "less than the worker thinks."})
+
+
+class FaqRefSchema(ma.Schema):
+    slug = ma.fields.String(required=True)
+    question = ma.fields.String(required=True)
+
+
+class RepairTipSchema(ma.Schema):
+    slug = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    action = ma.fields.String(required=True, metadata={"description": "One thing to try."})
+
+
+class RepairSchema(ma.Schema):
+    dimension = ma.fields.String(required=True, metadata={
+        "description": "The dimension the peer rated lowest in the flagged check."})
+    faq = ma.fields.Nested(FaqRefSchema, required=True, allow_none=True)
+    tips = ma.fields.List(ma.fields.Nested(RepairTipSchema), required=True)
+
+
+class RapportViewSchema(ma.Schema):
+    partnership_id = ma.fields.UUID(required=True)
+    self_check = ma.fields.Nested(SelfCheckSummarySchema, required=True, allow_none=True,
+                                  metadata={"description": "The worker's latest self-check, "
+                                            "by dimension only; overall is the whole check."})
+    session_checks = ma.fields.List(ma.fields.Nested(SharedCheckSchema), required=True,
+                                    metadata={"description": "The peer's latest shared "
+                                              "session-checks (up to 3), newest first."})
+    dimensions = ma.fields.List(ma.fields.Nested(GapSchema), required=True, metadata={
+        "description": "Both sides per dimension; the peer's is the mean of the checks shown."})
+    flag = ma.fields.Boolean(required=True, metadata={
+        "description": "The latest shared session-check says: talk about how it is going."})
+    reasons = ma.fields.List(ma.fields.String(), required=True)
+    repair = ma.fields.Nested(RepairSchema, required=True, allow_none=True,
+                              metadata={"description": "What to read and try; only when flagged."})
+
+
+# Agency insights ------------------------------------------------------------------------------
+
+
+class InsightsArgsSchema(BaseSchema):
+    start = ma.fields.Date(data_key="from", metadata={
+        "description": "First day (UTC), included; 89 days before `to` when left out."})
+    end = ma.fields.Date(data_key="to", metadata={
+        "description": "Last day (UTC), included; today when left out."})
+
+    @ma.validates_schema
+    def _a_real_period(self, data, **kwargs):
+        for key, name in (("start", "from"), ("end", "to")):
+            if key in data and not EARLIEST <= data[key] <= LATEST:
+                raise ma.ValidationError(f"Must be between {EARLIEST} and {LATEST}.", name)
+        if "start" in data and "end" in data and data["start"] > data["end"]:
+            raise ma.ValidationError("Must not be after 'to'.", "from")
+
+
+class DistributionSchema(ma.Schema):
+    value = ma.fields.Integer(required=True)
+    count = ma.fields.Integer(required=True)
+
+
+class InsightGroupFields(ma.Schema):
+    enough_responses = ma.fields.Boolean(required=True, metadata={
+        "description": "False when fewer than `min_group_size` people answered: then there "
+        "are no numbers at all."})
+    mean = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "On the item scale."})
+    percent = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "The mean on 0 to 100."})
+    distribution = ma.fields.List(ma.fields.Nested(DistributionSchema), required=True,
+                                  allow_none=True, metadata={
+                                      "description": "How many answers at each scale point."})
+
+
+class InsightItemSchema(InsightGroupFields):
+    item = ma.fields.String(required=True)
+    tip = ma.fields.String(required=True, allow_none=True)
+    dimension = ma.fields.String(required=True)
+
+
+class InsightDimensionSchema(InsightGroupFields):
+    dimension = ma.fields.String(required=True)
+
+
+class ScaleRangeSchema(ma.Schema):
+    min = ma.fields.Integer(required=True)
+    max = ma.fields.Integer(required=True)
+
+
+class SurveyInsightsSchema(ma.Schema):
+    survey = ma.fields.String(required=True)
+    audience = ma.fields.String(required=True, metadata={"enum": ["worker", "peer"]})
+    scale = ma.fields.Nested(ScaleRangeSchema, required=True)
+    enough_responses = ma.fields.Boolean(required=True)
+    respondents = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Distinct people counted; null when too few to show."})
+    items = ma.fields.List(ma.fields.Nested(InsightItemSchema), required=True)
+    dimensions = ma.fields.List(ma.fields.Nested(InsightDimensionSchema), required=True)
+
+
+class InsightsSchema(ma.Schema):
+    agency_id = ma.fields.UUID(required=True)
+    start = ma.fields.Date(required=True, data_key="from")
+    end = ma.fields.Date(required=True, data_key="to")
+    min_group_size = ma.fields.Integer(required=True)
+    surveys = ma.fields.List(ma.fields.Nested(SurveyInsightsSchema), required=True)

@@ -2,7 +2,8 @@
 
 import uuid
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 
 from api.extensions import db
 from api.models import Partnership, SurveyInstrument, SurveyResponse, User
@@ -17,11 +18,19 @@ class NotAllowed(Exception):
         self.status, self.message, self.field = status, message, field
 
 
+def flag_rules() -> dict[str, int]:
+    """The "talk about it" cut-offs in force (see Config), as scoring.score() takes them."""
+    config = current_app.config
+    return {"flag_total_below": config["SESSION_CHECK_FLAG_TOTAL_BELOW"],
+            "flag_item_below": config["SESSION_CHECK_FLAG_ITEM_BELOW"],
+            "flag_drop": config["SESSION_CHECK_FLAG_DROP"]}
+
+
 def _previous_session_total(partnership_id: uuid.UUID, slug: str) -> int | None:
     return db.session.scalar(
         select(SurveyResponse.total).join(SurveyInstrument)
         .where(SurveyResponse.partnership_id == partnership_id, SurveyInstrument.slug == slug)
-        .order_by(SurveyResponse.created_at.desc()).limit(1))
+        .order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc()).limit(1))
 
 
 def store(user: User, row: SurveyInstrument, answers: list[dict], *,
@@ -44,7 +53,7 @@ def store(user: User, row: SurveyInstrument, answers: list[dict], *,
         raise NotAllowed(422, "A self-check is yours alone: it takes no partnership or share.",
                          "partnership_id" if partnership_id is not None else "share")
     result = scoring.score(instruments.for_scoring(row), answers, tips=tips,
-                           previous_total=previous)
+                           previous_total=previous, **flag_rules())
     response = SurveyResponse(instrument_id=row.id, user_id=user.id,
                               partnership_id=partnership_id, share=share,
                               answers=sorted(answers, key=lambda a: a["item"]),
@@ -58,10 +67,17 @@ def store(user: User, row: SurveyInstrument, answers: list[dict], *,
 
 
 def mine(user: User, slug: str, page: int, page_size: int, tips: dict | None = None):
-    stmt = (select(SurveyResponse, SurveyInstrument).join(SurveyInstrument)
+    """One page of the caller's responses, each scored as it was when stored."""
+    # The total just before each response in the same partnership, so a listed session-check
+    # shows the same drop it raised when it was kept (self-checks never flag, so theirs is moot).
+    previous = func.lag(SurveyResponse.total).over(
+        partition_by=SurveyResponse.partnership_id,
+        order_by=(SurveyResponse.created_at, SurveyResponse.id))
+    stmt = (select(SurveyResponse, SurveyInstrument, previous).join(SurveyInstrument)
             .where(SurveyResponse.user_id == user.id, SurveyInstrument.slug == slug))
-    rows, total = page_of(stmt, (SurveyResponse.created_at.desc(), SurveyResponse.id),
+    rows, total = page_of(stmt, (SurveyResponse.created_at.desc(), SurveyResponse.id.desc()),
                           page, page_size)
     audit.record_now(user, "survey_response.list", object_type="user", object_id=user.id)
-    return [(response, scoring.score(instruments.for_scoring(row), response.answers, tips=tips))
-            for response, row in rows], total
+    return [(response, scoring.score(instruments.for_scoring(row), response.answers, tips=tips,
+                                     previous_total=before, **flag_rules()))
+            for response, row, before in rows], total

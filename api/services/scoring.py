@@ -21,11 +21,18 @@ The rules, in plain words:
   `flag_drop` (5) or more below the previous session-check's. Raising an answer can only clear
   a reason, never add one. Self-checks never flag: they are for the worker's own reflection.
 - The order the answers arrive in never changes the result.
+
+Noise, for trends: the same person answering the same item about the same practice will not
+give the same number every time. We allow each answer a wobble of 17.5% of the scale (0.7
+points on 0-4) and count a change between two checks as real only when it is at least
+1.96 x that wobble x sqrt(2n) for n items, rounded up: the reliable-change idea of Jacobson
+and Truax, with the wobble as our stated assumption. On the 11-item self-check that is
+2 points for one practice and 7 for the total.
 """
 
 from dataclasses import dataclass
 from fractions import Fraction
-from math import floor
+from math import ceil, floor, sqrt
 
 DIMENSIONS = ("relationship", "goals", "approach", "overall")
 # The flag cut-offs come from alliance-feedback practice on 0-10 items; on any other scale
@@ -35,6 +42,9 @@ FLAGGED_SCALE = (0, 10)
 TOTAL_BELOW_CUTOFF = "total_below_cutoff"
 ITEM_BELOW_CUTOFF = "item_below_cutoff"
 DROP_SINCE_LAST = "drop_since_last"
+
+# The wobble allowed per answer, as a share of the scale (see "Noise" above).
+ANSWER_WOBBLE = Fraction(7, 40)
 
 
 @dataclass(frozen=True)
@@ -117,11 +127,16 @@ class AnswerError(ValueError):
         self.errors = errors
 
 
-def _round_half_up(value: Fraction, places: int) -> float:
+def round_half_up(value: Fraction, places: int) -> float:
     # Exact arithmetic, then one rounding: float round() rounds halves to even and trips
     # over binary fractions, and a score must not wobble between 62.4 and 62.5.
     scale = 10**places
     return floor(value * scale + Fraction(1, 2)) / scale
+
+
+def percent(total: int | Fraction, lowest: int, highest: int) -> float:
+    """Where `total` sits between the lowest and highest possible, 0-100, one decimal."""
+    return round_half_up(Fraction(100) * (total - lowest) / (highest - lowest), 1)
 
 
 def _is_int(value) -> bool:
@@ -184,7 +199,7 @@ def _dimensions(instrument: Instrument, values: dict[str, int]) -> tuple[Dimensi
     return tuple(
         DimensionScore(dimension=d, total=sum(grouped[d]),
                        max=instrument.scale_max * len(grouped[d]),
-                       mean=_round_half_up(Fraction(sum(grouped[d]), len(grouped[d])), 2))
+                       mean=round_half_up(Fraction(sum(grouped[d]), len(grouped[d])), 2))
         for d in order)
 
 
@@ -230,7 +245,7 @@ def score(instrument: Instrument, answers: list[dict], *, tips: dict[str, TipAdv
     return Score(
         total=total,
         max=highest,
-        percent=_round_half_up(Fraction(100 * (total - lowest), highest - lowest), 1),
+        percent=percent(total, lowest, highest),
         # Every item, in display order; the tip is None for items that are not a practice.
         practices=tuple(PracticeScore(item=item.id, tip=item.tip, value=values[item.id],
                                       max=instrument.scale_max) for item in instrument.items),
@@ -257,3 +272,19 @@ def as_dict(result: Score) -> dict:
         "flag": result.flag,
         "reasons": list(result.reasons),
     }
+
+
+def noise_threshold(instrument: Instrument, items: int = 1) -> int:
+    """The smallest change in a sum of `items` answers that is more than ordinary wobble."""
+    wobble = float(ANSWER_WOBBLE * (instrument.scale_max - instrument.scale_min))
+    # Round first: 1.96 x 0.7 x sqrt(2) is 1.9404 on paper but not quite in binary floats.
+    return ceil(round(1.96 * wobble * sqrt(2 * items), 6))
+
+
+def noise_rule(instrument: Instrument) -> str:
+    """The rule in words, with this instrument's numbers, for people reading a trend."""
+    return (f"A change counts as real when it is at least {noise_threshold(instrument)} points "
+            f"for one practice or {noise_threshold(instrument, len(instrument.items))} for the "
+            f"total. Answers wobble from one check to the next even when nothing has changed: "
+            f"we allow {float(ANSWER_WOBBLE * (instrument.scale_max - instrument.scale_min)):g} "
+            f"points per answer and take 1.96 x wobble x sqrt(2 x items), rounded up.")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from api.extensions import db
 from api.models import Tip, TipTag, TipTranslation
 from api.services.localised import localised_select, page_of, search
+from api.services.scoring import TipAdvice
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,11 @@ def tip_of_the_day(day: date, language: str) -> LocalisedTip | None:
         stmt.order_by(Tip.number, Tip.id).offset(day.toordinal() % count).limit(1)
     ).first()
     return _localise(*row) if row else None
+
+
+def tip_advice(language: str) -> dict[str, TipAdvice]:
+    """Every tip's title and first "try this" action, by slug: what a low score points to."""
+    stmt, _, _ = _localised_select(language)
+    tips = [_localise(*row) for row in db.session.execute(stmt.order_by(Tip.number)).all()]
+    return {tip.slug: TipAdvice(slug=tip.slug, title=tip.title, number=tip.number,
+                                action=tip.actions[0]) for tip in tips if tip.actions}

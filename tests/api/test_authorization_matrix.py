@@ -150,6 +150,14 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
          "admin_a": 201, "admin_b": 404},
         lambda w: {"agency_id": w.agency_a}, {}),
+    ("agencies.AgencyInsights", "GET"): Row(
+        {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
+         "admin_a": 200, "admin_b": 404},
+        lambda w: {"agency_id": w.agency_a}),
+    # Self-check results: the worker's own trend; the partnership's two sides, members only.
+    ("me.SelfCheckTrend", "GET"): Row(signed_in(403, worker_a=200, worker_b=200)),
+    ("partnerships.PartnershipRapport", "GET"): Row(
+        members_of_a(200), lambda w: {"partnership_id": w.partnership_a}),
 }
 
 _APP = create_app()
