@@ -46,6 +46,38 @@ def test_a_peer_session_check_is_tied_to_a_partnership_and_a_sharing_choice(clie
     assert dropped.get_json()["score"]["flag"] is True
 
 
+def test_a_listed_session_check_shows_the_drop_it_raised(client, world):
+    peer, url = world["peer_a"], "/api/v1/surveys/session-check/responses"
+    for value in (10, 9):  # 40, then 36: a drop of 4, under 5; then 35: a drop of 1
+        client.post(url, headers=peer.headers, json={
+            "answers": answers(SESSION, value), "share": "now",
+            "partnership_id": world.partnership_a})
+    client.post(url, headers=peer.headers, json={
+        "answers": [*answers(SESSION[:3], 9), {"item": "overall", "value": 8}],
+        "share": "aggregate_only", "partnership_id": world.partnership_a})
+    client.post(url, headers=peer.headers, json={
+        "answers": answers(SESSION, 7), "share": "now", "partnership_id": world.partnership_a})
+    listed = client.get(url, headers=peer.headers).get_json()
+    assert [r["score"]["total"] for r in listed] == [28, 35, 36, 40]
+    assert [r["score"]["reasons"] for r in listed] == [
+        ["total_below_cutoff", "item_below_cutoff", "drop_since_last"],
+        ["total_below_cutoff"], [], []]
+
+
+def test_the_flag_cutoffs_are_settings(app, make_app):  # app: the migrated database
+    from tests.factories import make_world
+
+    app = make_app(SESSION_CHECK_FLAG_TOTAL_BELOW=30, SESSION_CHECK_FLAG_ITEM_BELOW=7)
+    with app.app_context():
+        world = make_world(app)
+    made = app.test_client().post(
+        "/api/v1/surveys/session-check/responses", headers=world["peer_a"].headers,
+        json={"answers": answers(SESSION, 8), "share": "now",
+              "partnership_id": world.partnership_a})
+    # 32 and every item at 8: flagged under the default 36, not under 30.
+    assert made.get_json()["score"]["flag"] is False
+
+
 def test_each_survey_is_for_its_audience(client, world):
     assert_problem(client.post("/api/v1/surveys/session-check/responses",
                                json={"answers": answers(SESSION, 9), "share": "now",

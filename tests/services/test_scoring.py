@@ -15,6 +15,8 @@ from api.services.scoring import (
     Score,
     TipAdvice,
     as_dict,
+    noise_rule,
+    noise_threshold,
     score,
 )
 
@@ -438,3 +440,23 @@ def test_old_versions_score_as_they_did(case, previous_total):
     # And the other way round.
     v2_answers = answers_for(SESSION_CHECK_V2, values)
     assert set(errors_of(SESSION_CHECK, v2_answers)) == {"answers.0.item", "answers"}
+
+
+# Noise, for trends ---------------------------------------------------------------------------
+
+
+def test_the_noise_rule_on_the_self_check_and_the_session_check():
+    assert (noise_threshold(SELF_CHECK), noise_threshold(SELF_CHECK, 11)) == (2, 7)
+    assert (noise_threshold(SESSION_CHECK), noise_threshold(SESSION_CHECK, 4)) == (5, 10)
+    assert "2 points for one practice or 7 for the total" in noise_rule(SELF_CHECK)
+
+
+@PROPERTY
+@given(st.integers(-5, 5), st.integers(1, 20), st.integers(1, 60))
+def test_noise_grows_with_the_items_and_the_scale_and_is_never_zero(low, width, items):
+    narrow = Instrument("x", 1, low, low + width, (Item("a", "overall"),))
+    wide = Instrument("x", 1, low, low + width + 1, (Item("a", "overall"),))
+    assert 1 <= noise_threshold(narrow, items) <= noise_threshold(narrow, items + 1)
+    assert noise_threshold(narrow, items) <= noise_threshold(wide, items)
+    # Never more than the largest possible change: a real change can always be seen.
+    assert noise_threshold(narrow, items) <= width * items
