@@ -57,3 +57,50 @@ def test_private_lists_run_at_most_four_statements_for_1_or_200_items(
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1] <= 4, counts
+
+
+def _fill_checks(app, world, count: int) -> None:
+    """`count` self-checks by worker A and shared session-checks by peer A, straight in."""
+    from datetime import timedelta
+
+    from api.extensions import db
+    from api.models import SurveyResponse
+    from api.services import instruments
+    from api.services.clock import utcnow
+
+    with app.app_context():
+        for slug, who, partnership, share in (
+                ("rapport-self-check", "worker_a", None, None),
+                ("session-check", "peer_a", uuid.UUID(world.partnership_a), "now")):
+            row = instruments.latest(slug)[0]
+            answers = [{"item": item["id"], "value": 3} for item in row.definition["items"]]
+            for n in range(count):
+                db.session.add(SurveyResponse(
+                    instrument_id=row.id, user_id=uuid.UUID(world[who].id),
+                    partnership_id=partnership, share=share, answers=answers,
+                    total=3 * len(answers), created_at=utcnow() - timedelta(minutes=n)))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("path, who", [
+    ("/api/v1/surveys/rapport-self-check/responses?page_size=100", "worker_a"),
+    ("/api/v1/surveys/session-check/responses?page_size=100", "peer_a"),
+    ("/api/v1/me/self-check/trend?limit=100", "worker_a"),
+    ("/api/v1/partnerships/{partnership}/rapport", "peer_a"),
+    ("/api/v1/agencies/{agency}/insights", "admin_a"),
+])
+def test_survey_reads_run_as_many_statements_for_1_or_60_checks(
+        app, count_queries, path, who):
+    from tests.factories import make_world
+
+    counts = []
+    for count in (1, 60):
+        with app.app_context():
+            world = make_world(app)
+        _fill_checks(app, world, count)
+        url = path.format(partnership=world.partnership_a, agency=world.agency_a)
+        with count_queries() as statements:
+            response = app.test_client().get(url, headers=world[who].headers)
+        assert response.status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 10, counts
