@@ -20,10 +20,11 @@ from api.models.goals import (
     Milestone,
     PartnershipPause,
 )
+from api.models.integrations import ApiKey, CrisisResource
 from api.models.surveys import SurveyInstrument, SurveyResponse
 
 __all__ = [
-    "Agency", "AgencyJoinCode", "AuditEvent", "AuthSession", "CalendarFeed", "Celebration",
+    "Agency", "AgencyJoinCode", "ApiKey", "CrisisResource", "AuditEvent", "AuthSession", "CalendarFeed", "Celebration",
     "CheckIn", "Faq", "FaqTranslation", "Goal", "GoalEvent", "IdempotencyRecord", "Invite",
     "Milestone", "Partnership", "PartnershipPause", "SurveyInstrument", "SurveyResponse", "Tip",
     "TipTag", "TipTranslation", "User",

@@ -7,8 +7,9 @@ and join codes) are stored only as hashes.
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import text
 
 from api.extensions import db
 from api.models.types import UtcDateTime
@@ -32,6 +33,9 @@ class Agency(db.Model):
     id: Mapped[uuid.UUID] = _id()
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = _created()
+    # Crisis resources: show the default set (988 in the US) before the agency's own, or
+    # only the agency's own (an agency outside the US replaces it).
+    crisis_include_default: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class AgencyJoinCode(db.Model):

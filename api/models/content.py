@@ -2,23 +2,63 @@
 
 Language-neutral facts (slug, number, tags, related tips) live on the item; words live
 on its translations, so a missing translation is visible and can fall back to English.
+
+Core items (ours, from api/content/) have no agency. An agency's own items carry its id and a
+status: only "published" ones are ever shown publicly, and only in that agency's lists. A slug
+is unique among core items, and unique within each agency.
 """
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+import uuid
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql import func
+from sqlalchemy.sql import func, text
 
 from api.extensions import db
+
+STATUSES = ("draft", "published")
+
+
+def _owned_by_agency(table: str):
+    """Columns and constraints every kind of content shares: whose it is, and its state."""
+    return (
+        CheckConstraint(f"status IN {STATUSES}", name="status"),
+        CheckConstraint("agency_id IS NOT NULL OR status = 'published'", name="core_published"),
+        # Slugs: unique among core items, and unique within each agency.
+        Index(f"uq_{table}_core_slug", "slug", unique=True,
+              sqlite_where=text("agency_id IS NULL"), postgresql_where=text("agency_id IS NULL")),
+        UniqueConstraint("agency_id", "slug"),
+    )
 
 
 class Tip(db.Model):
     __tablename__ = "tips"
+    __table_args__ = _owned_by_agency("tips")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    # Core tips: the article's order. Agency tips: their place in the agency's own list.
     number: Mapped[int] = mapped_column(Integer, index=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="published", server_default="published")
+    next_review: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
@@ -64,10 +104,17 @@ class TipTag(db.Model):
 
 class Faq(db.Model):
     __tablename__ = "faqs"
+    __table_args__ = _owned_by_agency("faqs")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer, index=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="published", server_default="published")
+    next_review: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
     # Slugs of the tips that help with this question, in order of relevance.
     related_tip_slugs: Mapped[list[str]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(
