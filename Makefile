@@ -11,7 +11,7 @@ WORKERS ?= 2
 THREADS ?= 4
 export FLASK_APP := api
 
-.PHONY: run serve test lint spec bench migrate content install install-dev clean
+.PHONY: run serve test lint spec bench migrate content install install-dev clean chromium
 
 # Installs are stamped so repeat runs are instant; editing pyproject.toml reinstalls.
 $(BIN)/uv:
@@ -44,7 +44,11 @@ run: content
 lint: install-dev
 	$(BIN)/ruff check .
 
-test: lint
+# Browser tests drive the system Chromium (Playwright's own download does not work here).
+chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: lint chromium
 	$(BIN)/python -m pytest
 
 bench: install

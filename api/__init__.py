@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import access, cli, frontend, policies, sqlite  # noqa: F401  (sqlite: engine events)
+from api import access, cli, frontend, policies, ratelimits, sqlite  # noqa: F401  (sqlite: engine events)
 from api.config import Config
 from api.converters import CODE_SCHEMA, SLUG_SCHEMA, CodeConverter, SlugConverter
 from api.extensions import api, db, limiter, migrate
@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     resources.register(api)
     frontend.init_app(app)
+    ratelimits.init_app(app)  # before policies: a refused request reads no body
     policies.init_app(app)
     cli.init_app(app)
     access.verify_declared(app)

@@ -35,6 +35,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "rapport")
+    # Public content (api.ratelimits): per client IP, and per agency API key (X-API-Key).
+    PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
+    API_KEY_RATE_LIMIT = os.environ.get("API_KEY_RATE_LIMIT", "3000 per minute")
     PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
     # When a peer's session-check says "talk about it" (0-10 items): a total below 36 is the
     # cut-off used in published alliance-feedback practice; an agency may tune all three.

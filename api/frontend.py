@@ -61,4 +61,7 @@ def docs_init():
 
 
 def init_app(app: Flask) -> None:
+    from api import embed
+
     app.register_blueprint(bp)
+    app.register_blueprint(embed.bp)

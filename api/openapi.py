@@ -51,6 +51,22 @@ PAGING_HEADERS = {
 }
 
 
+# IETF draft-ietf-httpapi-ratelimit-headers-11, as sent by api.ratelimits on public content.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": {
+        "description": "The quota this request counts against: `\"default\";q=300;w=60` "
+        "(300 requests a minute per client IP, by default) or, with an API key, "
+        "`\"api-key\";q=3000;w=60` (per key).",
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": "What is left of it: `\"default\";r=297;t=58` means 297 more "
+        "requests, and room again within 58 seconds.",
+        "schema": {"type": "string"},
+    },
+}
+
+
 class SchemaExtrasPlugin(BasePlugin):
     """Adds JSON Schema keywords marshmallow cannot express (`JSON_SCHEMA_EXTRA` on a schema)."""
 
@@ -77,6 +93,21 @@ class RapportApi(flask_smorest.Api):
             "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "rapport_session",
                            "description": "The web app's HttpOnly, SameSite=Strict session "
                            "cookie (`use_cookie: true` at sign-in)."})
+        self.spec.components.security_scheme(
+            "apiKeyAuth", {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                           "description": "An agency API key (`POST /api/v1/agencies/"
+                           "{agency_id}/api-keys`). Optional on public content, where it "
+                           "earns a higher rate limit of its own; a key that is not valid "
+                           "(unknown or revoked) is refused with 401 on every route."})
+        self.spec.components.response(
+            "RATE_LIMITED",
+            {"description": "Too Many Requests: wait for the seconds in Retry-After.",
+             "headers": {"Retry-After": {"description": "Seconds to wait.",
+                                         "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+                         **RATE_LIMIT_HEADERS},
+             "content": {PROBLEM_MIMETYPE: {"schema": "Problem"}}},
+            lazy=True,
+        )
         self.spec.components.parameter(
             "IDEMPOTENCY_KEY", "header",
             {"name": "Idempotency-Key",
@@ -205,6 +236,14 @@ class Blueprint(flask_smorest.Blueprint):
             responses.setdefault(422, http.HTTPStatus(422).name)
         if doc_info.get("cacheable"):
             doc.setdefault("parameters", []).append("IF_NONE_MATCH")
+            # Public content, which alone is cacheable, is rate limited (api.ratelimits);
+            # an API key is optional there, and one that is not valid is a 401.
+            doc["security"] = [{}, {"apiKeyAuth": []}]
+            responses.setdefault(401, http.HTTPStatus(401).name)
+            responses.setdefault(429, "RATE_LIMITED")
+            for code, response in responses.items():
+                if str(code) in ("200", "304") and isinstance(response, dict):
+                    response["headers"] = {**response.get("headers", {}), **RATE_LIMIT_HEADERS}
         if doc_info.get("localised"):
             doc.setdefault("parameters", []).append("ACCEPT_LANGUAGE")
         return doc

@@ -15,7 +15,8 @@ PRIVATE = "private"
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-EXPOSED_HEADERS = "ETag, Link, X-Pagination, Content-Language, Retry-After"
+EXPOSED_HEADERS = ("ETag, Link, X-Pagination, Content-Language, Retry-After, RateLimit, "
+                   "RateLimit-Policy")
 # Endpoints we do not define ourselves but serve publicly (the spec).
 PUBLIC_ENDPOINTS = {"api-docs.openapi_json"}
 

@@ -75,6 +75,27 @@ class World:
             return feeds.create(user, db.session.get(Partnership,
                                                      uuid.UUID(self.partnership_a)))
 
+    def fresh_agency_item(self, kind: str = "tips") -> str:
+        """A published tip or FAQ of agency A, by a fresh slug."""
+        from api.services import agency_content
+
+        slug = unique("item-")
+        text = ({"title": "Our tip", "summary": "Short.", "body": "Long.", "actions": [],
+                 "questions": []} if kind == "tips" else {"question": "Why?", "answer": "So."})
+        with self.app.app_context():
+            admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
+            create = agency_content.create_tip if kind == "tips" else agency_content.create_faq
+            create(admin, {"slug": slug, "status": "published", "text": {"en": text}})
+        return slug
+
+    def fresh_api_key(self) -> str:
+        """The id of a new API key of agency A, made by its admin."""
+        from api.services import api_keys
+
+        with self.app.app_context():
+            admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
+            return str(api_keys.create(admin, "Website")[1].id)
+
     def celebratable_goal(self) -> str:
         """A goal with a milestone that is done (remembered in `last_done_milestone`)."""
         goal_id = self.fresh_goal()

@@ -24,8 +24,9 @@ from api.models.integrations import ApiKey, CrisisResource
 from api.models.surveys import SurveyInstrument, SurveyResponse
 
 __all__ = [
-    "Agency", "AgencyJoinCode", "ApiKey", "CrisisResource", "AuditEvent", "AuthSession", "CalendarFeed", "Celebration",
-    "CheckIn", "Faq", "FaqTranslation", "Goal", "GoalEvent", "IdempotencyRecord", "Invite",
+    "Agency", "AgencyJoinCode", "ApiKey", "AuditEvent", "AuthSession", "CalendarFeed",
+    "Celebration", "CheckIn", "CrisisResource", "Faq", "FaqTranslation", "Goal", "GoalEvent",
+    "IdempotencyRecord", "Invite",
     "Milestone", "Partnership", "PartnershipPause", "SurveyInstrument", "SurveyResponse", "Tip",
     "TipTag", "TipTranslation", "User",
 ]

@@ -35,7 +35,8 @@ class Agency(db.Model):
     created_at: Mapped[datetime] = _created()
     # Crisis resources: show the default set (988 in the US) before the agency's own, or
     # only the agency's own (an agency outside the US replaces it).
-    crisis_include_default: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    crisis_include_default: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=text("true"))
 
 
 class AgencyJoinCode(db.Model):

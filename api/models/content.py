@@ -8,9 +8,8 @@ status: only "published" ones are ever shown publicly, and only in that agency's
 is unique among core items, and unique within each agency.
 """
 
-from datetime import date, datetime
-
 import uuid
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -66,6 +65,8 @@ class Tip(db.Model):
     translations: Mapped[list["TipTranslation"]] = relationship(
         back_populates="tip", cascade="all, delete-orphan"
     )
+    # Many-to-one and joined: attribution costs no extra query.
+    agency: Mapped["Agency | None"] = relationship(lazy="joined")  # noqa: F821
     tags: Mapped[list["TipTag"]] = relationship(
         back_populates="tip", cascade="all, delete-orphan", order_by="TipTag.position"
     )
@@ -124,6 +125,7 @@ class Faq(db.Model):
     translations: Mapped[list["FaqTranslation"]] = relationship(
         back_populates="faq", cascade="all, delete-orphan"
     )
+    agency: Mapped["Agency | None"] = relationship(lazy="joined")  # noqa: F821
 
 
 class FaqTranslation(db.Model):

@@ -2,8 +2,11 @@
 
 from api.resources import (
     agencies,
+    agency_content,
+    api_keys,
     auth,
     checkins,
+    crisis,
     faqs,
     goals,
     health,
@@ -11,13 +14,15 @@ from api.resources import (
     me,
     partnerships,
     surveys,
+    tip_feeds,
     tips,
 )
 
 BLUEPRINTS = (
     tips.blp, faqs.blp, surveys.blp, auth.blp, me.blp, invites.blp, partnerships.blp,
     goals.blp,
-    checkins.blp, agencies.blp, health.blp,
+    checkins.blp, agencies.blp, agency_content.blp, api_keys.blp, health.blp,
+    crisis.blp, tip_feeds.blp,
 )
 
 

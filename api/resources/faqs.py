@@ -6,8 +6,8 @@ from flask_smorest import abort
 from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.policies import public
 from api.resources.language import language_headers, negotiate
-from api.schemas.common import LanguageArgsSchema
-from api.schemas.content import FaqQueryArgsSchema, FaqSchema
+from api.resources.scope import agency_scope
+from api.schemas.content import ContentArgsSchema, FaqQueryArgsSchema, FaqSchema
 from api.services import faqs as faq_service
 
 blp = Blueprint(
@@ -23,11 +23,12 @@ class Faqs(MethodView):
     @blp.response(200, FaqSchema(many=True), headers=PAGING_HEADERS | CONTENT_HEADERS)
     @blp.cacheable
     @blp.localised
-    @blp.errors(422)
-    def get(self, page, page_size, lang=None, q=None):
+    @blp.errors(404, 422)
+    def get(self, page, page_size, lang=None, q=None, agency=None):
         """List FAQs, searched, in the asked-for language."""
         language = negotiate(lang)
-        items, total = faq_service.list_faqs(language, q=q, page=page, page_size=page_size)
+        items, total = faq_service.list_faqs(language, q=q, page=page, page_size=page_size,
+                                             agency_id=agency_scope(agency))
         headers = paging_headers(page, page_size, total)
         headers.update(language_headers(language, *(faq.language for faq in items)))
         return items, 200, headers
@@ -36,14 +37,14 @@ class Faqs(MethodView):
 @blp.route("/<slug:slug>")
 @public
 class FaqBySlug(MethodView):
-    @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
+    @blp.arguments(ContentArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, FaqSchema, headers=CONTENT_HEADERS)
     @blp.cacheable
     @blp.localised
     @blp.errors(404, 422)
-    def get(self, slug, lang=None):
+    def get(self, slug, lang=None, agency=None):
         """Get one FAQ by its slug."""
-        faq = faq_service.get_faq(slug, negotiate(lang))
+        faq = faq_service.get_faq(slug, negotiate(lang), agency_scope(agency))
         if faq is None:
             abort(404, message=f"No FAQ is called '{slug}'.")
         return faq, 200, language_headers(faq.language)

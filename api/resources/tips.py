@@ -8,8 +8,13 @@ from flask_smorest import abort
 from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.policies import public
 from api.resources.language import language_headers, negotiate
-from api.schemas.common import LanguageArgsSchema
-from api.schemas.content import TipOfTheDayArgsSchema, TipQueryArgsSchema, TipSchema
+from api.resources.scope import agency_scope
+from api.schemas.content import (
+    ContentArgsSchema,
+    TipOfTheDayArgsSchema,
+    TipQueryArgsSchema,
+    TipSchema,
+)
 from api.services import tips as tip_service
 
 blp = Blueprint(
@@ -25,12 +30,13 @@ class Tips(MethodView):
     @blp.response(200, TipSchema(many=True), headers=PAGING_HEADERS | CONTENT_HEADERS)
     @blp.cacheable
     @blp.localised
-    @blp.errors(422)
-    def get(self, page, page_size, lang=None, q=None, tag=None):
+    @blp.errors(404, 422)
+    def get(self, page, page_size, lang=None, q=None, tag=None, agency=None):
         """List tips, searched and filtered, in the asked-for language."""
         language = negotiate(lang)
         items, total = tip_service.list_tips(
-            language, q=q, tag=tag, page=page, page_size=page_size
+            language, q=q, tag=tag, page=page, page_size=page_size,
+            agency_id=agency_scope(agency),
         )
         headers = paging_headers(page, page_size, total)
         headers.update(language_headers(language, *(tip.language for tip in items)))
@@ -45,11 +51,11 @@ class TipOfTheDay(MethodView):
     @blp.cacheable
     @blp.localised
     @blp.errors(404, 422)
-    def get(self, lang=None, day=None):
+    def get(self, lang=None, day=None, agency=None):
         """Get the tip of the day: the same for everyone all UTC day."""
         now = datetime.now(UTC)
         day = day or now.date()
-        tip = tip_service.tip_of_the_day(day, negotiate(lang))
+        tip = tip_service.tip_of_the_day(day, negotiate(lang), agency_scope(agency))
         if tip is None:
             abort(404, message="There are no tips yet.")
         headers = language_headers(tip.language)
@@ -64,14 +70,14 @@ class TipOfTheDay(MethodView):
 @blp.route("/<slug:slug>")
 @public
 class TipBySlug(MethodView):
-    @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
+    @blp.arguments(ContentArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, TipSchema, headers=CONTENT_HEADERS)
     @blp.cacheable
     @blp.localised
     @blp.errors(404, 422)
-    def get(self, slug, lang=None):
+    def get(self, slug, lang=None, agency=None):
         """Get one tip by its slug."""
-        tip = tip_service.get_tip(slug, negotiate(lang))
+        tip = tip_service.get_tip(slug, negotiate(lang), agency_scope(agency))
         if tip is None:
             abort(404, message=f"No tip is called '{slug}'.")
         return tip, 200, language_headers(tip.language)

@@ -108,6 +108,8 @@ class Timestamp(ma.fields.DateTime):
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
+        if value.tzinfo is None:  # SQLite hands back naive times; we only ever store UTC
+            value = value.replace(tzinfo=UTC)
         return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

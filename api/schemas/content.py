@@ -12,6 +12,11 @@ class TipRefSchema(ma.Schema):
     title = ma.fields.String(required=True)
 
 
+class AgencyRefSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    name = ma.fields.String(required=True)
+
+
 class TipSchema(ma.Schema):
     slug = ma.fields.String(required=True, metadata={"example": "reflect-back"})
     number = ma.fields.Integer(
@@ -42,8 +47,8 @@ class TipSchema(ma.Schema):
                   "item is shown in English instead."},
     )
     last_reviewed = ma.fields.Date(required=True)
-    agency = ma.fields.String(
-        required=True, allow_none=True,
+    agency = ma.fields.Nested(
+        AgencyRefSchema, required=True, allow_none=True,
         metadata={"description": "The agency that wrote this tip; null for core tips."},
     )
 
@@ -57,6 +62,10 @@ class FaqSchema(ma.Schema):
     language = ma.fields.String(required=True)
     fallback = ma.fields.Boolean(required=True)
     last_reviewed = ma.fields.Date(required=True)
+    agency = ma.fields.Nested(
+        AgencyRefSchema, required=True, allow_none=True,
+        metadata={"description": "The agency that wrote this FAQ; null for core FAQs."},
+    )
 
 
 class _SearchArgs(BaseSchema):
@@ -67,19 +76,28 @@ class _SearchArgs(BaseSchema):
     )
 
 
-class TipQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs):
+class AgencyArgs(BaseSchema):
+    agency = ma.fields.UUID(metadata={
+        "description": "Also show this agency's published items, after the core ones."})
+
+
+class TipQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs, AgencyArgs):
     tag = ma.fields.String(
         validate=[ma.validate.Length(max=40), ma.validate.Regexp(SLUG_PATTERN)],
         metadata={"description": "Only tips with this tag.", "example": "listening"},
     )
 
 
-class TipOfTheDayArgsSchema(LanguageArgsSchema):
+class ContentArgsSchema(LanguageArgsSchema, AgencyArgs):
+    pass
+
+
+class TipOfTheDayArgsSchema(LanguageArgsSchema, AgencyArgs):
     day = ma.fields.Date(
         data_key="date",
         metadata={"description": "UTC day (YYYY-MM-DD); today when left out."}
     )
 
 
-class FaqQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs):
+class FaqQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs, AgencyArgs):
     pass

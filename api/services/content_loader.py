@@ -120,7 +120,7 @@ def _assign(obj, **values) -> bool:
     return changed
 
 
-def _sync_translations(item, model, text_by_language: dict[str, dict], fields, search_fields):
+def sync_translations(item, model, text_by_language: dict[str, dict], fields, search_fields):
     """Make item's translations exactly `text_by_language`; say whether anything changed."""
     existing = {t.language: t for t in item.translations}
     changed = False
@@ -155,7 +155,9 @@ def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
     existing = {
         tip.slug: tip
         for tip in db.session.scalars(
-            select(Tip).options(selectinload(Tip.translations), selectinload(Tip.tags))
+            # Core tips only: an agency's own tips are theirs, never touched by a load.
+            select(Tip).where(Tip.agency_id.is_(None))
+            .options(selectinload(Tip.translations), selectinload(Tip.tags))
         )
     }
     for data in canonical:
@@ -175,7 +177,7 @@ def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
             if data["slug"] in by_slug
         }
         report.languages.update(texts)
-        changed |= _sync_translations(
+        changed |= sync_translations(
             tip, TipTranslation, texts,
             ("title", "summary", "body", "actions", "questions", "last_reviewed"),
             ("title", "summary", "body"),
@@ -197,7 +199,8 @@ def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadRepo
     translated = _translations(directory, "faqs", languages, _FaqText(), slugs)
     existing = {
         faq.slug: faq
-        for faq in db.session.scalars(select(Faq).options(selectinload(Faq.translations)))
+        for faq in db.session.scalars(select(Faq).where(Faq.agency_id.is_(None))
+                                      .options(selectinload(Faq.translations)))
     }
     for data in canonical:
         faq = existing.pop(data["slug"], None)
@@ -211,7 +214,7 @@ def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadRepo
             if data["slug"] in by_slug
         }
         report.languages.update(texts)
-        changed |= _sync_translations(
+        changed |= sync_translations(
             faq, FaqTranslation, texts, ("question", "answer", "last_reviewed"),
             ("question", "answer"),
         )

@@ -1,12 +1,32 @@
 """Shared query shape for content kept as one item row plus one text row per language."""
 
-from sqlalchemy import Select, and_, func, select
+import uuid
+
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from api.extensions import db
 from api.services.text import like_pattern, search_terms
 
 FALLBACK_LANGUAGE = "en"
+
+
+def visible(item_model, agency_id: uuid.UUID | None):
+    """Core items, plus one agency's published items when that agency is asked for.
+
+    Every public read of tips and FAQs filters through here, so a draft, or another
+    agency's item, can never slip into a list, a feed or an embed.
+    """
+    core = item_model.agency_id.is_(None)
+    if agency_id is None:
+        return core
+    return or_(core, and_(item_model.agency_id == agency_id,
+                          item_model.status == "published"))
+
+
+def core_first(item_model, position) -> tuple:
+    """Core items in their own order, then the agency's in theirs."""
+    return (item_model.agency_id.is_not(None), position, item_model.id)
 
 
 def localised_select(item_model, text_model, item_key: str, language: str):

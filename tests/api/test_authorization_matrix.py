@@ -63,6 +63,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("tips.TipBySlug", "GET"): Row(everyone(200), {"slug": "reflect-back"}),
     ("faqs.Faqs", "GET"): Row(everyone(200)),
     ("faqs.FaqBySlug", "GET"): Row(everyone(200), {"slug": "what-is-rapport"}),
+    ("feeds.TipsJsonFeed", "GET"): Row(everyone(200)),
+    ("feeds.TipsAtomFeed", "GET"): Row(everyone(200)),
+    ("feeds.TipsRssFeed", "GET"): Row(everyone(200)),
     ("surveys.Surveys", "GET"): Row(everyone(200)),
     ("surveys.SurveyBySlug", "GET"): Row(everyone(200), {"slug": "session-check"}),
     ("surveys.ScoreAnswers", "POST"): Row(everyone(200), {"slug": "session-check"}, {
@@ -81,6 +84,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("frontend.docs", "GET"): Row(everyone(200)),
     ("frontend.docs_vendor_asset", "GET"): Row(everyone(200), {"asset": "swagger-ui.css"}),
     ("frontend.docs_init", "GET"): Row(everyone(200)),
+    ("embed.tips_page", "GET"): Row(everyone(200)),
+    ("embed.embed_asset", "GET"): Row(everyone(200), {"asset": "embed.css"}),
+    ("embed.embed_script", "GET"): Row(everyone(200)),
     # Accounts and sessions.
     ("auth.Register", "POST"): Row(everyone(201), body=lambda w, a: {
         "email": f"{unique('new')}@example.org", "password": "quiet harbor lamp post",
@@ -154,6 +160,59 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
          "admin_a": 200, "admin_b": 404},
         lambda w: {"agency_id": w.agency_a}),
+    # Crisis resources: anyone reads them; only the agency's own admins edit its set.
+    ("crisis.CrisisResources", "GET"): Row(everyone(200)),
+    ("crisis.AgencyCrisisResources", "GET"): Row(
+        {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
+         "admin_a": 200, "admin_b": 404},
+        lambda w: {"agency_id": w.agency_a}),
+    ("crisis.AgencyCrisisResources", "PUT"): Row(
+        {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
+         "admin_a": 200, "admin_b": 404},
+        lambda w: {"agency_id": w.agency_a},
+        {"include_default": True, "resources": [
+            {"name": "Agency help line", "phone": "(202) 555-0143", "language": "en"}]}),
+    # API keys: the agency's own admins; a key of agency A made fresh for each request.
+    **{(endpoint, method): Row(
+        {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
+         "admin_a": status, "admin_b": 404}, path, body)
+       for endpoint, method, status, path, body in (
+           ("api_keys.ApiKeys", "GET", 200, lambda w: {"agency_id": w.agency_a}, None),
+           ("api_keys.ApiKeys", "POST", 201, lambda w: {"agency_id": w.agency_a},
+            {"name": "Website"}),
+           ("api_keys.ApiKeyById", "DELETE", 204,
+            lambda w: {"agency_id": w.agency_a, "key_id": w.fresh_api_key()}, None),
+       )},
+    # Agency content: the agency's own admins write it; everyone reads it once published.
+    **{(endpoint, method): Row(
+        {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
+         "admin_a": status, "admin_b": 404}, path, body)
+       for endpoint, method, status, path, body in (
+           ("agency_content.AgencyTips", "GET", 200,
+            lambda w: {"agency_id": w.agency_a}, None),
+           ("agency_content.AgencyTips", "POST", 201, lambda w: {"agency_id": w.agency_a},
+            lambda w, a: {"slug": unique("t-"), "text": {"en": {
+                "title": "T", "summary": "S", "body": "B"}}}),
+           ("agency_content.AgencyTipBySlug", "GET", 200,
+            lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("tips")}, None),
+           ("agency_content.AgencyTipBySlug", "PATCH", 200,
+            lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("tips")},
+            {"status": "draft"}),
+           ("agency_content.AgencyTipBySlug", "DELETE", 204,
+            lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("tips")}, None),
+           ("agency_content.AgencyFaqs", "GET", 200,
+            lambda w: {"agency_id": w.agency_a}, None),
+           ("agency_content.AgencyFaqs", "POST", 201, lambda w: {"agency_id": w.agency_a},
+            lambda w, a: {"slug": unique("f-"), "text": {"en": {
+                "question": "Q?", "answer": "A."}}}),
+           ("agency_content.AgencyFaqBySlug", "GET", 200,
+            lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("faqs")}, None),
+           ("agency_content.AgencyFaqBySlug", "PATCH", 200,
+            lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("faqs")},
+            {"status": "draft"}),
+           ("agency_content.AgencyFaqBySlug", "DELETE", 204,
+            lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("faqs")}, None),
+       )},
     # Self-check results: the worker's own trend; the partnership's two sides, members only.
     ("me.SelfCheckTrend", "GET"): Row(signed_in(403, worker_a=200, worker_b=200)),
     ("partnerships.PartnershipRapport", "GET"): Row(
@@ -217,6 +276,8 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
                 assert response.cache_control.no_store, name
 
 
-PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in {"tips", "faqs", "frontend"}} | {
-    "api-docs.openapi_json", "surveys.Surveys", "surveys.SurveyBySlug"}
+PUBLIC_BLUEPRINTS = {"tips", "faqs", "feeds", "frontend", "embed"}
+PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in PUBLIC_BLUEPRINTS} | {
+    "api-docs.openapi_json", "surveys.Surveys", "surveys.SurveyBySlug",
+    "crisis.CrisisResources"}
 

@@ -26,11 +26,14 @@ EXAMPLES = {
     "frontend.app_asset": (lambda w: {"folder": "css", "filename": "app.css"},
                            {"folder": "css", "filename": "missing.css"}),
     "frontend.docs_vendor_asset": (lambda w: {"asset": "swagger-ui.css"}, None),
+    "embed.embed_asset": (lambda w: {"asset": "embed.css"}, None),
     "partnerships.PartnershipById": (lambda w: {"partnership_id": w.partnership_a},
                                      {"partnership_id": MISSING_ID}),
     "invites.AcceptInvite": (lambda w: {"code": w.fresh_invite()}, {"code": "ZZZZ-ZZZZ"}),
     "agencies.JoinCodes": (lambda w: {"agency_id": w.agency_a},
                            {"agency_id": MISSING_ID}),
+    "crisis.AgencyCrisisResources": (lambda w: {"agency_id": w.agency_a},
+                                     {"agency_id": MISSING_ID}),
     "partnerships.PartnershipGoals": (lambda w: {"partnership_id": w.partnership_a},
                                       {"partnership_id": MISSING_ID}),
     "goals.GoalById": (lambda w: {"goal_id": w.fresh_goal()}, {"goal_id": MISSING_ID}),
@@ -45,8 +48,21 @@ EXAMPLES = {
                                         {"partnership_id": MISSING_ID}),
     "agencies.AgencyInsights": (lambda w: {"agency_id": w.agency_a},
                                 {"agency_id": MISSING_ID}),
+    "agency_content.AgencyTips": (lambda w: {"agency_id": w.agency_a},
+                                  {"agency_id": MISSING_ID}),
+    "agency_content.AgencyFaqs": (lambda w: {"agency_id": w.agency_a},
+                                  {"agency_id": MISSING_ID}),
+    "agency_content.AgencyTipBySlug": (
+        lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("tips")},
+        {"agency_id": MISSING_ID, "slug": "no-such-tip"}),
+    "agency_content.AgencyFaqBySlug": (
+        lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("faqs")},
+        {"agency_id": MISSING_ID, "slug": "no-such-faq"}),
     "partnerships.CalendarFeeds": (lambda w: {"partnership_id": w.partnership_a},
                                    {"partnership_id": MISSING_ID}),
+    "api_keys.ApiKeys": (lambda w: {"agency_id": w.agency_a}, {"agency_id": MISSING_ID}),
+    "api_keys.ApiKeyById": (lambda w: {"agency_id": w.agency_a, "key_id": w.fresh_api_key()},
+                            {"agency_id": MISSING_ID, "key_id": MISSING_ID}),
     "partnerships.CheckInCalendar": (
         lambda w: {"partnership_id": w.partnership_a, "token": w.fresh_feed_token()},
         {"partnership_id": MISSING_ID, "token": "x" * 43}),
@@ -54,14 +70,22 @@ EXAMPLES = {
 # Pages and files that are not API operations (and so are not in the spec).
 NON_API_ENDPOINTS = {
     "api-docs.openapi_json", "frontend.app_shell", "frontend.app_asset", "frontend.docs",
-    "frontend.docs_vendor_asset", "frontend.docs_init",
+    "frontend.docs_vendor_asset", "frontend.docs_init", "embed.tips_page", "embed.embed_asset",
+    "embed.embed_script",
 }
+# The one page other sites may put in an iframe; every other response forbids framing.
+EMBEDDABLE = {"embed.tips_page"}
 PUBLIC_ENDPOINTS = {
     "tips.Tips", "tips.TipOfTheDay", "tips.TipBySlug", "faqs.Faqs", "faqs.FaqBySlug",
     "surveys.Surveys", "surveys.SurveyBySlug",
+    "feeds.TipsJsonFeed", "feeds.TipsAtomFeed", "feeds.TipsRssFeed",
+    "crisis.CrisisResources",
     *NON_API_ENDPOINTS,
 }
 PRIVATE_ENDPOINTS = {
+    "crisis.AgencyCrisisResources",
+    "agency_content.AgencyTips", "agency_content.AgencyTipBySlug", "agency_content.AgencyFaqs",
+    "agency_content.AgencyFaqBySlug",
     "health.Health", "health.Readiness", "auth.Register", "auth.Token", "me.Me", "me.Export",
     "me.AccessLog", "invites.Invites", "invites.AcceptInvite", "partnerships.Partnerships",
     "partnerships.PartnershipById", "agencies.JoinCodes", "partnerships.PartnershipGoals",
@@ -69,7 +93,7 @@ PRIVATE_ENDPOINTS = {
     "goals.GoalCelebrations", "partnerships.PartnershipTimeline", "checkins.DueCheckIns",
     "partnerships.CalendarFeeds", "partnerships.CheckInCalendar", "surveys.ScoreAnswers",
     "surveys.SurveyResponses", "me.SelfCheckTrend", "partnerships.PartnershipRapport",
-    "agencies.AgencyInsights",
+    "agencies.AgencyInsights", "api_keys.ApiKeys", "api_keys.ApiKeyById",
 }
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -118,7 +142,11 @@ def test_every_api_route_is_in_the_spec(app):
 
 
 # Private routes are asked as worker A, except those only another role may use.
-ACTING_AS = {"agencies.AgencyInsights": "admin_a", "agencies.JoinCodes": "admin_a"}
+ACTING_AS = {"agencies.AgencyInsights": "admin_a", "agencies.JoinCodes": "admin_a",
+             "crisis.AgencyCrisisResources": "admin_a",
+             "agency_content.AgencyTips": "admin_a", "agency_content.AgencyTipBySlug": "admin_a",
+             "agency_content.AgencyFaqs": "admin_a", "agency_content.AgencyFaqBySlug": "admin_a",
+             "api_keys.ApiKeys": "admin_a", "api_keys.ApiKeyById": "admin_a"}
 
 
 def auth_for(rule, world) -> dict:
@@ -136,7 +164,8 @@ def test_get_sets_the_cache_and_cors_policy(client, shared_world, rule):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "no-referrer"
         csp = response.headers["Content-Security-Policy"]
-        assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp.split("style")[0]
+        framing = "frame-ancestors *" if rule.endpoint in EMBEDDABLE else "frame-ancestors 'none'"
+        assert framing in csp and "unsafe-inline" not in csp.split("style")[0]
         if rule.endpoint in PUBLIC_ENDPOINTS:
             assert response.cache_control.public
             assert response.cache_control.max_age or response.cache_control.no_cache
@@ -201,7 +230,7 @@ def test_wrong_methods_are_405_with_allow(client, shared_world, rule):
 @pytest.mark.parametrize("rule", RULES, ids=ids(RULES))
 def test_bodies_over_64_kib_are_413(client, shared_world, rule):
     body = b"{" + b" " * (64 * 1024) + b"}"
-    method = next(m for m in ("GET", "POST", "PATCH") if m in rule.methods)
+    method = next(m for m in ("GET", "POST", "PATCH", "DELETE") if m in rule.methods)
     response = client.open(_url(rule, shared_world), method=method, data=body,
                            content_type="application/json",
                            headers=auth_for(rule, shared_world))

@@ -8,6 +8,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from api.access import rule_for
+from api.policies import PUBLIC, policy_for
 
 SPEC_FILE = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}
@@ -102,6 +103,8 @@ def test_security_schemes_are_documented_per_operation(app, spec):
         "cookie", "rapport_session")
     endpoints = {re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule): rule.endpoint
                  for rule in app.url_map.iter_rules()}
+    with app.test_request_context():
+        public = {path for path, endpoint in endpoints.items() if policy_for(endpoint) == PUBLIC}
     for path, method, operation in operations(spec):
         rule = rule_for(app, endpoints[path], method.upper())
         if rule is not None and rule.signed_in:
@@ -109,6 +112,9 @@ def test_security_schemes_are_documented_per_operation(app, spec):
             assert "401" in operation["responses"], (method, path)
             if rule.roles:
                 assert "403" in operation["responses"], (method, path)
+        elif path in public:  # an API key is optional there: it earns a higher rate limit
+            assert operation["security"] == [{}, {"apiKeyAuth": []}], (method, path)
+            assert {"401", "429"} <= set(operation["responses"]), (method, path)
         else:
             assert "security" not in operation, (method, path)
 
@@ -119,6 +125,7 @@ def test_security_schemes_are_documented_per_operation(app, spec):
 SECRET_ISSUING = {"/api/v1/auth/token", "/api/v1/auth/register", "/api/v1/invites",
                   "/api/v1/invites/{code}/accept",
                   "/api/v1/agencies/{agency_id}/join-codes",
+                  "/api/v1/agencies/{agency_id}/api-keys",
                   "/api/v1/partnerships/{partnership_id}/calendar-feeds"}
 
 

@@ -1,0 +1,51 @@
+"""The agency API key a request presents in `X-API-Key`, found once per request.
+
+A key only identifies an integrator's agency (for its own rate limit); it signs no one in.
+A key that is sent but is not valid (unknown, malformed or revoked) is refused with 401 on
+every route, never read as "no key": an integrator must learn at once that a key stopped
+working, not from slowly hitting the anonymous limit.
+"""
+
+import uuid
+
+from flask import g, request
+from flask_smorest import abort
+
+from api.models import ApiKey
+from api.services import api_keys, audit
+
+HEADER = "X-API-Key"
+_UNSET = object()
+
+
+def current_key() -> ApiKey | None:
+    """The live key this request presents, or None (none sent, or not valid)."""
+    if g.get("api_key", _UNSET) is _UNSET:
+        g.api_key, g.bad_api_key = None, False
+        presented = request.headers.get(HEADER)
+        if presented is not None:
+            key = api_keys.resolve(presented.strip())
+            if key is None:
+                g.bad_api_key = True
+            else:
+                api_keys.note_use(key)
+                g.api_key = key
+    return g.api_key
+
+
+def current_agency_id() -> uuid.UUID | None:
+    """The agency whose valid key this request presents, if any."""
+    key = current_key()
+    return key.agency_id if key is not None else None
+
+
+def refuse_invalid_key() -> None:
+    """Stop the request with a 401 problem if it presents a key that does not work."""
+    current_key()
+    if g.bad_api_key:
+        audit.record_now(None, f"denied:{request.endpoint}", object_type="api_key",
+                         outcome="denied")
+        # No registered scheme names API keys; the challenge says where the key goes.
+        abort(401, message="This API key is not valid or has been revoked. Send a live "
+              "key in X-API-Key, or none to be served as an anonymous client.",
+              headers={"WWW-Authenticate": f'ApiKey realm="rapport", header="{HEADER}"'})

@@ -1,0 +1,92 @@
+/* Rapport tip of the day, for any web page.
+ *
+ *   <div data-rapport-tips data-lang="es" data-agency="AGENCY-ID" data-theme="dark"></div>
+ *   <script src="https://RAPPORT-HOST/embed.js" async></script>
+ *
+ * Each such div gets a card inside a shadow root, so the host page's CSS cannot reach it.
+ * Every piece of tip text goes in with textContent: it can never become markup or script.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var origin = new URL(script ? script.src : "/", document.baseURI).origin;
+  var LABELS = {
+    en: { today: "Tip of the day", more: "More tips", failed: "Tips are not available right now." },
+    es: { today: "Consejo del día", more: "Más consejos", failed: "Los consejos no están disponibles ahora." }
+  };
+  var CSS =
+    ":host{all:initial;display:block}" +
+    ".card{font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;" +
+    "border:1px solid var(--line);border-radius:10px;padding:12px 14px;" +
+    "background:var(--bg);color:var(--fg);--bg:#fff;--fg:#1d2433;--muted:#55607a;" +
+    "--accent:#2457c5;--line:#d9dfeb}" +
+    ".card.dark{--bg:#141821;--fg:#eef1f7;--muted:#aab3c5;--accent:#8fb2ff;--line:#2c3444}" +
+    ".label,.more{color:var(--muted);font-size:.85rem;margin:0}" +
+    "h2{font-size:1.05rem;margin:4px 0}p{margin:4px 0}a{color:var(--accent)}";
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function style(root) {
+    // A constructed sheet where supported (no inline <style>, so strict host CSPs work).
+    if ("adoptedStyleSheets" in root && typeof CSSStyleSheet === "function") {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      root.appendChild(element("style", "", CSS));
+    }
+  }
+
+  function render(host) {
+    if (host.shadowRoot || host.getAttribute("data-rapport-ready")) return;
+    host.setAttribute("data-rapport-ready", "1");
+    var lang = host.getAttribute("data-lang") === "es" ? "es" : "en";
+    var agency = host.getAttribute("data-agency");
+    var root = host.attachShadow({ mode: "open" });
+    style(root);
+    var card = element("div", "card" + (host.getAttribute("data-theme") === "dark" ? " dark" : ""));
+    card.setAttribute("lang", lang);
+    root.appendChild(card);
+    var query = "?lang=" + lang + (agency ? "&agency=" + encodeURIComponent(agency) : "");
+    fetch(origin + "/api/v1/tips/today" + query, { headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (tip) {
+        card.appendChild(element("p", "label", LABELS[lang].today));
+        var heading = element("h2");
+        var link = element("a", "", tip.title);
+        link.href = origin + "/#/tips/" + encodeURIComponent(tip.slug) + query;
+        link.target = "_blank";
+        link.rel = "noopener";
+        heading.appendChild(link);
+        card.appendChild(heading);
+        card.appendChild(element("p", "summary", tip.summary));
+        if (tip.actions && tip.actions.length) card.appendChild(element("p", "try", tip.actions[0]));
+        var more = element("p", "more");
+        var home = element("a", "", LABELS[lang].more + " · Rapport");
+        home.href = origin + "/" + query;
+        home.target = "_blank";
+        home.rel = "noopener";
+        more.appendChild(home);
+        card.appendChild(more);
+      })
+      .catch(function () {
+        card.appendChild(element("p", "more", LABELS[lang].failed));
+      });
+  }
+
+  function renderAll() {
+    var hosts = document.querySelectorAll("[data-rapport-tips]");
+    for (var i = 0; i < hosts.length; i++) render(hosts[i]);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", renderAll);
+  else renderAll();
+})();

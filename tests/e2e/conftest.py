@@ -1,0 +1,68 @@
+"""Browser tests: the real app served on loopback, driven by the system Chromium.
+
+Playwright's own browser download does not work on these machines, so the system Chromium
+(installed by `make test` when missing) is launched by path.
+"""
+
+import random
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def serving(wsgi_app) -> Iterator[str]:
+    """Serve a WSGI app on 127.0.0.1 in a thread; yields its base URL."""
+    # Below 32768: the ephemeral range fills up on a busy machine.
+    for _ in range(50):
+        port = random.randint(20000, 32000)  # noqa: S311 (a test port, not a secret)
+        try:
+            server = make_server("127.0.0.1", port, wsgi_app, threaded=True)
+            break
+        except OSError:
+            continue
+    else:
+        raise RuntimeError("no free port")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not shutil.which(CHROMIUM) and not CHROMIUM.startswith("/"):
+        pytest.fail("Chromium is missing: `make test` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context()
+    page = context.new_page()
+    page.dialogs = []  # any alert() would be script running that must not
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
