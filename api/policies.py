@@ -76,6 +76,7 @@ def _apply_response_rules(response: Response) -> Response:
 
     if policy_for(request.endpoint) == PUBLIC and request.method in SAFE_METHODS:
         _open_to_any_origin(response)
+        response.vary.add("X-API-Key")  # a key picks its agency's content and its own limit
         if response.status_code == 200 and request.method != "OPTIONS":
             _make_cacheable(response)
             return response

@@ -189,3 +189,22 @@ def test_a_key_name_is_checked(client, world):
         response = client.post(keys_url(world.agency_a), json=body,
                                headers=world["admin_a"].headers)
         assert field in assert_problem(response, 422)["errors"], body
+
+
+def test_a_key_brings_its_agencys_published_tips_into_public_reads(client, world):
+    slug = world.fresh_agency_item("tips")          # published by agency A
+    key = make_key(client, world)["key"]
+    keyed = client.get("/api/v1/tips", query_string={"page_size": 100},
+                       headers={"X-API-Key": key})
+    anonymous = client.get("/api/v1/tips", query_string={"page_size": 100})
+    assert slug in [t["slug"] for t in keyed.get_json()]
+    assert slug not in [t["slug"] for t in anonymous.get_json()]
+    # Same URL, different answers: shared caches must keep them apart.
+    assert "X-API-Key" in keyed.headers["Vary"] and "X-API-Key" in anonymous.headers["Vary"]
+    assert keyed.headers["ETag"] != anonymous.headers["ETag"]
+    # Naming another agency still works with a key; the key only fills in a missing one.
+    other = client.get("/api/v1/tips", query_string={"agency": world.agency_b, "page_size": 100},
+                       headers={"X-API-Key": key})
+    assert slug not in [t["slug"] for t in other.get_json()]
+    feed = client.get("/feeds/tips.json", headers={"X-API-Key": key}).get_json()
+    assert feed["items"][-1]["authors"] == [{"name": "Agency A"}]
