@@ -24,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.sql import func, text
 
 from api.extensions import db
@@ -44,7 +44,26 @@ def _owned_by_agency(table: str):
     )
 
 
-class Tip(db.Model):
+class AgencyOwned:
+    """Whose an item is (no agency: ours) and whether it may be shown; when it changed."""
+
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="published",
+                                        server_default="published")
+    next_review: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+
+    @declared_attr
+    def agency(cls) -> Mapped["Agency | None"]:  # noqa: F821
+        # Many-to-one and joined: attribution costs no extra query.
+        return relationship(lazy="joined")
+
+
+class Tip(AgencyOwned, db.Model):
     __tablename__ = "tips"
     __table_args__ = _owned_by_agency("tips")
 
@@ -52,21 +71,10 @@ class Tip(db.Model):
     slug: Mapped[str] = mapped_column(String(80))
     # Core tips: the article's order. Agency tips: their place in the agency's own list.
     number: Mapped[int] = mapped_column(Integer, index=True)
-    agency_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="published", server_default="published")
-    next_review: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
     translations: Mapped[list["TipTranslation"]] = relationship(
         back_populates="tip", cascade="all, delete-orphan"
     )
-    # Many-to-one and joined: attribution costs no extra query.
-    agency: Mapped["Agency | None"] = relationship(lazy="joined")  # noqa: F821
     tags: Mapped[list["TipTag"]] = relationship(
         back_populates="tip", cascade="all, delete-orphan", order_by="TipTag.position"
     )
@@ -103,29 +111,19 @@ class TipTag(db.Model):
     tip: Mapped[Tip] = relationship(back_populates="tags")
 
 
-class Faq(db.Model):
+class Faq(AgencyOwned, db.Model):
     __tablename__ = "faqs"
     __table_args__ = _owned_by_agency("faqs")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer, index=True)
-    agency_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="published", server_default="published")
-    next_review: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())
     # Slugs of the tips that help with this question, in order of relevance.
     related_tip_slugs: Mapped[list[str]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
     translations: Mapped[list["FaqTranslation"]] = relationship(
         back_populates="faq", cascade="all, delete-orphan"
     )
-    agency: Mapped["Agency | None"] = relationship(lazy="joined")  # noqa: F821
 
 
 class FaqTranslation(db.Model):

@@ -57,6 +57,25 @@ def _touch(item) -> None:
     item.updated_at = utcnow()
 
 
+def _update(admin: User, item, data: dict, plain: tuple, text_model, fields, searched,
+            action: str):
+    """Apply an edit: plain fields as given; new words (or a new review date) for every
+    language at once; then record who did it."""
+    for name in plain:
+        if name in data:
+            setattr(item, name, data[name])
+    if "text" in data or "last_reviewed" in data:
+        reviewed = data.get("last_reviewed") or utcnow().date()
+        text = data.get("text") or {t.language: {f: getattr(t, f) for f in fields}
+                                    for t in item.translations}
+        sync_translations(item, text_model, _texts(text, fields, reviewed),
+                          (*fields, "last_reviewed"), searched)
+    _touch(item)
+    audit.record(admin, action, object_type=item.__tablename__[:-1], object_id=item.id)
+    db.session.commit()
+    return item
+
+
 # Tips ----------------------------------------------------------------------------------------
 
 
@@ -98,21 +117,10 @@ def create_tip(admin: User, data: dict) -> Tip:
 
 
 def update_tip(admin: User, item: Tip, data: dict) -> Tip:
-    for name in ("status", "next_review", "number"):
-        if name in data:
-            setattr(item, name, data[name])
     if "tags" in data:
         _set_tags(item, data["tags"])
-    if "text" in data or "last_reviewed" in data:
-        reviewed = data.get("last_reviewed") or utcnow().date()
-        text = data.get("text") or {t.language: {f: getattr(t, f) for f in TIP_FIELDS}
-                                    for t in item.translations}
-        sync_translations(item, TipTranslation, _texts(text, TIP_FIELDS, reviewed),
-                          (*TIP_FIELDS, "last_reviewed"), ("title", "summary", "body"))
-    _touch(item)
-    audit.record(admin, "agency_tip.update", object_type="tip", object_id=item.id)
-    db.session.commit()
-    return item
+    return _update(admin, item, data, ("status", "next_review", "number"), TipTranslation,
+                   TIP_FIELDS, ("title", "summary", "body"), "agency_tip.update")
 
 
 def delete_tip(admin: User, item: Tip) -> None:
@@ -169,19 +177,8 @@ def update_faq(admin: User, item: Faq, data: dict) -> Faq:
     if "related_tips" in data:
         _check_related(admin.agency_id, data["related_tips"])
         item.related_tip_slugs = data["related_tips"]
-    for name in ("status", "next_review", "position"):
-        if name in data:
-            setattr(item, name, data[name])
-    if "text" in data or "last_reviewed" in data:
-        reviewed = data.get("last_reviewed") or utcnow().date()
-        text = data.get("text") or {t.language: {f: getattr(t, f) for f in FAQ_FIELDS}
-                                    for t in item.translations}
-        sync_translations(item, FaqTranslation, _texts(text, FAQ_FIELDS, reviewed),
-                          (*FAQ_FIELDS, "last_reviewed"), FAQ_FIELDS)
-    _touch(item)
-    audit.record(admin, "agency_faq.update", object_type="faq", object_id=item.id)
-    db.session.commit()
-    return item
+    return _update(admin, item, data, ("status", "next_review", "position"), FaqTranslation,
+                   FAQ_FIELDS, FAQ_FIELDS, "agency_faq.update")
 
 
 def delete_faq(admin: User, item: Faq) -> None:
