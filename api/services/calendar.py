@@ -135,6 +135,9 @@ def display_title(title: str) -> str:
         else:
             chars.append(ch)
     single_line = " ".join("".join(chars).split())
+    # icalendar writes a literal backslash-N as the escape for a line break (so "\\N" would
+    # read back as a new line); an invisible word joiner keeps the two characters apart.
+    single_line = single_line.replace("\\N", "\\\u2060N")
     if len(single_line) <= MAX_TITLE_CHARS:
         return single_line
     return single_line[: MAX_TITLE_CHARS - 1].rstrip() + "…"
