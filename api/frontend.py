@@ -1,4 +1,4 @@
-"""Non-API pages: the PWA at `/` and the interactive API docs at `/docs`.
+"""Non-API pages: the PWA at `/` (with its service worker and manifest) and the API docs.
 
 Both are static files. Swagger UI's assets come from the flask-swagger-ui package, so the
 docs work with no internet connection.
@@ -34,6 +34,28 @@ def _with_csp(response, csp: str):
 @public
 def app_shell():
     return _with_csp(send_from_directory(PWA_DIR, "index.html"), PWA_CSP)
+
+
+@bp.get("/sw.js")
+@public
+def service_worker():
+    # Always revalidated, so a new version of the app is found on the next visit.
+    response = send_from_directory(PWA_DIR, "sw.js", mimetype="text/javascript")
+    response.cache_control.no_cache = True
+    return _with_csp(response, PWA_CSP)
+
+
+@bp.get("/manifest.webmanifest")
+@public
+def manifest():
+    return send_from_directory(PWA_DIR, "manifest.webmanifest",
+                               mimetype="application/manifest+json")
+
+
+@bp.get("/offline.html")
+@public
+def offline_page():
+    return _with_csp(send_from_directory(PWA_DIR, "offline.html"), PWA_CSP)
 
 
 @bp.get("/<any(css, js, icons):folder>/<path:filename>")

@@ -70,7 +70,8 @@ EXAMPLES = {
 # Pages and files that are not API operations (and so are not in the spec).
 NON_API_ENDPOINTS = {
     "api-docs.openapi_json", "frontend.app_shell", "frontend.app_asset", "frontend.docs",
-    "frontend.docs_vendor_asset", "frontend.docs_init", "embed.tips_page", "embed.embed_asset",
+    "frontend.docs_vendor_asset", "frontend.docs_init", "frontend.service_worker",
+    "frontend.manifest", "frontend.offline_page", "embed.tips_page", "embed.embed_asset",
     "embed.embed_script",
 }
 # The one page other sites may put in an iframe; every other response forbids framing.

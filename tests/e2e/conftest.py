@@ -4,6 +4,7 @@ Playwright's own browser download does not work on these machines, so the system
 (installed by `make test` when missing) is launched by path.
 """
 
+import logging
 import random
 import shutil
 import threading
@@ -21,6 +22,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 @contextmanager
 def serving(wsgi_app) -> Iterator[str]:
     """Serve a WSGI app on 127.0.0.1 in a thread; yields its base URL."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     # Below 32768: the ephemeral range fills up on a busy machine.
     for _ in range(50):
         port = random.randint(20000, 32000)  # noqa: S311 (a test port, not a secret)

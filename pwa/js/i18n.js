@@ -1,0 +1,62 @@
+// Every string the app shows, in English and Spanish. The language follows the setting,
+// else the browser, else English.
+const STRINGS = {
+  en: {
+    skip: "Skip to content", helpNow: "Need help now", navToday: "Today", navTips: "Tips",
+    navFaq: "FAQ", navSettings: "Settings", helpTitle: "Help right now",
+    helpIntro: "If you or someone near you may be in danger, reach out now.", close: "Close",
+    call: "Call", text: "Text", website: "Website", today: "Today", tipOfTheDay: "Tip of the day",
+    tryThis: "Try this", askThis: "Questions to ask", allTips: "All tips",
+    search: "Search", searchTips: "Search tips", searchFaq: "Search questions",
+    noResults: "Nothing found. Try other words.", share: "Share", copied: "Link copied",
+    offline: "You are offline. Showing what is saved on this phone.",
+    failed: "Could not load this. Check your connection and try again.",
+    faqTitle: "Questions and answers", settings: "Settings", language: "Language",
+    languageAuto: "Same as my phone", back: "Back", tipsTitle: "Tips", updateReady:
+    "A new version is ready.", refresh: "Refresh", relatedTips: "Tips that help",
+  },
+  es: {
+    skip: "Saltar al contenido", helpNow: "Necesito ayuda ya", navToday: "Hoy",
+    navTips: "Consejos", navFaq: "Preguntas", navSettings: "Ajustes",
+    helpTitle: "Ayuda ahora mismo",
+    helpIntro: "Si tú o alguien cerca puede estar en peligro, busca ayuda ahora.",
+    close: "Cerrar", call: "Llamar", text: "Mensaje", website: "Sitio web", today: "Hoy",
+    tipOfTheDay: "Consejo del día", tryThis: "Prueba esto", askThis: "Preguntas para hacer",
+    allTips: "Todos los consejos", search: "Buscar", searchTips: "Buscar consejos",
+    searchFaq: "Buscar preguntas", noResults: "No encontramos nada. Prueba otras palabras.",
+    share: "Compartir", copied: "Enlace copiado",
+    offline: "Estás sin conexión. Ves lo que está guardado en este teléfono.",
+    failed: "No se pudo cargar. Revisa tu conexión e inténtalo de nuevo.",
+    faqTitle: "Preguntas y respuestas", settings: "Ajustes", language: "Idioma",
+    languageAuto: "Igual que mi teléfono", back: "Volver", tipsTitle: "Consejos",
+    updateReady: "Hay una versión nueva.", refresh: "Actualizar",
+    relatedTips: "Consejos que ayudan",
+  },
+};
+export const LANGUAGES = Object.keys(STRINGS);
+
+export function chosenLanguage() {
+  return localStorage.getItem("rapport.lang") || "";
+}
+
+export function language() {
+  const chosen = chosenLanguage();
+  if (LANGUAGES.includes(chosen)) return chosen;
+  const browser = (navigator.language || "en").slice(0, 2).toLowerCase();
+  return LANGUAGES.includes(browser) ? browser : "en";
+}
+
+export function setLanguage(value) {
+  if (value) localStorage.setItem("rapport.lang", value);
+  else localStorage.removeItem("rapport.lang");
+}
+
+export function t(key) {
+  return STRINGS[language()][key] ?? STRINGS.en[key] ?? key;
+}
+
+// Static text in the page shell carries data-i18n="key".
+export function translatePage(root = document) {
+  document.documentElement.lang = language();
+  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+}

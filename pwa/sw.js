@@ -1,0 +1,66 @@
+/* Rapport service worker.
+ * - The app shell is precached at install, so the app opens with no network.
+ * - Public content (tips, FAQs, surveys, crisis lines) is stale-while-revalidate: shown at
+ *   once from the phone, refreshed in the background.
+ * - Private answers (anything else under /api/) are never stored on the phone by us.
+ * - A new version waits until the page asks it to take over (SKIP_WAITING).
+ */
+const VERSION = "v1";
+const SHELL = `rapport-shell-${VERSION}`;
+const CONTENT = `rapport-content-${VERSION}`;
+const SHELL_FILES = [
+  "/", "/offline.html", "/manifest.webmanifest", "/css/app.css", "/icons/icon-192.png",
+  "/js/app.js", "/js/api.js", "/js/i18n.js", "/js/crisis.js",
+  "/js/views/today.js", "/js/views/tips.js", "/js/views/faq.js", "/js/views/settings.js",
+];
+const PUBLIC_API = /^\/api\/v1\/(tips|faqs|crisis-resources|surveys(\/[a-z0-9-]+)?)(\/[a-z0-9-]+)?$/;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES)));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const keep = new Set([SHELL, CONTENT]);
+    for (const name of await caches.keys()) if (!keep.has(name)) await caches.delete(name);
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "SKIP_WAITING") self.skipWaiting();
+});
+
+async function staleWhileRevalidate(request) {
+  const cache = await caches.open(CONTENT);
+  const cached = await cache.match(request);
+  const fresh = fetch(request).then((response) => {
+    if (response.ok) cache.put(request, response.clone());
+    return response;
+  }).catch(() => cached);
+  return cached || fresh;
+}
+
+async function page(request) {
+  try {
+    return await fetch(request);
+  } catch {
+    return (await caches.match("/")) || caches.match("/offline.html");
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") { event.respondWith(page(request)); return; }
+  if (url.pathname.startsWith("/api/")) {
+    // Public content only; the rest goes to the network untouched and is never stored.
+    if (PUBLIC_API.test(url.pathname) && !url.pathname.endsWith("/responses")) {
+      event.respondWith(staleWhileRevalidate(request));
+    }
+    return;
+  }
+  event.respondWith(caches.match(request).then((hit) => hit || fetch(request).catch(
+    () => caches.match("/offline.html"))));
+});

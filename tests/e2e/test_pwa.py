@@ -1,0 +1,156 @@
+"""The phone app in a real Chromium: its views, the crisis button, two languages, offline,
+installable, accessible, small, and safe with hostile text."""
+
+import json
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
+
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+@pytest.fixture
+def phone(chromium):
+    context = chromium.new_context(**PHONE, locale="en-US")
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def open_view(page, base: str, hash_: str = "", wait: str = "main h1"):
+    page.goto(f"{base}/{hash_}")
+    page.locator(wait).first.wait_for()
+    return page
+
+
+def test_today_shows_the_tip_of_the_day(phone, live_server, client):
+    tip = client.get("/api/v1/tips/today", query_string={"lang": "en"}).get_json()
+    open_view(phone, live_server, wait="main article h2")
+    assert phone.locator("main article h2").inner_text() == tip["title"]
+    assert phone.locator('nav a[aria-current="page"]').inner_text() == "Today"
+
+
+def test_tips_search_and_detail(phone, live_server):
+    open_view(phone, live_server, "#/tips", wait="main ul.plain li")
+    assert phone.locator("main ul.plain li").count() == 11
+    phone.fill("#tip-search", "open questions")
+    phone.click("main form button")
+    phone.wait_for_function("location.hash === '#/tips?q=open%20questions'")
+    phone.locator("main ul.plain li a", has_text="open").first.click()
+    phone.locator("main section.card h2").first.wait_for()
+    assert phone.locator("main section.card li").count() >= 3  # things to try, questions
+
+
+def test_faq_expands(phone, live_server):
+    open_view(phone, live_server, "#/faq", wait="main details summary")
+    first = phone.locator("main details").first
+    first.locator("summary").click()
+    assert first.get_attribute("open") is not None
+    assert first.locator("p").first.is_visible()
+
+
+def test_the_crisis_button_opens_call_and_text_links(phone, live_server):
+    open_view(phone, live_server)
+    phone.get_by_role("button", name="Need help now").click()
+    phone.locator("#crisis-list a").first.wait_for()
+    hrefs = phone.locator("#crisis-list a").evaluate_all("links => links.map(a => a.href)")
+    assert "tel:988" in hrefs and "sms:988" in hrefs
+
+
+def test_switching_to_spanish_changes_the_app_and_the_content(phone, live_server, client):
+    tip = client.get("/api/v1/tips/today", query_string={"lang": "es"}).get_json()
+    open_view(phone, live_server, "#/settings", wait="#language")
+    phone.select_option("#language", "es")
+    phone.locator("nav a", has_text="Hoy").wait_for()
+    assert phone.evaluate("document.documentElement.lang") == "es"
+    phone.click("nav a >> text=Hoy")
+    phone.locator("main article h2").wait_for()
+    assert phone.locator("main article h2").inner_text() == tip["title"]
+
+
+def test_the_app_opens_offline_with_what_it_saved(phone, live_server, client):
+    tip = client.get("/api/v1/tips/today", query_string={"lang": "en"}).get_json()
+    open_view(phone, live_server, wait="main article h2")
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.reload()  # now controlled: the tip goes through the service worker's cache
+    phone.locator("main article h2").wait_for()
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    # The worker stores the tip after answering: wait until it is on the phone.
+    phone.wait_for_function("""caches.open('rapport-content-v1')
+        .then(cache => cache.keys()).then(keys => keys.some(k => k.url.includes('/tips/today')))""")
+    phone.context.set_offline(True)
+    try:
+        phone.reload()
+        phone.locator("main article h2").wait_for()
+        assert phone.locator("main article h2").inner_text() == tip["title"]
+        assert "offline" in phone.locator("#status").inner_text()
+    finally:
+        phone.context.set_offline(False)
+
+
+def test_the_app_is_installable(chromium, live_server, tmp_path):
+    # A persistent profile: in an incognito-like context Chromium never offers to install.
+    context = chromium.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    try:
+        page = context.new_page()
+        page.goto(live_server + "/")
+        page.evaluate("navigator.serviceWorker.ready")
+        session = context.new_cdp_session(page)
+        errors = session.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert errors == [], errors
+        manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+        sizes = {(icon["sizes"], icon.get("purpose", "any")) for icon in manifest["icons"]}
+        assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+        assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("hash_, wait", [
+    ("", "main article h2"), ("#/tips", "main ul.plain li"),
+    ("#/tips/reflect-back", "main section.card"), ("#/faq", "main details"),
+    ("#/settings", "#language")])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_view_passes_axe(chromium, live_server, hash_, wait, scheme):
+    context = chromium.new_context(**PHONE, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        open_view(page, live_server, hash_, wait)
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+        page.get_by_role("button", name="Need help now").click()
+        page.locator("#crisis-list a").first.wait_for()
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
+
+
+def test_first_load_stays_within_50_kb(phone, live_server):
+    open_view(phone, live_server, wait="main article h2")
+    phone.wait_for_load_state("networkidle")
+    transferred = phone.evaluate("""() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const rest = performance.getEntriesByType('resource');
+        return [nav, ...rest].reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize), 0);
+    }""")
+    assert 0 < transferred <= 50 * 1024, transferred
+
+
+def test_hostile_text_from_the_api_shows_as_text(phone, live_server):
+    tip = {"slug": "x", "title": HOSTILE, "summary": HOSTILE,
+           "agency": {"id": "1", "name": HOSTILE}}
+    phone.route("**/api/v1/tips/today*", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(tip)))
+    open_view(phone, live_server, wait="main article h2")
+    assert phone.locator("main article h2").inner_text() == HOSTILE
+    assert phone.locator("main img").count() == 0
+    phone.wait_for_timeout(200)
+    assert phone.dialogs == []
