@@ -154,3 +154,27 @@ def test_hostile_text_from_the_api_shows_as_text(phone, live_server):
     assert phone.locator("main img").count() == 0
     phone.wait_for_timeout(200)
     assert phone.dialogs == []
+
+
+def test_private_answers_are_never_kept_on_the_phone(phone, live_server, world):
+    open_view(phone, live_server, wait="main article h2")
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.reload()
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    token = world["worker_a"].token
+    status = phone.evaluate("""token => fetch('/api/v1/me',
+        {headers: {Authorization: 'Bearer ' + token}})
+        .then(r => r.status)""", token)
+    assert status == 200
+    phone.evaluate("fetch('/api/v1/tips?page_size=5').then(r => r.json())")
+    phone.wait_for_function("""caches.open('rapport-content-v1').then(cache => cache.keys())
+        .then(keys => keys.some(k => k.url.includes('/api/v1/tips?')))""")
+    stored = phone.evaluate("""async () => {
+        const urls = [];
+        for (const name of await caches.keys()) {
+            for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+        }
+        return urls;
+    }""")
+    assert any("/api/v1/tips" in url for url in stored)   # public: kept
+    assert not any("/api/v1/me" in url for url in stored)  # private: never
