@@ -10,15 +10,14 @@ the script writes text with `textContent` only.
 from pathlib import Path
 
 import marshmallow as ma
-from flask import Blueprint, render_template, request, send_from_directory, url_for
+from flask import Blueprint, render_template, request, send_from_directory
 from flask_smorest import abort
 
 from api import access
-from api.extensions import db
-from api.models import Agency
 from api.policies import public
-from api.resources.language import negotiate
-from api.schemas.common import BaseSchema
+from api.resources.language import language_headers, negotiate
+from api.resources.scope import app_links, scoped_agency
+from api.schemas.content import ContentArgsSchema
 from api.services.clock import utcnow
 from api.services.tips import list_tips, tip_of_the_day
 
@@ -38,9 +37,7 @@ LABELS = {
 bp = Blueprint("embed", __name__, template_folder="templates")
 
 
-class EmbedArgsSchema(BaseSchema):
-    lang = ma.fields.String(validate=ma.validate.OneOf(["en", "es"]))
-    agency = ma.fields.UUID()
+class EmbedArgsSchema(ContentArgsSchema):  # lang and agency, as on the tip lists
     count = ma.fields.Integer(load_default=3, validate=ma.validate.Range(min=1, max=20))
     theme = ma.fields.String(load_default="light",
                              validate=ma.validate.OneOf(["light", "dark"]))
@@ -59,24 +56,19 @@ def _args() -> dict:
 @access.anyone
 def tips_page():
     args = _args()
-    agency = db.session.get(Agency, args["agency"]) if "agency" in args else None
-    if "agency" in args and agency is None:
-        abort(404, message="No agency has this id.")
+    agency = scoped_agency(args.get("agency"))
     language = negotiate(args.get("lang"))
     agency_id = agency.id if agency else None
     today = tip_of_the_day(utcnow().date(), language, agency_id)
     rest, _ = list_tips(language, page=1, page_size=20, agency_id=agency_id)
     others = [tip for tip in rest if today is None or tip.slug != today.slug]
     shown = ([today] if today else []) + others[: args["count"] - 1]
-    app_url = url_for("frontend.app_shell", _external=True)
-    query = "?" + "&".join(f"{k}={v}" for k, v in
-                           (("lang", args.get("lang")), ("agency", args.get("agency"))) if v)
+    app_url, link_query = app_links(args.get("lang"), agency)
     page = render_template(
         "embed/tips.html", tips=shown, language=language, labels=LABELS[language],
-        theme=args["theme"], compact=args["compact"], agency=agency, app_url=app_url,
-        link_query=query if query != "?" else "")
+        theme=args["theme"], compact=args["compact"], app_url=app_url, link_query=link_query)
     return page, 200, {"Content-Security-Policy": EMBED_CSP,
-                       "Content-Language": language, "Vary": "Accept-Language"}
+                       **language_headers(language, *(tip.language for tip in shown))}
 
 
 @bp.get("/embed/<any('embed.css'):asset>")

@@ -53,8 +53,9 @@ class Verdict:
 
 def init_app(app: Flask) -> None:
     # Parse now: a mistyped limit in the environment stops the app at start, not per request.
-    for setting in ("PUBLIC_RATE_LIMIT", "API_KEY_RATE_LIMIT"):
-        parse(app.config[setting])
+    app.extensions["public_rate_limits"] = {
+        setting: parse(app.config[setting])
+        for setting in ("PUBLIC_RATE_LIMIT", "API_KEY_RATE_LIMIT")}
     app.before_request(_check)
     app.after_request(_announce)
 
@@ -79,7 +80,7 @@ def _count() -> Verdict:
         policy, setting, who = ANONYMOUS_POLICY, "PUBLIC_RATE_LIMIT", f"ip:{_client()}"
     else:
         policy, setting, who = API_KEY_POLICY, "API_KEY_RATE_LIMIT", f"key:{key.id}"
-    item = parse(current_app.config[setting])
+    item = current_app.extensions["public_rate_limits"][setting]
     # The deployment's prefix keeps apps that share one Redis apart (as services.throttle).
     scoped = f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}:public:{who}"
     allowed = limiter.limiter.hit(item, scoped)

@@ -8,6 +8,7 @@ from api.openapi import CONTENT_HEADERS, Blueprint
 from api.policies import public
 from api.resources.agencies import own_agency
 from api.resources.language import language_headers, negotiate
+from api.resources.scope import scoped_agency
 from api.schemas.common import NoArgsSchema
 from api.schemas.crisis import (
     AgencyCrisisSettingsInputSchema,
@@ -35,12 +36,7 @@ class CrisisResources(MethodView):
     def get(self, lang=None, agency=None):
         """List the help lines to show someone who needs help now."""
         language = negotiate(lang)
-        found = None
-        if agency is not None:
-            found = crisis.get_agency(agency)
-            if found is None:
-                abort(404, message="No agency has this id.")
-        items = crisis.resources_for(language, found)
+        items = crisis.resources_for(language, scoped_agency(agency))
         return items, 200, language_headers(language, *(item.language for item in items))
 
 

@@ -96,7 +96,7 @@ class GoalById(MethodView):
     @blp.response(204)
     @blp.errors(404, 409)
     def delete(self, goal_id):
-        """Delete a goal with its milestones and check-ins (needs If-Match)."""
+        """Delete a goal and its milestones; one with check-ins is kept (409). Needs If-Match."""
         user, goal, partnership = _goal(goal_id)
         expected = expected_versions()
         _run(lambda: goals.delete_goal(user, goal, partnership, expected))

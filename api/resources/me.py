@@ -87,6 +87,6 @@ class SelfCheckTrend(MethodView):
     @blp.errors(404, 422)
     def get(self, limit):
         """See your self-checks over time: each practice, the total, and which changes are real."""
-        if not instruments.latest(trend.SELF_CHECK):
+        if instruments.newest(instruments.SELF_CHECK) is None:
             abort(404, message="The self-check has not been published yet.")
         return trend.trend(access.caller(), limit)

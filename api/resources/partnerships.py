@@ -173,7 +173,9 @@ class CheckInCalendar(MethodView):
         """Get the check-in calendar (private link from POST .../calendar-feeds)."""
         body = feeds.calendar(partnership_id, token, lang or "en")
         if body is None:
-            abort(404)
+            # A wrong or revoked link is a denial like any other: its members can see it.
+            access.deny(404, None, object_type="partnership", object_id=partnership_id,
+                        partnership_id=partnership_id)
         response = make_response(body)
         response.mimetype = "text/calendar"
         response.headers["Content-Disposition"] = 'inline; filename="checkins.ics"'

@@ -20,13 +20,16 @@ from api.schemas.surveys import (
 from api.services import instruments, responses, scoring
 from api.services.tips import tip_advice
 
+# Scores name tips and actions in the asked-for language.
+LANGUAGE_HEADER = {"Content-Language": CONTENT_HEADERS["Content-Language"]}
+
 blp = Blueprint("surveys", __name__, url_prefix="/api/v1/surveys",
                 description="Rapport self-checks: see your practice, and what to try next.")
 
 
 def instrument_or_404(slug: str, version: int | None = None):
     row = (instruments.version_of(slug, version) if version
-           else next(iter(instruments.latest(slug)), None))
+           else instruments.newest(slug))
     if row is None:
         abort(404, message=f"No survey is called '{slug}'" +
               (f" in version {version}." if version else "."))
@@ -68,17 +71,20 @@ class ScoreAnswers(MethodView):
     @access.anyone
     @blp.arguments(AnswersSchema)
     @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, ScoreSchema)
+    @blp.response(200, ScoreSchema, headers=LANGUAGE_HEADER)
+    @blp.localised
     @blp.errors(404, 422)
     def post(self, data, slug, lang=None):
         """Score answers without storing anything: totals, dimensions, what to try next."""
         row = instrument_or_404(slug, data.get("version"))
+        language = negotiate(lang)
         try:
+            # The same cut-offs as a stored check, so both say the same about the same answers.
             result = scoring.score(instruments.for_scoring(row), data["answers"],
-                                   tips=tip_advice(negotiate(lang)))
+                                   tips=tip_advice(language), **responses.flag_rules())
         except scoring.AnswerError as error:
             abort(422, errors=error.errors)
-        return scoring.as_dict(result)
+        return scoring.as_dict(result), 200, language_headers(language)
 
 
 def stored(response, instrument_row, result) -> dict:
@@ -92,36 +98,40 @@ def stored(response, instrument_row, result) -> dict:
 class SurveyResponses(MethodView):
     @access.signed_in("worker", "peer")
     @blp.arguments(PagedLanguageArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, StoredResponseSchema(many=True), headers=PAGING_HEADERS)
+    @blp.response(200, StoredResponseSchema(many=True),
+                  headers=PAGING_HEADERS | LANGUAGE_HEADER)
+    @blp.localised
     @blp.errors(404, 422)
     def get(self, slug, page, page_size, lang=None):
         """List your own responses to a survey, with their scores, newest first."""
         row = instrument_or_404(slug)
+        language = negotiate(lang)
         found, total = responses.mine(access.caller(), row.slug, page, page_size,
-                                      tips=tip_advice(negotiate(lang)))
-        rows = {r.id: r for r in instruments.all_versions(row.slug)}
-        items = [stored(response, rows[response.instrument_id], result)
-                 for response, result in found]
-        return items, 200, paging_headers(page, page_size, total)
+                                      tips=tip_advice(language))
+        items = [stored(response, version, result) for response, version, result in found]
+        return (items, 200,
+                paging_headers(page, page_size, total) | language_headers(language))
 
     @access.signed_in("worker", "peer")
     @idempotent
     @blp.arguments(ResponseCreateSchema)
     @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
-    @blp.response(201, StoredResponseSchema)
+    @blp.response(201, StoredResponseSchema, headers=LANGUAGE_HEADER)
+    @blp.localised
     @blp.errors(404, 409, 422)
     def post(self, data, slug, lang=None):
         """Keep a response: a worker's self-check, or a peer's session-check and who sees it."""
         row = instrument_or_404(slug, data.get("version"))
+        language = negotiate(lang)
         try:
             response, result = responses.store(
                 access.caller(), row, data["answers"],
                 partnership_id=data.get("partnership_id"), share=data.get("share"),
-                tips=tip_advice(negotiate(lang)))
+                tips=tip_advice(language))
         except scoring.AnswerError as error:
             abort(422, errors=error.errors)
         except responses.NotAllowed as refused:
             if refused.status == 422:
                 abort(422, errors={refused.field: [refused.message]})
             abort(refused.status, message=refused.message)
-        return stored(response, row, result), 201
+        return stored(response, row, result), 201, language_headers(language)

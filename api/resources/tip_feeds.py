@@ -1,15 +1,13 @@
 """Tip feeds: the tips in JSON Feed, Atom and RSS, for readers, sites and agencies' tools."""
 
-from flask import make_response, request, url_for
+from flask import make_response, request
 from flask.views import MethodView
 
 from api import access
-from api.extensions import db
-from api.models import Agency
 from api.openapi import Blueprint
 from api.policies import public
 from api.resources.language import language_headers, negotiate
-from api.resources.scope import agency_scope
+from api.resources.scope import app_links, scoped_agency
 from api.schemas.content import ContentArgsSchema
 from api.services import syndication
 
@@ -24,20 +22,16 @@ FORMATS = {
 }
 
 
-def _links(lang: str | None, agency) -> syndication.FeedLinks:
-    home = url_for("frontend.app_shell", _external=True)
-    query = "&".join(f"{k}={v}" for k, v in (("lang", lang), ("agency", agency)) if v)
-    return syndication.FeedLinks(home=home, feed=request.url,
-                                 tip=home + "#/tips/{slug}" + (f"?{query}" if query else ""))
-
-
 def _feed(kind: str, lang, agency):
     mimetype, render, _ = FORMATS[kind]
     language = negotiate(lang)
-    agency_id = agency_scope(agency)
-    name = db.session.get(Agency, agency_id).name if agency_id else None
-    feed = syndication.collect(language, agency_id, name)
-    response = make_response(render(feed, _links(lang, agency)))
+    scoped = scoped_agency(agency)  # named, or the API key's: tip links must carry it
+    feed = syndication.collect(language, scoped.id if scoped else None,
+                               scoped.name if scoped else None)
+    home, query = app_links(lang, scoped)
+    links = syndication.FeedLinks(home=home, feed=request.url,
+                                  tip=home + "#/tips/{slug}" + query)
+    response = make_response(render(feed, links))
     response.mimetype = mimetype
     response.charset = "utf-8"
     response.last_modified = feed.updated

@@ -199,9 +199,7 @@ class FaqRefSchema(ma.Schema):
     question = ma.fields.String(required=True)
 
 
-class RepairTipSchema(ma.Schema):
-    slug = ma.fields.String(required=True)
-    title = ma.fields.String(required=True)
+class RepairTipSchema(TipRefSchema):
     action = ma.fields.String(required=True, metadata={"description": "One thing to try."})
 
 

@@ -61,16 +61,19 @@ def _update(admin: User, item, data: dict, plain: tuple, text_model, fields, sea
             action: str):
     """Apply an edit: plain fields as given; new words (or a new review date) for every
     language at once; then record who did it."""
+    changed = bool(db.session.is_modified(item))  # tags or related tips, set by the caller
     for name in plain:
-        if name in data:
+        if name in data and getattr(item, name) != data[name]:
             setattr(item, name, data[name])
+            changed = True
     if "text" in data or "last_reviewed" in data:
         reviewed = data.get("last_reviewed") or utcnow().date()
         text = data.get("text") or {t.language: {f: getattr(t, f) for f in fields}
                                     for t in item.translations}
-        sync_translations(item, text_model, _texts(text, fields, reviewed),
-                          (*fields, "last_reviewed"), searched)
-    _touch(item)
+        changed |= sync_translations(item, text_model, _texts(text, fields, reviewed),
+                                     (*fields, "last_reviewed"), searched)
+    if changed:  # an empty edit must not move feeds' Last-Modified or public ETags
+        _touch(item)
     audit.record(admin, action, object_type=item.__tablename__[:-1], object_id=item.id)
     db.session.commit()
     return item

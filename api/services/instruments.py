@@ -15,10 +15,11 @@ from sqlalchemy import select
 from api.extensions import db
 from api.models import SurveyInstrument
 from api.services.content_loader import CONTENT_DIR, ContentError
-from api.services.scoring import Instrument, Item
+from api.services.scoring import DIMENSIONS, Instrument, Item
 
 SURVEY_DIR = CONTENT_DIR / "surveys"
-DIMENSIONS = ("relationship", "goals", "approach", "overall")
+SELF_CHECK = "rapport-self-check"
+SESSION_CHECK = "session-check"
 
 
 def _read(path: Path) -> dict:
@@ -65,6 +66,12 @@ def _definition(path: Path, languages, tip_slugs: set[str]) -> tuple[dict, dict]
         raise ContentError(f"{path.name}: published must be a date")
     definition = {"items": [{"id": i["id"], "dimension": i["dimension"], "tip": i.get("tip")}
                             for i in items], "text": text}
+    try:  # the same checks scoring makes, now rather than on the first request
+        Instrument(slug=facts["slug"], version=facts["version"], scale_min=facts["scale_min"],
+                   scale_max=facts["scale_max"], items=tuple(Item(i["id"], i["dimension"])
+                                                             for i in definition["items"]))
+    except ValueError as exc:
+        raise ContentError(f"{path.name}: {exc}") from exc
     return facts, definition
 
 
@@ -80,7 +87,8 @@ def load(languages, tip_slugs: set[str], directory: Path = SURVEY_DIR) -> tuple[
         if existing is None:
             db.session.add(SurveyInstrument(**facts, definition=definition))
             created += 1
-        elif existing.definition != definition or existing.scale_max != facts["scale_max"]:
+        elif (existing.definition != definition
+              or any(getattr(existing, name) != value for name, value in facts.items())):
             raise ContentError(f"{path.name}: version {facts['version']} is already published "
                                "and cannot change; publish a new version instead")
         else:
@@ -88,20 +96,19 @@ def load(languages, tip_slugs: set[str], directory: Path = SURVEY_DIR) -> tuple[
     return created, unchanged
 
 
-def latest(slug: str | None = None) -> list[SurveyInstrument]:
+def latest() -> list[SurveyInstrument]:
+    """The newest version of every instrument, by slug."""
     rows = db.session.scalars(select(SurveyInstrument).order_by(
         SurveyInstrument.slug, SurveyInstrument.version.desc())).all()
     newest = {}
     for row in rows:
         newest.setdefault(row.slug, row)
-    if slug is not None:
-        return [newest[slug]] if slug in newest else []
     return list(newest.values())
 
 
-def all_versions(slug: str) -> list[SurveyInstrument]:
-    return list(db.session.scalars(select(SurveyInstrument)
-                                   .where(SurveyInstrument.slug == slug)))
+def newest(slug: str) -> SurveyInstrument | None:
+    return db.session.scalar(select(SurveyInstrument).where(SurveyInstrument.slug == slug)
+                             .order_by(SurveyInstrument.version.desc()).limit(1))
 
 
 def version_of(slug: str, version: int) -> SurveyInstrument | None:

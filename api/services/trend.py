@@ -12,7 +12,7 @@ from api.extensions import db
 from api.models import SurveyInstrument, SurveyResponse, User
 from api.services import audit, instruments, scoring
 
-SELF_CHECK = "rapport-self-check"
+SELF_CHECK = instruments.SELF_CHECK
 
 
 def _change(now: int, before: int | None, threshold: int) -> dict:
@@ -57,12 +57,10 @@ def trend(user: User, limit: int) -> dict:
     for response, row in rows:
         shown, before = _check(response, instruments.for_scoring(row), before)
         checks.append(shown)
-    newest = rows[-1][1] if rows else next(iter(instruments.latest(SELF_CHECK)), None)
     audit.record_now(user, "self_check.trend", object_type="user", object_id=user.id)
-    noise = None
-    if newest is not None:
-        instrument = instruments.for_scoring(newest)
-        noise = {"practice": scoring.noise_threshold(instrument),
-                 "total": scoring.noise_threshold(instrument, len(instrument.items)),
-                 "rule": scoring.noise_rule(instrument)}
+    # The rule of the newest check's version (the caller has made sure one is published).
+    instrument = instruments.for_scoring(rows[-1][1] if rows else instruments.newest(SELF_CHECK))
+    noise = {"practice": scoring.noise_threshold(instrument),
+             "total": scoring.noise_threshold(instrument, len(instrument.items)),
+             "rule": scoring.noise_rule(instrument)}
     return {"survey": SELF_CHECK, "noise": noise, "checks": checks[-limit:]}

@@ -26,8 +26,7 @@ from api.services.faqs import get_faq
 from api.services.responses import flag_rules
 from api.services.tips import tip_advice
 
-SELF_CHECK = "rapport-self-check"
-SESSION_CHECK = "session-check"
+SELF_CHECK, SESSION_CHECK = instruments.SELF_CHECK, instruments.SESSION_CHECK
 RECENT_SHARED = 3
 REPAIR_FAQ = "rebuild-damaged-rapport"
 TIPPED_DIMENSIONS = ("relationship", "goals", "approach")
@@ -56,7 +55,9 @@ def _worker_side(worker_id) -> dict | None:
     instrument = instruments.for_scoring(row)
     result = scoring.score(instrument, response.answers)
     percents = _dimension_percents(instrument, result)
-    percents["overall"] = Fraction(result.percent)
+    count = len(instrument.items)  # the whole check, exact like each dimension
+    percents["overall"] = (Fraction(100) * (result.total - instrument.scale_min * count)
+                           / ((instrument.scale_max - instrument.scale_min) * count))
     return {"created_at": response.created_at, "version": row.version,
             "percent": result.percent, "percents": percents}
 
@@ -83,7 +84,7 @@ def _shared_checks(partnership_id) -> list[dict]:
 
 
 def _repair(weakest: str, language: str) -> tuple[dict, list[str]]:
-    self_check = next(iter(instruments.latest(SELF_CHECK)), None)
+    self_check = instruments.newest(SELF_CHECK)
     slugs = {item["tip"] for item in (self_check.definition["items"] if self_check else [])
              if item["dimension"] == weakest and item["tip"]}
     advice = tip_advice(language)

@@ -11,7 +11,7 @@ import { settings } from "./views/settings.js";
 const ROUTES = [
   [/^\/?$/, () => today()],
   [/^\/tips$/, (_, query) => tipList(query)],
-  [/^\/tips\/([a-z0-9-]+)$/, (match) => tipDetail(match[1])],
+  [/^\/tips\/([a-z0-9-]+)$/, (match, query) => tipDetail(match[1], query)],
   [/^\/faq$/, (_, query) => faq(query)],
   [/^\/settings$/, () => settings()],
 ];

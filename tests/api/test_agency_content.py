@@ -1,6 +1,8 @@
 """Agency content: an agency's own tips and FAQs, drafts to published, shown only where they
 belong, attributed, and always as text."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from api.services.content_loader import load_content
@@ -100,7 +102,7 @@ def test_agency_text_is_kept_exactly_and_served_as_text(client, world, admin):
     got = client.get("/api/v1/tips/before-a-first-visit",
                      query_string={"agency": world.agency_a})
     assert got.mimetype == "application/json" and got.get_json()["title"] == hostile
-    assert "script-src" not in got.headers["Content-Security-Policy"]  # nothing may run
+    assert "default-src 'none'" in got.headers["Content-Security-Policy"]  # nothing may run
 
 
 def test_spanish_is_optional_and_falls_back_to_english(client, world, admin):
@@ -185,3 +187,20 @@ def test_only_the_agencys_admins_write_its_content(client, world, who, status):
     got = client.post(f"/api/v1/agencies/{world.agency_a}/tips", json=tip_body(),
                       headers=world[who].headers)
     assert_problem(got, status)
+
+
+def test_an_edit_that_changes_nothing_leaves_the_dates_alone(app, world, admin):
+    from sqlalchemy import update
+
+    from api.extensions import db
+    from api.models import Tip
+
+    admin.post("tips", tip_body(status="published"))
+    with app.app_context():  # last changed a year ago, so any touch would show
+        db.session.execute(update(Tip).where(Tip.slug == "before-a-first-visit")
+                           .values(updated_at=datetime(2025, 11, 24, tzinfo=UTC)))
+        db.session.commit()
+    same = admin.patch("tips", "before-a-first-visit", {"status": "published", "tags": ["trust"]})
+    assert same.get_json()["updated_at"] == "2025-11-24T00:00:00Z"
+    changed = admin.patch("tips", "before-a-first-visit", {"tags": ["trust", "listening"]})
+    assert changed.get_json()["updated_at"] > "2026"

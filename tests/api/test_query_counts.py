@@ -72,7 +72,7 @@ def _fill_checks(app, world, count: int) -> None:
         for slug, who, partnership, share in (
                 ("rapport-self-check", "worker_a", None, None),
                 ("session-check", "peer_a", uuid.UUID(world.partnership_a), "now")):
-            row = instruments.latest(slug)[0]
+            row = instruments.newest(slug)
             answers = [{"item": item["id"], "value": 3} for item in row.definition["items"]]
             for n in range(count):
                 db.session.add(SurveyResponse(

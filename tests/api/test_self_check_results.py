@@ -130,7 +130,8 @@ def test_both_members_see_the_same_two_sides_the_gaps_and_the_repair(client, wor
     assert [t["slug"] for t in repair["tips"]] == ["set-goals-together", "celebrate-wins"]
     assert all(t["title"] and t["action"] for t in repair["tips"])
     # The worker's item answers never reach the peer: only dimension percentages.
-    assert "answers" not in str(as_peer) and "practices" not in as_peer["self_check"]
+    assert set(as_peer["self_check"]) == {"created_at", "version", "percent", "dimensions"}
+    assert all(set(d) == {"dimension", "percent"} for d in as_peer["self_check"]["dimensions"])
 
 
 def test_the_repair_comes_in_the_asked_for_language(client, world):
@@ -296,3 +297,12 @@ def test_the_period_chooses_which_responses_count(app, client, world):
 def test_only_the_agencys_own_admins_see_its_insights(client, world, who):
     got = client.get(f"/api/v1/agencies/{world.agency_a}/insights", headers=world[who].headers)
     assert_problem(got, 404 if who == "admin_b" else 403)
+
+
+def test_gaps_are_rounded_once_from_exact_values(client, world):
+    self_check(client, world["worker_a"], 0, be_yourself=1)        # overall 1/44 = 2.27%
+    for overall in (0, 0, 1):                                       # peer overall 10/3 = 3.33%
+        session_check(client, world["peer_a"], world.partnership_a, 5, 5, 5, overall)
+    gaps = {d["dimension"]: d for d in rapport(client, world, "worker_a").get_json()["dimensions"]}
+    # 3.333… − 2.2727… = 1.06…, which rounds to 1.1 (rounding each side first gives 1.0).
+    assert (gaps["overall"]["worker_percent"], gaps["overall"]["gap"]) == (2.3, 1.1)

@@ -76,6 +76,9 @@ def test_the_flag_cutoffs_are_settings(app, make_app):  # app: the migrated data
               "partnership_id": world.partnership_a})
     # 32 and every item at 8: flagged under the default 36, not under 30.
     assert made.get_json()["score"]["flag"] is False
+    scored = app.test_client().post("/api/v1/surveys/session-check/score",
+                                    json={"answers": answers(SESSION, 8)})
+    assert scored.get_json()["flag"] is False  # scoring alone follows the same settings
 
 
 def test_each_survey_is_for_its_audience(client, world):

@@ -68,6 +68,17 @@ def test_an_agency_page_on_another_origin_shows_both_embeds(page, agency_site, l
     assert page.dialogs == []
 
 
+def test_an_agency_tips_link_opens_it_in_the_app(page, agency_site, live_server):
+    page.goto(agency_site)
+    frame = page.frame_locator("#tips")
+    link = frame.locator("article h2 a").last  # the agency's own tip, after the core ones
+    link.wait_for()
+    page.goto(link.get_attribute("href"))
+    page.locator("main h1").wait_for()
+    assert page.locator("main h1").inner_text() == HOSTILE  # found, and shown as text
+    assert page.dialogs == []
+
+
 def test_the_script_writes_hostile_text_as_text(page, agency_site, live_server):
     hostile_tip = {"slug": "x", "title": HOSTILE, "summary": HOSTILE,
                    "actions": ['<img src=x onerror="alert(1)">']}
@@ -86,5 +97,5 @@ def test_the_script_writes_hostile_text_as_text(page, agency_site, live_server):
 def test_only_the_iframe_page_may_be_framed(client):
     with client.get("/embed/tips") as embed, client.get("/") as app_page:
         assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
-        assert "script-src" not in embed.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in embed.headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in app_page.headers["Content-Security-Policy"]

@@ -38,8 +38,10 @@ async function share(tip) {
   status(t("copied"));
 }
 
-export async function tipDetail(slug) {
-  const tip = await getJSON(`/api/v1/tips/${encodeURIComponent(slug)}`);
+// Links from feeds and embeds carry ?agency=: an agency's own tip is found only with it.
+export async function tipDetail(slug, query) {
+  const tip = await getJSON(`/api/v1/tips/${encodeURIComponent(slug)}`,
+                            { agency: query?.get("agency") });
   return [
     el("p", {}, el("a", { href: "#/tips", text: t("back") })),
     el("h1", { text: tip.title }),
