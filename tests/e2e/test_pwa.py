@@ -5,6 +5,7 @@ import json
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
 
@@ -21,6 +22,10 @@ def phone(chromium):
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     yield page
     context.close()
+
+
+# wait_for_function gets arrow functions, never bare expressions: Playwright evals an
+# expression while polling, and the app's CSP (rightly) forbids eval.
 
 
 def open_view(page, base: str, hash_: str = "", wait: str = "main h1"):
@@ -43,8 +48,7 @@ def test_tips_search_and_detail(phone, live_server, client):
     assert phone.locator("main ul.plain li").count() == 11
     phone.fill("#tip-search", "open questions")
     phone.click("main form button")
-    phone.wait_for_function(
-        f"document.querySelectorAll('main ul.plain li').length === {len(found)}")
+    expect(phone.locator("main ul.plain li")).to_have_count(len(found))
     phone.locator("main ul.plain li a").first.click()
     phone.locator("main section.card h2").first.wait_for()
     assert phone.locator("main h1").inner_text() == found[0]["title"]
@@ -89,9 +93,9 @@ def test_the_app_opens_offline_with_what_it_saved(phone, live_server, client):
     phone.evaluate("navigator.serviceWorker.ready")
     phone.reload()  # now controlled: the tip goes through the service worker's cache
     phone.locator("main article h2").wait_for()
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
     # The worker stores the tip after answering: wait until it is on the phone.
-    phone.wait_for_function("""caches.open('rapport-content-v1')
+    phone.wait_for_function("""() => caches.open('rapport-content-v1')
         .then(cache => cache.keys()).then(keys => keys.some(k => k.url.includes('/tips/today')))""")
     phone.context.set_offline(True)
     try:
@@ -169,7 +173,7 @@ def test_private_answers_are_never_kept_on_the_phone(phone, live_server, world):
     open_view(phone, live_server, wait="main article h2")
     phone.evaluate("navigator.serviceWorker.ready")
     phone.reload()
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
     token = world["worker_a"].token
     status = phone.evaluate("""token => fetch('/api/v1/me',
         {headers: {Authorization: 'Bearer ' + token}})
@@ -180,7 +184,7 @@ def test_private_answers_are_never_kept_on_the_phone(phone, live_server, world):
         {headers: {Authorization: 'Bearer ' + token}}).then(r => r.status)""", token)
     assert status == 200
     phone.evaluate("fetch('/api/v1/tips?page_size=5').then(r => r.json())")
-    phone.wait_for_function("""caches.open('rapport-content-v1').then(cache => cache.keys())
+    phone.wait_for_function("""() => caches.open('rapport-content-v1').then(cache => cache.keys())
         .then(keys => keys.some(k => k.url.includes('/api/v1/tips?')))""")
     stored = phone.evaluate("""async () => {
         const urls = [];
