@@ -1,6 +1,10 @@
 # Rapport: two commands do all the set-up on a fresh machine.
 #   make run    install, migrate the SQLite database, load content, serve on :8000
+#   make serve  production: PostgreSQL + Redis, migrate, load content, granian (scripts/serve.py)
+#   make bench  production server vs nginx, check-in writes, big caseload; writes BENCHMARKS.md
 #   make test   install test tools, lint, run the whole suite (TEST_DATABASE_URL for PostgreSQL)
+#   make audit  Lighthouse (mobile) on the app against a throwaway server; fails under target
+#   make screenshots  phone-sized PNGs of the main views, with demo data, into docs/screenshots/
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,8 +14,11 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 THREADS ?= 4
 export FLASK_APP := api
+# Lighthouse 13 needs Node 22; 12.8 is the newest that runs on Node 20.
+LIGHTHOUSE_VERSION := 12.8.2
+NODE_TOOLS := .tools/node
 
-.PHONY: run serve test lint spec bench migrate content install install-dev clean chromium
+.PHONY: run serve test lint spec bench migrate content install install-dev clean chromium audit screenshots
 
 # Installs are stamped so repeat runs are instant; editing pyproject.toml reinstalls.
 $(BIN)/uv:
@@ -36,10 +43,17 @@ migrate: install
 content: migrate
 	$(BIN)/flask content load
 
+# No gunicorn access log: it writes raw paths (private ids), queries and client addresses;
+# the app's own JSON line per request (api.observability) writes none of them.
 run: content
 	@echo "Rapport is serving on http://$(HOST):$(PORT)/  (API /api/v1, docs /docs, spec /openapi.json)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
-		--worker-class gthread --access-logfile - 'api:create_app()'
+		--worker-class gthread 'api:create_app()'
+
+# Production: settings from the environment (DATABASE_URL, RATELIMIT_STORAGE_URI, HOST, PORT,
+# WORKERS, THREADS; defaults in scripts/serve.py), which execs granian: SIGTERM drains.
+serve: install
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) THREADS=$(THREADS) $(BIN)/python scripts/serve.py
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -48,11 +62,28 @@ lint: install-dev
 chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+# Node tools go into a git-ignored folder, not the global npm; the stamp names the version.
+$(NODE_TOOLS)/.installed-lighthouse-$(LIGHTHOUSE_VERSION):
+	npm install --no-save --no-audit --no-fund --prefix $(NODE_TOOLS) lighthouse@$(LIGHTHOUSE_VERSION)
+	touch $@
+
+audit: install chromium $(NODE_TOOLS)/.installed-lighthouse-$(LIGHTHOUSE_VERSION)
+	$(BIN)/python scripts/audit.py
+
+# Phone-sized PNGs of the main views for the README, with demo data (docs/screenshots/).
+screenshots: install chromium
+	$(BIN)/python scripts/screenshots.py
+
 test: lint chromium
 	$(BIN)/python -m pytest
 
-bench: install
-	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[bench]'
+	touch $@
+
+bench: install $(VENV)/.installed-bench
+	(command -v wrk && command -v nginx) >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq wrk nginx)
 	$(BIN)/python bench/run.py
 
 spec: install
@@ -60,4 +91,4 @@ spec: install
 	@echo "Wrote openapi/openapi.json"
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .tools .pytest_cache .ruff_cache .hypothesis

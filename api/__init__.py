@@ -5,10 +5,20 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import access, cli, frontend, policies, ratelimits, sqlite  # noqa: F401  (sqlite: engine events)
+from api import (  # noqa: F401  (sqlite: engine events)
+    access,
+    cli,
+    frontend,
+    observability,
+    outage,
+    policies,
+    public_cache,
+    ratelimits,
+    sqlite,
+)
 from api.config import Config
 from api.converters import CODE_SCHEMA, SLUG_SCHEMA, CodeConverter, SlugConverter
-from api.extensions import api, db, limiter, migrate
+from api.extensions import api, compress, db, limiter, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -28,6 +38,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_prefix=hops)
 
+    # Before everything: its before_request starts the clock and the request id first, and
+    # its after_request runs last of all (after compression), logging the bytes really sent.
+    observability.init_app(app)
+    # Registered next, so its after_request runs next to last: it compresses the finished answer.
+    compress.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     api.init_app(app)
@@ -42,8 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     resources.register(api)
     frontend.init_app(app)
+    public_cache.init_app(app)
     ratelimits.init_app(app)  # before policies: a refused request reads no body
     policies.init_app(app)
+    outage.init_app(app)  # the database out of reach: 503, never 500
     cli.init_app(app)
     access.verify_declared(app)
     return app

@@ -21,6 +21,9 @@ from api.policies import PUBLIC, SAFE_METHODS, policy_for
 from api.services import audit, sessions
 
 COOKIE_NAME = "rapport_session"
+# What a browser drops when its session ends: cached private answers, cookies, and the
+# web app's storage (IndexedDB, caches, service worker), so a shared phone keeps nothing.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 # Endpoints that libraries register for us; they serve nothing private.
 OPEN_ENDPOINTS = frozenset({"api-docs.openapi_json"})
 
@@ -125,6 +128,15 @@ def set_session_cookie(response, token: str, expires_at: datetime) -> None:
 def clear_session_cookie(response) -> None:
     response.delete_cookie(COOKIE_NAME, httponly=True, secure=request.is_secure,
                            samesite="Strict", path="/")
+
+
+def end_browser_session(response) -> None:
+    """Clear the session cookie; a cookie session also gets Clear-Site-Data."""
+    clear_session_cookie(response)
+    # Only the web app's own session: for a Bearer caller (an integrator's script), the
+    # header would wipe whatever that browser holds for this site.
+    if g.get("auth_via") == "cookie":
+        response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
 
 
 def rule_for(app: Flask, endpoint: str, method: str) -> Rule | None:

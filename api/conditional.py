@@ -5,7 +5,8 @@ import re
 from flask import make_response, request
 from flask_smorest import abort
 
-_VERSION_TAG = re.compile(r"v(\d{1,9})")
+# "v3", or "v3:br" as a compressed answer carried it (api.config COMPRESS_*).
+_VERSION_TAG = re.compile(r"v(\d{1,9})(?::[a-z]+)?")
 
 
 def etag(version: int) -> str:

@@ -35,10 +35,19 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "rapport")
+    # Redis out of reach (api.limit_storage): each process counts in memory meanwhile and
+    # goes back to Redis when it answers; a hung Redis is never waited on for over a second.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"wrap_exceptions": True, "socket_connect_timeout": 1,
+                                 "socket_timeout": 1}
     # Public content (api.ratelimits): per client IP, and per agency API key (X-API-Key).
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
     API_KEY_RATE_LIMIT = os.environ.get("API_KEY_RATE_LIMIT", "3000 per minute")
     PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
+    # Public answers kept in memory per process (api.public_cache), and how often a process
+    # asks the database whether content changed (another process's edit shows within this).
+    PUBLIC_CACHE_ENTRIES = int(os.environ.get("PUBLIC_CACHE_ENTRIES", "2048"))
+    CONTENT_VERSION_TTL = float(os.environ.get("CONTENT_VERSION_TTL", "1.0"))
     # When a peer's session-check says "talk about it" (0-10 items): a total below 36 is the
     # cut-off used in published alliance-feedback practice; an agency may tune all three.
     SESSION_CHECK_FLAG_TOTAL_BELOW = int(os.environ.get("SESSION_CHECK_FLAG_TOTAL_BELOW", "36"))
@@ -47,6 +56,20 @@ class Config:
     # How many proxies in front of the app set X-Forwarded-*; 0 trusts none. Behind one
     # proxy, links (paging, feeds) then carry the public scheme and host.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+    # Logs (api.observability): one JSON object a line on stderr, or "text" to read by eye.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # GET /metrics answers loopback callers only; with a token (16+ characters), also a
+    # remote scraper sending `Authorization: Bearer <token>`.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # Compression (Flask-Compress). A compressed answer is another representation, so its
+    # strong ETag gains the coding ("v3:br"); If-Match accepts either form.
+    COMPRESS_MIMETYPES = [
+        "application/json", "application/problem+json", "application/feed+json",
+        "application/atom+xml", "application/rss+xml", "application/manifest+json",
+        "text/html", "text/css", "text/javascript", "application/javascript", "text/calendar",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
     # flask-smorest / OpenAPI
     API_TITLE = "Rapport API"
     API_VERSION = "1.0.0"
@@ -60,7 +83,9 @@ class Config:
                 "they support: tips, FAQs, shared goals and self-checks, in English and "
                 "Spanish. Errors are RFC 9457 problem details (`application/problem+json`). "
                 "Public content is cacheable (strong ETags, `304` on `If-None-Match`) and "
-                "open to any origin. Paging travels in the `X-Pagination` and `Link` headers."
+                "open to any origin. Paging travels in the `X-Pagination` and `Link` headers. "
+                "Every response carries an `X-Request-ID` (yours, if you send one of 1-128 "
+                "letters, digits, `.`, `_` or `-`); quote it when reporting a problem."
             ),
         },
     }

@@ -10,11 +10,13 @@ the script writes text with `textContent` only.
 from pathlib import Path
 
 import marshmallow as ma
-from flask import Blueprint, render_template, request, send_from_directory
+from flask import Blueprint, render_template, request
 from flask_smorest import abort
 
 from api import access
+from api.frontend import static_file
 from api.policies import public
+from api.public_cache import cached
 from api.resources.language import language_headers, negotiate
 from api.resources.scope import app_links, scoped_agency
 from api.schemas.content import ContentArgsSchema
@@ -54,6 +56,7 @@ def _args() -> dict:
 @bp.get("/embed/tips")
 @public
 @access.anyone
+@cached(day=lambda: utcnow().date())  # it leads with the tip of the day
 def tips_page():
     args = _args()
     agency = scoped_agency(args.get("agency"))
@@ -75,7 +78,7 @@ def tips_page():
 @public
 @access.anyone
 def embed_asset(asset: str):
-    response = send_from_directory(STATIC, asset)
+    response = static_file(STATIC, asset)
     response.headers["Content-Security-Policy"] = ASSET_CSP
     return response
 
@@ -84,6 +87,6 @@ def embed_asset(asset: str):
 @public
 @access.anyone
 def embed_script():
-    response = send_from_directory(STATIC, "embed.js", mimetype="text/javascript")
+    response = static_file(STATIC, "embed.js", mimetype="text/javascript")
     response.headers["Content-Security-Policy"] = ASSET_CSP
     return response

@@ -1,5 +1,6 @@
 """Extension singletons, bound to an app in create_app (no app at import time)."""
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -30,3 +31,5 @@ migrate = Migrate(render_as_batch=True)  # batch mode: SQLite can ALTER via tabl
 api = RapportApi(spec_kwargs={"extra_plugins": [SchemaExtrasPlugin()]})
 # No blanket limits: the views that need them count failures explicitly (services.throttle).
 limiter = Limiter(key_func=get_remote_address)
+# Text answers go out compressed when the client says it can take it (Accept-Encoding).
+compress = Compress()

@@ -47,20 +47,34 @@ def idempotent(func):
         if not match:
             abort(422, errors={HEADER: ["Use 1 to 255 visible characters, e.g. a UUID."]})
         fingerprint = _fingerprint()
-        claim = idempotency.claim(_scope(), raw.strip().strip('"'), fingerprint)
+        scope, key = _scope(), raw.strip().strip('"')
+        claim = idempotency.claim(scope, key, fingerprint)
         if claim.existing is not None:
             return _answer_repeat(claim.existing, fingerprint)
+        held = None
         try:
+            # The view's work and its stored answer commit together: a crash between them
+            # cannot leave work done under a key that a retry would run again.
+            held = idempotency.HeldCommits()
             response = make_response(func(*args, **kwargs))
         except BaseException:
+            if held is not None:
+                held.end()
             idempotency.release(claim.record_id)
             raise
+        held.end()
         if response.status_code >= 500:
             idempotency.release(claim.record_id)
-        else:
-            headers = {k: response.headers[k] for k in _REPLAYED_HEADERS if k in response.headers}
-            idempotency.finish(claim.record_id, response.status_code,
-                               response.get_data(as_text=True), headers)
+            return response
+        headers = {k: response.headers[k] for k in _REPLAYED_HEADERS if k in response.headers}
+        if not idempotency.finish(claim, response.status_code,
+                                  response.get_data(as_text=True), headers):
+            # Another request took this key over meanwhile and answered: ours is undone.
+            record = idempotency.lookup(scope, key)
+            if record is None:
+                abort(409, message="A request with this Idempotency-Key is still being "
+                      "handled.", headers={"Retry-After": "1"})
+            return _answer_repeat(record, fingerprint)
         return response
 
     wrapper._apidoc = {**getattr(func, "_apidoc", {}), "idempotent": True}

@@ -50,6 +50,17 @@ PAGING_HEADERS = {
     },
 }
 
+# Sent by api.access.end_browser_session when a session ends.
+SIGN_OUT_HEADERS = {
+    "Clear-Site-Data": {
+        "description": "Only when the session came from the web app's cookie: "
+        '`"cache", "cookies", "storage"`, so the browser drops what it kept for this site '
+        "(cached answers, cookies, IndexedDB, the service worker). Never sent to Bearer "
+        "callers.",
+        "schema": {"type": "string"},
+    },
+}
+
 
 # IETF draft-ietf-httpapi-ratelimit-headers-11, as sent by api.ratelimits on public content.
 RATE_LIMIT_HEADERS = {
@@ -64,6 +75,15 @@ RATE_LIMIT_HEADERS = {
         "requests, and room again within 58 seconds.",
         "schema": {"type": "string"},
     },
+}
+
+
+# Sent by api.outage whenever the database cannot be reached (and by /readyz).
+UNAVAILABLE_EXTRAS = {
+    "description": "Service Unavailable: the database cannot be reached right now and nothing "
+    "was saved. Try again after the seconds in Retry-After.",
+    "headers": {"Retry-After": {"description": "Seconds to wait.",
+                                "schema": {"type": "string", "pattern": "^[0-9]+$"}}},
 }
 
 
@@ -130,6 +150,7 @@ class RapportApi(flask_smorest.Api):
                 {
                     "description": status.phrase,
                     "content": {PROBLEM_MIMETYPE: {"schema": "Problem"}},
+                    **(UNAVAILABLE_EXTRAS if status == 503 else {}),
                 },
                 lazy=True,
             )
@@ -212,6 +233,11 @@ class Blueprint(flask_smorest.Blueprint):
         func._apidoc = {**getattr(func, "_apidoc", {}), "localised": True}
         return func
 
+    def without_database(self, func):
+        """Document that an operation never touches the database, so never answers 503."""
+        func._apidoc = {**getattr(func, "_apidoc", {}), "without_database": True}
+        return func
+
     @staticmethod
     def _prepare_rapport_doc(doc, doc_info, *, method, **kwargs):
         # Rules enforced for every route (api.policies) are documented for every operation.
@@ -219,6 +245,8 @@ class Blueprint(flask_smorest.Blueprint):
         statuses = [413] + ([400, 415] if method.upper() in BODY_METHODS else [])
         for status in statuses:
             responses.setdefault(status, http.HTTPStatus(status).name)
+        if not doc_info.get("without_database"):  # api.outage: the database out of reach
+            responses.setdefault(503, http.HTTPStatus(503).name)
         access = doc_info.get("access")
         if access is not None and access.signed_in:
             doc["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]

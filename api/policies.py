@@ -16,7 +16,7 @@ PRIVATE = "private"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 EXPOSED_HEADERS = ("ETag, Link, X-Pagination, Content-Language, Retry-After, RateLimit, "
-                   "RateLimit-Policy")
+                   "RateLimit-Policy, X-Request-ID")
 # Endpoints we do not define ourselves but serve publicly (the spec).
 PUBLIC_ENDPOINTS = {"api-docs.openapi_json"}
 
@@ -102,8 +102,10 @@ def _make_cacheable(response: Response) -> None:
     # Keep a view's own lifetime (tip of the day) or a file's `no-cache` (revalidate).
     if cache_control.max_age is None and not cache_control.no_cache:
         cache_control.max_age = current_app.config["PUBLIC_MAX_AGE"]
-    if not response.direct_passthrough and not response.is_streamed:
+    if response.get_etag()[0] is None and not response.direct_passthrough \
+            and not response.is_streamed:
         # Strong ETag from the exact bytes sent: any change in content or language changes it.
+        # (Answers from api.public_cache bring the one worked out when they were made.)
         body = response.get_data()
         response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.make_conditional(request)

@@ -26,8 +26,7 @@ from flask_smorest import abort
 from limits import RateLimitItem, parse
 from werkzeug.wrappers import Response
 
-from api import api_keys
-from api.extensions import limiter
+from api import api_keys, limit_storage
 from api.policies import PUBLIC, policy_for
 
 ANONYMOUS_POLICY = "default"
@@ -83,8 +82,9 @@ def _count() -> Verdict:
     item = current_app.extensions["public_rate_limits"][setting]
     # The deployment's prefix keeps apps that share one Redis apart (as services.throttle).
     scoped = f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}:public:{who}"
-    allowed = limiter.limiter.hit(item, scoped)
-    reset_at, remaining = limiter.limiter.get_window_stats(item, scoped)
+    # Redis out of reach: counted in this process's memory meanwhile (api.limit_storage).
+    allowed, (reset_at, remaining) = limit_storage.run(
+        lambda strategy: (strategy.hit(item, scoped), strategy.get_window_stats(item, scoped)))
     return Verdict(policy, item, max(0, remaining),
                    max(0, math.ceil(reset_at - time.time())), allowed)
 

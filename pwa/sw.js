@@ -5,18 +5,21 @@
  * - Private answers (anything else under /api/) are never stored on the phone by us.
  * - A new version waits until the page asks it to take over (SKIP_WAITING).
  */
-const VERSION = "v1";
+const VERSION = "v4";
 const SHELL = `rapport-shell-${VERSION}`;
 const CONTENT = `rapport-content-${VERSION}`;
 const SHELL_FILES = [
   "/", "/offline.html", "/manifest.webmanifest", "/css/app.css", "/icons/icon-192.png",
-  "/js/app.js", "/js/api.js", "/js/i18n.js", "/js/crisis.js",
-  "/js/views/today.js", "/js/views/tips.js", "/js/views/faq.js", "/js/views/settings.js",
+  "/js/app.js", "/js/api.js", "/js/i18n.js", "/js/crisis.js", "/js/store.js", "/js/session.js",
+  "/js/outbox.js", "/js/ui.js", "/js/views/today.js", "/js/views/tips.js", "/js/views/faq.js",
+  "/js/views/settings.js", "/js/views/goals.js", "/js/views/selfcheck.js",
 ];
 const PUBLIC_API = /^\/api\/v1\/(tips|faqs|crisis-resources|surveys(\/[a-z0-9-]+)?)(\/[a-z0-9-]+)?$/;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES)));
+  // "reload" skips the browser's HTTP cache: a new version never precaches yesterday's files.
+  const fresh = SHELL_FILES.map((url) => new Request(url, { cache: "reload" }));
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(fresh)));
 });
 
 self.addEventListener("activate", (event) => {

@@ -38,6 +38,13 @@ def _test_config(url: str, engine_options: dict) -> dict:
         # the limits themselves build apps with low ones (make_app(PUBLIC_RATE_LIMIT=...)).
         "PUBLIC_RATE_LIMIT": "100000 per minute",
         "API_KEY_RATE_LIMIT": "100000 per minute",
+        # No access line per request in a failing test's report; test_observability turns
+        # the access logger up where it reads the lines.
+        "LOG_LEVEL": "WARNING",
+        # Every public read asks whether content changed, so a test that edits the database
+        # behind the app's back still sees its edit; tests/api/test_public_cache.py builds
+        # apps with the production setting.
+        "CONTENT_VERSION_TTL": 0,
     }
 
 

@@ -9,7 +9,14 @@ from api.models.accounts import (
     Partnership,
     User,
 )
-from api.models.content import Faq, FaqTranslation, Tip, TipTag, TipTranslation
+from api.models.content import (
+    ContentVersion,
+    Faq,
+    FaqTranslation,
+    Tip,
+    TipTag,
+    TipTranslation,
+)
 from api.models.goals import (
     CalendarFeed,
     Celebration,
@@ -24,6 +31,7 @@ from api.models.integrations import ApiKey, CrisisResource
 from api.models.surveys import SurveyInstrument, SurveyResponse
 
 __all__ = [
+    "ContentVersion",
     "Agency", "AgencyJoinCode", "ApiKey", "AuditEvent", "AuthSession", "CalendarFeed",
     "Celebration", "CheckIn", "CrisisResource", "Faq", "FaqTranslation", "Goal", "GoalEvent",
     "IdempotencyRecord", "Invite",

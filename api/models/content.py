@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -139,3 +140,13 @@ class FaqTranslation(db.Model):
     search_text: Mapped[str] = mapped_column(Text)
 
     faq: Mapped[Faq] = relationship(back_populates="translations")
+
+
+class ContentVersion(db.Model):
+    """One row, bumped in the same transaction as any change to public content, so every
+    process can tell that the public answers it keeps in memory are out of date."""
+
+    __tablename__ = "content_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=1)

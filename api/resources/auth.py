@@ -6,7 +6,7 @@ from flask_smorest import abort
 
 from api import access
 from api.extensions import db
-from api.openapi import Blueprint
+from api.openapi import SIGN_OUT_HEADERS, Blueprint
 from api.schemas.accounts import LoginSchema, RegisterSchema, SessionSchema, UserSchema
 from api.services import audit, logins, sessions, throttle
 from api.services.accounts import AccountError, register_worker
@@ -77,7 +77,7 @@ class Token(MethodView):
         return session_response(SessionSchema(), {}, 201, token, session.expires_at, use_cookie)
 
     @access.signed_in()
-    @blp.response(204)
+    @blp.response(204, headers=SIGN_OUT_HEADERS)
     def delete(self):
         """Sign out: this session's token stops working at once."""
         user, session = access.caller(), access.current_session()
@@ -85,5 +85,5 @@ class Token(MethodView):
         audit.record(user, "auth.logout", object_type="user", object_id=user.id)
         db.session.commit()
         response = make_response("", 204)
-        access.clear_session_cookie(response)
+        access.end_browser_session(response)
         return response

@@ -6,6 +6,7 @@ from flask_smorest import abort
 from api import access
 from api.openapi import CONTENT_HEADERS, Blueprint
 from api.policies import public
+from api.public_cache import cached
 from api.resources.agencies import own_agency
 from api.resources.language import language_headers, negotiate
 from api.resources.scope import scoped_agency
@@ -28,6 +29,7 @@ blp = Blueprint(
 @blp.route("/crisis-resources")
 @public
 class CrisisResources(MethodView):
+    @cached()
     @blp.arguments(CrisisQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, CrisisResourceSchema(many=True), headers=CONTENT_HEADERS)
     @blp.cacheable

@@ -5,6 +5,7 @@ from flask_smorest import abort
 
 from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.policies import public
+from api.public_cache import cached
 from api.resources.language import language_headers, negotiate
 from api.resources.scope import agency_scope
 from api.schemas.content import ContentArgsSchema, FaqQueryArgsSchema, FaqSchema
@@ -19,6 +20,7 @@ blp = Blueprint(
 @blp.route("")
 @public
 class Faqs(MethodView):
+    @cached()
     @blp.arguments(FaqQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, FaqSchema(many=True), headers=PAGING_HEADERS | CONTENT_HEADERS)
     @blp.cacheable
@@ -37,6 +39,7 @@ class Faqs(MethodView):
 @blp.route("/<slug:slug>")
 @public
 class FaqBySlug(MethodView):
+    @cached()
     @blp.arguments(ContentArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, FaqSchema, headers=CONTENT_HEADERS)
     @blp.cacheable

@@ -5,8 +5,7 @@ from flask.views import MethodView
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import access
-from api.errors import problem
+from api import access, outage
 from api.extensions import db
 from api.openapi import Blueprint
 from api.schemas.common import NoArgsSchema
@@ -31,6 +30,7 @@ class Health(MethodView):
     @blp.arguments(NoArgsSchema, location="query")
     @blp.response(200, HealthSchema)
     @blp.errors(422)
+    @blp.without_database
     def get(self, _args):
         """Say the process is alive (touches nothing else)."""
         return {"status": "ok"}
@@ -48,5 +48,5 @@ class Readiness(MethodView):
             db.session.execute(text("SELECT 1"))
         except SQLAlchemyError:
             db.session.rollback()
-            return problem(503, "The database is not reachable.")
+            return outage.unavailable()
         return {"status": "ready", "checks": {"database": "ok"}}

@@ -1,20 +1,23 @@
-"""The signed-in person: their profile, their data, and who has touched it."""
+"""The signed-in person: their profile, their data, who has touched it, and what is next."""
 
 from flask import make_response
 from flask.views import MethodView
 from flask_smorest import abort
 
 from api import access
-from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
+from api.openapi import PAGING_HEADERS, SIGN_OUT_HEADERS, Blueprint, paging_headers
 from api.resources.auth import account_error
+from api.resources.partnerships import MEMBERS
 from api.schemas.accounts import AccessLogEntrySchema, ExportSchema, MeUpdateSchema, UserSchema
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
+from api.schemas.goals import NextMilestoneSchema
 from api.schemas.surveys import TrendArgsSchema, TrendSchema
-from api.services import audit, instruments, privacy, trend
+from api.services import audit, goals, instruments, privacy, trend
 from api.services.accounts import AccountError, update_profile
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me",
-                description="Your account, your data export, and your access log.")
+                description="Your account, your data export, your access log, and your next "
+                "milestones.")
 
 
 @blp.route("")
@@ -41,12 +44,12 @@ class Me(MethodView):
             account_error(error)
 
     @access.signed_in()
-    @blp.response(204)
+    @blp.response(204, headers=SIGN_OUT_HEADERS)
     def delete(self):
         """Erase your account: personal data is removed and every session ends."""
         privacy.erase(access.caller())
         response = make_response("", 204)
-        access.clear_session_cookie(response)
+        access.end_browser_session(response)
         return response
 
 
@@ -77,6 +80,21 @@ class AccessLog(MethodView):
         audit.record_now(user, "account.access_log.read", object_type="user",
                          object_id=user.id)
         return events, 200, paging_headers(page, page_size, total)
+
+
+@blp.route("/milestones")
+class NextMilestones(MethodView):
+    @access.signed_in(*MEMBERS)
+    @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, NextMilestoneSchema(many=True), headers=PAGING_HEADERS,
+                  description="Milestones not yet done, of active goals, in partnerships "
+                  "that have not ended: dated ones first, soonest due first, then undated "
+                  "ones; ties in goal order (oldest goal first), then milestone position.")
+    @blp.errors(422)
+    def get(self, page, page_size):
+        """List your next open milestones across your partnerships, soonest due first."""
+        items, total = goals.next_milestones(access.caller(), page, page_size)
+        return items, 200, paging_headers(page, page_size, total)
 
 
 @blp.route("/self-check/trend")

@@ -7,6 +7,7 @@ from api import access
 from api.idempotency import idempotent
 from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.policies import public
+from api.public_cache import cached
 from api.resources.language import language_headers, negotiate
 from api.schemas.common import LanguageArgsSchema, PagedLanguageArgsSchema
 from api.schemas.surveys import (
@@ -39,6 +40,7 @@ def instrument_or_404(slug: str, version: int | None = None):
 @blp.route("")
 @public
 class Surveys(MethodView):
+    @cached()
     @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, SurveySchema(many=True), headers=CONTENT_HEADERS)
     @blp.cacheable
@@ -54,6 +56,7 @@ class Surveys(MethodView):
 @blp.route("/<slug:slug>")
 @public
 class SurveyBySlug(MethodView):
+    @cached()
     @blp.arguments(SurveyQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, SurveySchema, headers=CONTENT_HEADERS)
     @blp.cacheable

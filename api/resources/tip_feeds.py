@@ -6,6 +6,7 @@ from flask.views import MethodView
 from api import access
 from api.openapi import Blueprint
 from api.policies import public
+from api.public_cache import cached
 from api.resources.language import language_headers, negotiate
 from api.resources.scope import app_links, scoped_agency
 from api.schemas.content import ContentArgsSchema
@@ -51,6 +52,7 @@ def _documented(kind: str):
                              "schema": {"type": "string"},
                              "description": "When the newest tip last changed."}}),
             blp.arguments(ContentArgsSchema, location="query", as_kwargs=True),
+            cached(),
             access.anyone,
         ):
             get = decorator(get)

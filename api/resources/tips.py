@@ -2,11 +2,13 @@
 
 from datetime import UTC, datetime, timedelta
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
 
 from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.policies import public
+from api.public_cache import cached
 from api.resources.language import language_headers, negotiate
 from api.resources.scope import agency_scope
 from api.schemas.content import (
@@ -26,6 +28,7 @@ blp = Blueprint(
 @blp.route("")
 @public
 class Tips(MethodView):
+    @cached()
     @blp.arguments(TipQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, TipSchema(many=True), headers=PAGING_HEADERS | CONTENT_HEADERS)
     @blp.cacheable
@@ -43,9 +46,22 @@ class Tips(MethodView):
         return items, 200, headers
 
 
+def until_midnight() -> dict[str, str]:
+    """Today's tip may be kept until midnight UTC, when the next one starts (another day's
+    tip, asked for with `date`, keeps the usual public lifetime)."""
+    now = datetime.now(UTC)
+    if request.args.get("date") not in (None, now.date().isoformat()):
+        return {}
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    seconds_left = max(1, int((midnight - now).total_seconds()))
+    return {"Cache-Control": f"public, max-age={seconds_left}",
+            "Expires": midnight.strftime("%a, %d %b %Y %H:%M:%S GMT")}
+
+
 @blp.route("/today")
 @public
 class TipOfTheDay(MethodView):
+    @cached(day=lambda: datetime.now(UTC).date(), fresh_headers=until_midnight)
     @blp.arguments(TipOfTheDayArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, TipSchema, headers=CONTENT_HEADERS)
     @blp.cacheable
@@ -58,18 +74,13 @@ class TipOfTheDay(MethodView):
         tip = tip_service.tip_of_the_day(day, negotiate(lang), agency_scope(agency))
         if tip is None:
             abort(404, message="There are no tips yet.")
-        headers = language_headers(tip.language)
-        if day == now.date():
-            midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
-            seconds_left = max(1, int((midnight - now).total_seconds()))
-            headers["Cache-Control"] = f"public, max-age={seconds_left}"
-            headers["Expires"] = midnight.strftime("%a, %d %b %Y %H:%M:%S GMT")
-        return tip, 200, headers
+        return tip, 200, language_headers(tip.language)
 
 
 @blp.route("/<slug:slug>")
 @public
 class TipBySlug(MethodView):
+    @cached()
     @blp.arguments(ContentArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, TipSchema, headers=CONTENT_HEADERS)
     @blp.cacheable

@@ -69,6 +69,13 @@ class MilestoneUpdatedSchema(MilestoneSchema):
                   "to mark the goal achieved (it never happens by itself)."})
 
 
+class NextMilestoneSchema(MilestoneSchema):
+    """An open milestone, with the goal and partnership it belongs to."""
+
+    goal_title = ma.fields.String(required=True, attribute="goal.title")
+    partnership_id = ma.fields.UUID(required=True, attribute="goal.partnership_id")
+
+
 _position = StrictInteger(validate=ma.validate.Range(min=0, max=10_000))
 
 

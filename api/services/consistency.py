@@ -74,17 +74,27 @@ class Consistency:
 
 
 def due(
-    last_checkin: datetime | None, started_at: datetime, cadence_days: int, now: datetime
+    last_checkin: datetime | None, started_at: datetime, cadence_days: int, now: datetime,
+    *, paused: Iterable[tuple[datetime, datetime | None]] = (),
 ) -> Due:
-    """When the next check-in is due: `cadence_days` after the last one, or after the start."""
+    """When the next check-in is due: `cadence_days` after the last one, or after the start.
+    The clock stops while the partnership is paused: nobody is late for those days."""
     _check_cadence(cadence_days)
     now = _utc(now, "now")
     started_at = _utc(started_at, "started_at")
     since = started_at if last_checkin is None else _utc(last_checkin, "last_checkin")
-    due_at = since + timedelta(days=cadence_days)
+    stopped = sum((max(span, timedelta()) for span in _overlaps(paused, since, now)), timedelta())
+    due_at = since + timedelta(days=cadence_days) + stopped
     # Floor division of timedeltas: 2 days 23 hours late is 2 days overdue.
     days_overdue = max(0, (now - due_at) // ONE_DAY)
     return Due(due_at=due_at, days_overdue=days_overdue, is_due=now >= due_at)
+
+
+def _overlaps(paused, since: datetime, now: datetime):
+    """How long each pause lasted between `since` and `now` (a pause not ended runs to now)."""
+    for start, end in paused:
+        end = now if end is None else min(_utc(end, "paused"), now)
+        yield end - max(_utc(start, "paused"), since)
 
 
 def consistency(

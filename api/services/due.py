@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload
 
 from api.extensions import db
 from api.models import CheckIn, Goal, Partnership, PartnershipPause, User
@@ -14,8 +13,25 @@ from api.services.consistency import DEFAULT_WEEKS, Consistency, Due, consistenc
 
 
 @dataclass(frozen=True)
+class Person:
+    id: object
+    display_name: str | None
+
+
+@dataclass(frozen=True)
+class Link:
+    """The few facts of a partnership the due list needs (plain rows: a big caseload loads
+    fast without building ORM objects)."""
+
+    id: object
+    created_at: object
+    checkin_cadence_days: int
+    peer: Person
+
+
+@dataclass(frozen=True)
 class DueCheckIn:
-    partnership: Partnership
+    partnership: Link
     last_checkin_at: object
     due: Due
     consistency: Consistency
@@ -26,10 +42,14 @@ def due_for(worker: User, *, now=None) -> list[DueCheckIn]:
     now = now or utcnow()
     has_active_goal = exists().where(Goal.partnership_id == Partnership.id,
                                      Goal.status == "active")
-    partnerships = db.session.scalars(
-        select(Partnership).options(joinedload(Partnership.peer))
-        .where(Partnership.worker_id == worker.id, Partnership.status == "active",
-               has_active_goal)).all()
+    partnerships = [
+        Link(row.id, row.created_at, row.checkin_cadence_days, Person(row.peer_id, row.name))
+        for row in db.session.execute(
+            select(Partnership.id, Partnership.created_at, Partnership.checkin_cadence_days,
+                   User.id.label("peer_id"), User.display_name.label("name"))
+            .join(User, User.id == Partnership.peer_id)
+            .where(Partnership.worker_id == worker.id, Partnership.status == "active",
+                   has_active_goal))]
     ids = [p.id for p in partnerships]
     last = dict(db.session.execute(
         select(CheckIn.partnership_id, func.max(CheckIn.created_at))
@@ -49,7 +69,8 @@ def due_for(worker: User, *, now=None) -> list[DueCheckIn]:
 
     found = []
     for p in partnerships:
-        when = due(last.get(p.id), p.created_at, p.checkin_cadence_days, now)
+        when = due(last.get(p.id), p.created_at, p.checkin_cadence_days, now,
+                   paused=pauses.get(p.id, []))
         if when.is_due:
             score = consistency(recent.get(p.id, []), p.checkin_cadence_days, now,
                                 started_at=p.created_at, paused=pauses.get(p.id, []))

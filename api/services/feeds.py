@@ -6,7 +6,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
 from api.extensions import db
-from api.models import CalendarFeed, CheckIn, Partnership, User
+from api.models import CalendarFeed, CheckIn, Partnership, PartnershipPause, User
 from api.services import audit
 from api.services.calendar import checkin_calendar
 from api.services.clock import utcnow
@@ -53,7 +53,11 @@ def calendar(partnership_id, token: str, language: str) -> bytes | None:
                              .where(CheckIn.partnership_id == partnership.id))
     now = utcnow()
     count = 0 if partnership.status != "active" else 6
-    next_due = due(last, partnership.created_at, partnership.checkin_cadence_days, now).due_at
+    paused = db.session.execute(
+        select(PartnershipPause.started_at, PartnershipPause.ended_at)
+        .where(PartnershipPause.partnership_id == partnership.id)).all()
+    next_due = due(last, partnership.created_at, partnership.checkin_cadence_days, now,
+                   paused=paused).due_at
     audit.record_now(user, "calendar_feed.read", object_type="partnership",
                      object_id=partnership.id, partnership_id=partnership.id)
     return checkin_calendar(partnership_id=str(partnership.id),

@@ -7,7 +7,8 @@ first, and nothing is changed.
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.extensions import db
@@ -133,6 +134,28 @@ def list_milestones(user: User, goal: Goal) -> list[Milestone]:
                      partnership_id=goal.partnership_id)
     return db.session.scalars(select(Milestone).where(Milestone.goal_id == goal.id)
                               .order_by(Milestone.position, Milestone.created_at)).all()
+
+
+def next_milestones(user: User, page: int, page_size: int):
+    """Open milestones of active goals in the caller's live partnerships, soonest due first."""
+    stmt = (
+        select(Milestone).join(Milestone.goal)
+        .join(Partnership, Partnership.id == Goal.partnership_id)
+        # The goal rides along in the same statement: items name their goal and partnership.
+        .options(contains_eager(Milestone.goal))
+        .where(or_(Partnership.worker_id == user.id, Partnership.peer_id == user.id),
+               Partnership.status != "ended", Goal.status == "active",
+               Milestone.done.is_(False)))
+    # Undated last on every database (SQLite sorts NULL first, PostgreSQL last).
+    order = (Milestone.due_date.is_(None), Milestone.due_date, Goal.created_at, Goal.id,
+             Milestone.position, Milestone.created_at, Milestone.id)
+    rows, total = page_of(stmt, order, page, page_size)
+    items = [row[0] for row in rows]
+    # Each partnership shown gets its own row, so the other member sees the read in their log.
+    audit.record_per_partnership(user, "milestone.next.read",
+                                 (item.goal.partnership_id for item in items))
+    audit.record_now(user, "milestone.next.list", object_type="user", object_id=user.id)
+    return items, total
 
 
 def add_milestone(user: User, goal: Goal, partnership: Partnership, *, title: str,

@@ -1,12 +1,14 @@
 """Idempotency keys: a repeated creating request gets the first one's answer, once.
 
 The key is claimed by inserting a row (unique per caller and key) in its own transaction,
-so two processes racing on one key cannot both run the request. The response is stored when
-the request is done and replayed for 30 days.
+so two processes racing on one key cannot both run the request. The request's own work and
+its response then commit together, in one transaction (`HeldCommits`, `finish`): a crash or
+a lost database between the two can lose both, never just the answer, so a retry with the
+key runs the request once, never twice. The response is replayed for 30 days.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +26,7 @@ ABANDONED_AFTER = timedelta(minutes=2)
 class Claim:
     record_id: int
     existing: IdempotencyRecord | None  # None: this request owns the key and must run
+    claimed_at: datetime | None = None  # when this request took the key (finish checks it)
 
 
 def claim(scope: str, key: str, fingerprint: str) -> Claim:
@@ -32,7 +35,7 @@ def claim(scope: str, key: str, fingerprint: str) -> Claim:
     db.session.add(record)
     try:
         db.session.commit()
-        return Claim(record.id, None)
+        return Claim(record.id, None, record.created_at)
     except IntegrityError:
         db.session.rollback()
     existing = db.session.scalar(select(IdempotencyRecord).where(
@@ -43,7 +46,7 @@ def claim(scope: str, key: str, fingerprint: str) -> Claim:
     stale = (existing.created_at < now - KEEP_FOR or (
         existing.status_code is None and existing.created_at < now - ABANDONED_AFTER))
     if stale and _take_over(existing, fingerprint, now):
-        return Claim(existing.id, None)
+        return Claim(existing.id, None, now)
     return Claim(existing.id, existing)
 
 
@@ -60,20 +63,70 @@ def _take_over(record: IdempotencyRecord, fingerprint: str, now) -> bool:
     return won
 
 
-def finish(record_id: int, status_code: int, body: str, headers: dict[str, str]) -> None:
-    db.session.rollback()  # whatever the view left open is not ours to commit
-    db.session.execute(
-        update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
+class HeldCommits:
+    """Hold a request's commits until its response is stored with them (`finish`).
+
+    While held, `db.session.commit()` only releases a savepoint and `rollback()` goes back to
+    the last one, so the request behaves as it would alone (an audit row committed before a
+    refusal stays), yet nothing is durable until `finish` or `release` commits for real.
+    `end()` gives the session its own methods back and drops what was left uncommitted.
+    """
+
+    def __init__(self):
+        self.session = db.session()
+        self.session.rollback()
+        self.session.begin()
+        self._savepoint = self.session.begin_nested()
+        self.session.commit = self._commit
+        self.session.rollback = self._rollback
+
+    def _commit(self) -> None:
+        self._savepoint.commit()
+        self._savepoint = self.session.begin_nested()
+
+    def _rollback(self) -> None:
+        self._savepoint.rollback()
+        self._savepoint = self.session.begin_nested()
+
+    def end(self) -> None:
+        vars(self.session).pop("commit", None)
+        vars(self.session).pop("rollback", None)
+        if self.session.get_nested_transaction() is self._savepoint:
+            self._savepoint.rollback()  # whatever the view left open is not ours to commit
+
+
+def finish(claim: Claim, status_code: int, body: str, headers: dict[str, str]) -> bool:
+    """Store the response and commit it with the request's work, at once.
+
+    False when another request took the key over meanwhile (a claim thought abandoned):
+    then this request's work is rolled back, and the other's answer stands.
+    """
+    stored = db.session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == claim.record_id,
+               IdempotencyRecord.status_code.is_(None),
+               IdempotencyRecord.created_at == claim.claimed_at)
         .values(status_code=status_code, body=body, headers=headers)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if stored:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return stored
 
 
 def release(record_id: int) -> None:
-    """Forget a claim whose request failed, so the client's retry runs it afresh."""
-    db.session.rollback()
+    """Forget a claim whose request failed, so the client's retry runs it afresh.
+
+    What the request did commit (held, see HeldCommits) is kept, as it would have been.
+    """
     db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
     db.session.commit()
+
+
+def lookup(scope: str, key: str) -> IdempotencyRecord | None:
+    return db.session.scalar(select(IdempotencyRecord).where(
+        IdempotencyRecord.scope == scope, IdempotencyRecord.key == key))
 
 
 def purge_expired() -> int:

@@ -1,7 +1,8 @@
 """Counting failures (logins, invite codes) in Flask-Limiter's storage.
 
 Only failures count, so a person who types their password right is never slowed down. The
-storage is in memory by default and shared through Redis when RATELIMIT_STORAGE_URI is set.
+storage is in memory by default and shared through Redis when RATELIMIT_STORAGE_URI is set;
+while Redis is out of reach, each process counts in its own memory (api.limit_storage).
 """
 
 import time
@@ -9,7 +10,7 @@ import time
 from flask import current_app
 from limits import parse
 
-from api.extensions import limiter
+from api import limit_storage
 
 
 def _scoped(keys) -> list[str]:
@@ -21,8 +22,11 @@ def _scoped(keys) -> list[str]:
 def _stats(rule: str, keys: tuple[str, ...]):
     item = parse(rule)
     for key in _scoped(keys):
-        if not limiter.limiter.test(item, key):
-            yield limiter.limiter.get_window_stats(item, key)
+        # Redis out of reach: counted in this process's memory meanwhile (api.limit_storage).
+        stats = limit_storage.run(lambda strategy, key=key: None if strategy.test(item, key)
+                                  else strategy.get_window_stats(item, key))
+        if stats is not None:
+            yield stats
 
 
 def retry_after(rule: str, *keys: str) -> int | None:
@@ -35,4 +39,4 @@ def retry_after(rule: str, *keys: str) -> int | None:
 def count_failure(rule: str, *keys: str) -> None:
     item = parse(rule)
     for key in _scoped(keys):
-        limiter.limiter.hit(item, key)
+        limit_storage.run(lambda strategy, key=key: strategy.hit(item, key))

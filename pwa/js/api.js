@@ -1,26 +1,78 @@
-// Talking to the API: JSON in and out, the chosen language on every request.
+// Talking to the API: JSON in and out, the chosen language on every request, and errors
+// that say whether the network or the server refused.
 import { language } from "./i18n.js";
 
-export async function getJSON(path, params = {}) {
+// The server answered with an error (RFC 9457 problem in `problem`).
+export class ApiError extends Error {
+  constructor(status, problem, headers) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+    this.retryAfter = headers?.get("Retry-After");
+  }
+}
+
+// The request never reached the server: offline, or the network dropped it.
+export class Offline extends Error {}
+
+let sessionEnded = () => {};
+// Called when a signed-in request comes back 401: the session ended on the server.
+export function onSessionEnded(handler) { sessionEnded = handler; }
+
+export function apiUrl(path, params = {}) {
   const url = new URL(path, location.origin);
-  url.searchParams.set("lang", language());
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
   }
-  const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-  if (!response.ok) throw new Error(`${response.status} ${url.pathname}`);
-  return response.json();
+  return url;
+}
+
+// Any API call. Writes carry X-Requested-With: with the SameSite=Strict session cookie,
+// the server takes that as proof the write came from this app.
+export async function request(method, path, { params, body, headers = {} } = {}) {
+  const init = { method, credentials: "same-origin", headers: {
+    Accept: "application/json", "Accept-Language": language(), ...headers } };
+  if (method !== "GET") init.headers["X-Requested-With"] = "rapport";
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers["Content-Type"] = "application/json";
+  }
+  let response;
+  try {
+    response = await fetch(apiUrl(path, params), init);
+  } catch {
+    throw new Offline(path);
+  }
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    if (response.status === 401 && !path.endsWith("/auth/token")) sessionEnded();
+    throw new ApiError(response.status, data, response.headers);
+  }
+  return { data, etag: response.headers.get("ETag"), headers: response.headers };
+}
+
+// Public content: the language goes in the URL, so the phone keeps each language apart.
+export async function getJSON(path, params = {}) {
+  return (await request("GET", path, { params: { lang: language(), ...params } })).data;
 }
 
 // Build elements from data: text always goes in as textContent, never as markup.
 export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
+  const node = tag.startsWith("svg:")
+    ? document.createElementNS("http://www.w3.org/2000/svg", tag.slice(4))
+    : document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
     if (key === "text") node.textContent = value;
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) if (child) node.append(child);
+  node.append(...shown(children));
   return node;
 }
+
+// Replace a node's children; like el(), skipping the nulls that conditional parts leave.
+export const fill = (node, ...children) => node.replaceChildren(...shown(children));
+
+const shown = (children) =>
+  children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false);

@@ -1,23 +1,47 @@
 // Rapport, the phone app: a hash router over a few views, the crisis button on every view,
-// and the service worker that keeps it working offline.
+// the outbox sent whenever the app opens or the network returns, and the service worker that
+// keeps it working offline.
 import { el } from "./api.js";
 import { t, translatePage } from "./i18n.js";
 import { openCrisis } from "./crisis.js";
-import { today } from "./views/today.js";
-import { tipDetail, tipList } from "./views/tips.js";
-import { faq } from "./views/faq.js";
-import { settings } from "./views/settings.js";
+import { flush } from "./outbox.js";
 
+// Each view loads when first shown, so the first screen downloads only what it needs.
+const load = (file, name) => (match, query) =>
+  import(`./views/${file}.js`).then((module) => module[name](match.slice(1), query));
+const ID = "([0-9a-f-]{36})";
 const ROUTES = [
-  [/^\/?$/, () => today()],
-  [/^\/tips$/, (_, query) => tipList(query)],
-  [/^\/tips\/([a-z0-9-]+)$/, (match, query) => tipDetail(match[1], query)],
-  [/^\/faq$/, (_, query) => faq(query)],
-  [/^\/settings$/, () => settings()],
+  [/^\/?$/, load("today", "today")],
+  [/^\/tips$/, load("tips", "tipList")],
+  [/^\/tips\/([a-z0-9-]+)$/, load("tips", "tipDetail")],
+  [/^\/faq$/, load("faq", "faq")],
+  [/^\/goals$/, load("goals", "partnershipList")],
+  [new RegExp(`^/partnerships/${ID}$`), load("goals", "goalList")],
+  [new RegExp(`^/partnerships/${ID}/timeline$`), load("goals", "timeline")],
+  [new RegExp(`^/goals/${ID}$`), load("goals", "goalDetail")],
+  [/^\/self-check$/, load("selfcheck", "selfCheck")],
+  [/^\/self-check\/results$/, load("selfcheck", "selfCheckResults")],
+  [new RegExp(`^/partnerships/${ID}/session-check$`), load("selfcheck", "sessionCheck")],
+  [new RegExp(`^/partnerships/${ID}/rapport$`), load("selfcheck", "twoSided")],
+  [/^\/settings$/, load("settings", "settings")],
+  [/^\/settings\/access-log$/, load("settings", "accessLog")],
 ];
 
+// The status line: news ("Link copied") fades after a while; being offline stays said.
+let fading;
 export function status(message) {
-  document.getElementById("status").textContent = message;
+  const line = document.getElementById("status");
+  line.textContent = message;
+  clearTimeout(fading);
+  if (message && message !== t("offline")) {
+    fading = setTimeout(() => { if (line.textContent === message) offlineStatus(); }, 8000);
+  }
+}
+
+function offlineStatus() {
+  const line = document.getElementById("status");
+  if (!navigator.onLine) line.textContent = t("offline");
+  else if (line.textContent === t("offline")) line.textContent = "";
 }
 
 function current() {
@@ -25,7 +49,10 @@ function current() {
   return { path: path || "/", query: new URLSearchParams(search) };
 }
 
+let renders = 0;
+
 export async function render() {
+  const ticket = ++renders; // a slow view must not cover a newer one
   translatePage();
   const { path, query } = current();
   const view = document.getElementById("view");
@@ -34,14 +61,17 @@ export async function render() {
     const here = target === "/" ? path === "/" : path.startsWith(target);
     if (here) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
-  const route = ROUTES.find(([pattern]) => pattern.test(path));
+  const [pattern, show] = ROUTES.find(([candidate]) => candidate.test(path)) ?? ROUTES[0];
+  let parts;
   try {
-    const parts = route ? await route[1](path.match(route[0]), query) : await today();
-    view.replaceChildren(...parts.filter(Boolean));
-    status(navigator.onLine ? "" : t("offline"));
-  } catch {
-    view.replaceChildren(el("h1", { text: "Rapport" }), el("p", { text: t("failed") }));
+    parts = await show(path.match(pattern) ?? [path], query);
+  } catch (error) {
+    parts = [el("h1", { text: "Rapport" }),
+             el("p", { text: error?.status === 404 ? t("notFound") : t("failed") })];
   }
+  if (ticket !== renders) return;
+  view.replaceChildren(...parts.filter(Boolean));
+  offlineStatus();
 }
 
 let refreshAsked = false;
@@ -69,10 +99,16 @@ function watchForUpdates(registration) {
 }
 
 document.getElementById("help-now").addEventListener("click", openCrisis);
+// Tapping the tab you are on shows it afresh (a link to the same hash changes nothing).
+document.querySelector(".tabs").addEventListener("click", (event) => {
+  if (event.target.closest("a")?.getAttribute("href") === (location.hash || "#/")) render();
+});
 window.addEventListener("hashchange", () => { render(); document.getElementById("view").focus(); });
-window.addEventListener("online", () => status(""));
+window.addEventListener("online", offlineStatus);
+window.addEventListener("session-changed", () => render());
 window.addEventListener("offline", () => status(t("offline")));
 render();
+flush();
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js").then(watchForUpdates).catch(() => {});
 }

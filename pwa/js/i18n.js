@@ -1,9 +1,10 @@
 // Every string the app shows, in English and Spanish. The language follows the setting,
-// else the browser, else English.
+// else the browser, else English. The shell's strings are here; each view adds its own
+// (addStrings), so a view's words load with the view.
 const STRINGS = {
   en: {
     skip: "Skip to content", helpNow: "Need help now", navToday: "Today", navTips: "Tips",
-    navFaq: "FAQ", navSettings: "Settings", helpTitle: "Help right now",
+    navFaq: "FAQ", navSettings: "Settings", navGoals: "Goals", navCheck: "Self-check", helpTitle: "Help right now",
     helpIntro: "If you or someone near you may be in danger, reach out now.", close: "Close",
     call: "Call", text: "Text", website: "Website", today: "Today", tipOfTheDay: "Tip of the day",
     tryThis: "Try this", askThis: "Questions to ask", allTips: "All tips",
@@ -14,10 +15,11 @@ const STRINGS = {
     faqTitle: "Questions and answers", settings: "Settings", language: "Language",
     languageAuto: "Same as my phone", back: "Back", tipsTitle: "Tips", updateReady:
     "A new version is ready.", refresh: "Refresh", relatedTips: "Tips that help",
+    notFound: "We could not find that. It may have been removed.",
   },
   es: {
     skip: "Saltar al contenido", helpNow: "Necesito ayuda ya", navToday: "Hoy",
-    navTips: "Consejos", navFaq: "Preguntas", navSettings: "Ajustes",
+    navTips: "Consejos", navFaq: "Preguntas", navSettings: "Ajustes", navGoals: "Metas", navCheck: "Autoevaluación",
     helpTitle: "Ayuda ahora mismo",
     helpIntro: "Si tú o alguien cerca puede estar en peligro, busca ayuda ahora.",
     close: "Cerrar", call: "Llamar", text: "Mensaje", website: "Sitio web", today: "Hoy",
@@ -31,6 +33,7 @@ const STRINGS = {
     languageAuto: "Igual que mi teléfono", back: "Volver", tipsTitle: "Consejos",
     updateReady: "Hay una versión nueva.", refresh: "Actualizar",
     relatedTips: "Consejos que ayudan",
+    notFound: "No encontramos eso. Puede que lo hayan quitado.",
   },
 };
 export const LANGUAGES = Object.keys(STRINGS);
@@ -51,8 +54,22 @@ export function setLanguage(value) {
   else localStorage.removeItem("rapport.lang");
 }
 
-export function t(key) {
-  return STRINGS[language()][key] ?? STRINGS.en[key] ?? key;
+export const stringKeys = (lang) => Object.keys(STRINGS[lang]); // for the tests
+
+export function addStrings(more) {
+  for (const lang of LANGUAGES) {
+    for (const [key, text] of Object.entries(more[lang])) {
+      // Two views using one key for different words would show the wrong words in one of them.
+      if (key in STRINGS[lang] && STRINGS[lang][key] !== text) console.error(`i18n: ${key} twice`);
+      STRINGS[lang][key] = text;
+    }
+  }
+}
+
+// t("key") or t("key", {n: 3}) for "{n} items".
+export function t(key, values) {
+  const text = STRINGS[language()][key] ?? STRINGS.en[key] ?? key;
+  return values ? text.replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "") : text;
 }
 
 // Static text in the page shell carries data-i18n="key".

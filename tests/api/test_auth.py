@@ -243,6 +243,39 @@ def test_cookie_writes_must_be_json_or_carry_a_custom_header(client, worker):
     assert_problem(client.get("/api/v1/me"), 401)
 
 
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+@pytest.mark.parametrize("url", ["/api/v1/auth/token", "/api/v1/me"])
+@pytest.mark.parametrize("how", [{"json": {}}, {"headers": {"X-Requested-With": "rapport"}}],
+                         ids=["json", "x-requested-with"])
+def test_ending_a_cookie_session_clears_the_browsers_site_data(client, worker, url, how):
+    assert sign_in(client, **worker.credentials, use_cookie=True).status_code == 201
+    response = client.delete(url, **how)
+    assert response.status_code == 204
+    assert response.headers["Clear-Site-Data"] == CLEAR_SITE_DATA
+    assert "rapport_session=;" in response.headers["Set-Cookie"]
+    assert client.get_cookie("rapport_session") is None
+    assert_problem(client.get("/api/v1/me"), 401)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/auth/token", "/api/v1/me"])
+def test_ending_a_bearer_session_leaves_the_browser_alone(client, worker, url):
+    # An integrator's script may run in a browser that also holds the web app's data.
+    response = client.delete(url, headers=worker.headers)
+    assert response.status_code == 204
+    assert "Clear-Site-Data" not in response.headers
+    assert_problem(client.get("/api/v1/me", headers=worker.headers), 401)
+
+
+def test_a_refused_cookie_sign_out_clears_nothing(client, worker):
+    sign_in(client, **worker.credentials, use_cookie=True)
+    refused = client.delete("/api/v1/auth/token")  # neither JSON nor X-Requested-With
+    assert_problem(refused, 403)
+    assert "Clear-Site-Data" not in refused.headers
+    assert client.get("/api/v1/me").status_code == 200
+
+
 def test_a_form_post_with_a_cookie_is_refused(client, worker):
     sign_in(client, **worker.credentials, use_cookie=True)
     response = client.post("/api/v1/invites", data="x=1",

@@ -83,6 +83,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("frontend.app_asset", "GET"): Row(everyone(200), {"folder": "css", "filename": "app.css"}),
     ("frontend.docs", "GET"): Row(everyone(200)),
     ("frontend.docs_vendor_asset", "GET"): Row(everyone(200), {"asset": "swagger-ui.css"}),
+    ("frontend.docs_vendor_versioned", "GET"): Row(everyone(200),
+                                                   {"asset": "swagger-ui.css"}),
     ("frontend.docs_init", "GET"): Row(everyone(200)),
     ("frontend.service_worker", "GET"): Row(everyone(200)),
     ("frontend.manifest", "GET"): Row(everyone(200)),
@@ -90,6 +92,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("embed.tips_page", "GET"): Row(everyone(200)),
     ("embed.embed_asset", "GET"): Row(everyone(200), {"asset": "embed.css"}),
     ("embed.embed_script", "GET"): Row(everyone(200)),
+    # Operators' metrics: this machine only (the test client is 127.0.0.1), whoever signed in;
+    # from elsewhere 404 unless METRICS_TOKEN is sent (tests/api/test_observability.py).
+    ("observability.metrics", "GET"): Row(everyone(200)),
     # Accounts and sessions.
     ("auth.Register", "POST"): Row(everyone(201), body=lambda w, a: {
         "email": f"{unique('new')}@example.org", "password": "quiet harbor lamp post",
@@ -144,6 +149,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w, a: {"message": "Well done!", "milestone_id": w.last_done_milestone}),
     ("partnerships.PartnershipTimeline", "GET"): Row(
         members_of_a(200), lambda w: {"partnership_id": w.partnership_a}),
+    # Across the caller's own partnerships: workers and peers; admins see no partnership content.
+    ("me.NextMilestones", "GET"): Row(signed_in(200, admin_a=403, admin_b=403)),
     ("checkins.DueCheckIns", "GET"): Row(
         signed_in(403, worker_a=200, worker_b=200)),  # a worker's caseload, not a peer's
     ("partnerships.CalendarFeeds", "POST"): Row(

@@ -7,7 +7,7 @@ from icalendar import Calendar
 from sqlalchemy import update
 
 from api.extensions import db
-from api.models import CheckIn, Partnership
+from api.models import CheckIn, Partnership, PartnershipPause
 from tests.helpers import assert_problem
 
 
@@ -51,6 +51,22 @@ def test_due_is_sorted_most_overdue_first_and_skips_paused(app, client, world):
                  headers=worker.headers)
     due = client.get("/api/v1/checkins/due", headers=worker.headers).get_json()
     assert [d["partnership_id"] for d in due] == [world.partnership_a]
+
+
+def test_days_spent_paused_are_not_counted_as_late(app, client, world):
+    worker = world["worker_a"].headers
+    backdate_partnership(app, world.partnership_a, 10)  # weekly: 3 days overdue
+    world.fresh_goal()
+    url = f"/api/v1/partnerships/{world.partnership_a}"
+    assert client.patch(url, json={"status": "paused"}, headers=worker).status_code == 200
+    assert client.patch(url, json={"status": "active"}, headers=worker).status_code == 200
+    with app.app_context():  # the pause, moved back: it ran from 8 days ago to 2 days ago
+        db.session.execute(update(PartnershipPause).where(
+            PartnershipPause.partnership_id == uuid.UUID(world.partnership_a)).values(
+            started_at=datetime.now(UTC) - timedelta(days=8),
+            ended_at=datetime.now(UTC) - timedelta(days=2)))
+        db.session.commit()
+    assert client.get("/api/v1/checkins/due", headers=worker).get_json() == []  # 3 - 6 < 0
 
 
 def test_consistency_score_rewards_steady_check_ins(app, client, world):

@@ -26,6 +26,7 @@ EXAMPLES = {
     "frontend.app_asset": (lambda w: {"folder": "css", "filename": "app.css"},
                            {"folder": "css", "filename": "missing.css"}),
     "frontend.docs_vendor_asset": (lambda w: {"asset": "swagger-ui.css"}, None),
+    "frontend.docs_vendor_versioned": (lambda w: {"asset": "swagger-ui.css"}, None),
     "embed.embed_asset": (lambda w: {"asset": "embed.css"}, None),
     "partnerships.PartnershipById": (lambda w: {"partnership_id": w.partnership_a},
                                      {"partnership_id": MISSING_ID}),
@@ -70,7 +71,8 @@ EXAMPLES = {
 # Pages and files that are not API operations (and so are not in the spec).
 NON_API_ENDPOINTS = {
     "api-docs.openapi_json", "frontend.app_shell", "frontend.app_asset", "frontend.docs",
-    "frontend.docs_vendor_asset", "frontend.docs_init", "frontend.service_worker",
+    "frontend.docs_vendor_asset", "frontend.docs_vendor_versioned", "frontend.docs_init",
+    "frontend.service_worker",
     "frontend.manifest", "frontend.offline_page", "embed.tips_page", "embed.embed_asset",
     "embed.embed_script",
 }
@@ -94,14 +96,18 @@ PRIVATE_ENDPOINTS = {
     "goals.GoalCelebrations", "partnerships.PartnershipTimeline", "checkins.DueCheckIns",
     "partnerships.CalendarFeeds", "partnerships.CheckInCalendar", "surveys.ScoreAnswers",
     "surveys.SurveyResponses", "me.SelfCheckTrend", "partnerships.PartnershipRapport",
-    "agencies.AgencyInsights", "api_keys.ApiKeys", "api_keys.ApiKeyById",
+    "agencies.AgencyInsights", "api_keys.ApiKeys", "api_keys.ApiKeyById", "me.NextMilestones",
 }
+# Operators' pages: private, and not API operations (so not in the spec). The test client
+# asks from 127.0.0.1, which /metrics answers; tests/api/test_observability.py covers others.
+OPERATOR_ENDPOINTS = {"observability.metrics"}
+PRIVATE_ENDPOINTS |= OPERATOR_ENDPOINTS
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 _MAP = create_app().url_map
 RULES = sorted(_MAP.iter_rules(), key=lambda r: r.rule)
-API_RULES = [r for r in RULES if r.endpoint not in NON_API_ENDPOINTS]
+API_RULES = [r for r in RULES if r.endpoint not in NON_API_ENDPOINTS | OPERATOR_ENDPOINTS]
 PUBLIC_RULES = [r for r in RULES if r.endpoint in PUBLIC_ENDPOINTS]
 GET_RULES = [r for r in RULES if "GET" in r.methods]
 API_GET_RULES = [r for r in API_RULES if "GET" in r.methods]

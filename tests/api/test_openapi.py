@@ -8,6 +8,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from api.access import rule_for
+from api.frontend import SWAGGER_UI_VERSION
 from api.policies import PUBLIC, policy_for
 
 SPEC_FILE = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
@@ -78,7 +79,8 @@ def test_docs_page_works_offline(client):
         html = page.get_data(as_text=True)
         csp = page.headers["Content-Security-Policy"]
     assert "http://" not in html and "https://" not in html  # nothing from a CDN
-    for asset in ("/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/docs/init.js"):
+    vendor = f"/docs/swagger-ui/{SWAGGER_UI_VERSION}"
+    for asset in (f"{vendor}/swagger-ui-bundle.js", f"{vendor}/swagger-ui.css", "/docs/init.js"):
         assert asset in html
         with client.get(asset) as response:
             assert response.status_code == 200

@@ -14,6 +14,10 @@ from contextlib import contextmanager
 import pytest
 from werkzeug.serving import make_server
 
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+HOSTILE = '<img src=x onerror="alert(1)">'
+PASSWORD = "walking together every morning"  # noqa: S105 (test accounts' password)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -58,6 +62,45 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield browser
         browser.close()
+
+
+# wait_for_function gets arrow functions, never bare expressions: Playwright evals an
+# expression while polling, and the app's CSP (rightly) forbids eval.
+
+
+def open_view(page, base: str, hash_: str = "", wait: str = "main h1"):
+    url = f"{base}/{hash_}"
+    if page.url == url:  # same URL: goto would not even fire hashchange
+        page.reload()
+    else:
+        page.goto(url)
+    page.locator(wait).first.wait_for()
+    return page
+
+
+def signed_in_as(page, base: str, token: str) -> None:
+    """Give a phone the session a sign-in there would have made (cookie and flag)."""
+    page.context.add_cookies([{"name": "rapport_session", "value": token, "url": base}])
+    page.goto(base + "/")
+    page.evaluate("localStorage.setItem('rapport.signedIn', '1')")
+    page.reload()
+
+
+def new_phone(chromium, **options):
+    """A page in a fresh phone-sized context, recording any dialog (script that must not run)."""
+    context = chromium.new_context(**PHONE, locale="en-US", **options)
+    page = context.new_page()
+    page.dialogs, page.errors = [], []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
+
+
+@pytest.fixture
+def phone(chromium):
+    page = new_phone(chromium)
+    yield page
+    page.context.close()
 
 
 @pytest.fixture

@@ -2,36 +2,20 @@
 installable, accessible, small, and safe with hostile text."""
 
 import json
+import re
+import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
+from tests.e2e.conftest import CHROMIUM, HOSTILE, LAUNCH_ARGS, PHONE, open_view
 
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
-HOSTILE = '<img src=x onerror="alert(1)">'
-
-
-@pytest.fixture
-def phone(chromium):
-    context = chromium.new_context(**PHONE, locale="en-US")
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    yield page
-    context.close()
-
-
-# wait_for_function gets arrow functions, never bare expressions: Playwright evals an
-# expression while polling, and the app's CSP (rightly) forbids eval.
-
-
-def open_view(page, base: str, hash_: str = "", wait: str = "main h1"):
-    page.goto(f"{base}/{hash_}")
-    page.locator(wait).first.wait_for()
-    return page
+# Whether the service worker's content cache (any version) holds a URL containing `part`.
+KEPT_ON_PHONE = """part => caches.keys()
+    .then(names => Promise.all(names.filter(name => name.startsWith('rapport-content-'))
+        .map(name => caches.open(name).then(cache => cache.keys()))))
+    .then(lists => lists.flat().some(request => request.url.includes(part)))"""
 
 
 def test_today_shows_the_tip_of_the_day(phone, live_server, client):
@@ -95,8 +79,7 @@ def test_the_app_opens_offline_with_what_it_saved(phone, live_server, client):
     phone.locator("main article h2").wait_for()
     phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
     # The worker stores the tip after answering: wait until it is on the phone.
-    phone.wait_for_function("""() => caches.open('rapport-content-v1')
-        .then(cache => cache.keys()).then(keys => keys.some(k => k.url.includes('/tips/today')))""")
+    phone.wait_for_function(KEPT_ON_PHONE, arg="/tips/today")
     phone.context.set_offline(True)
     try:
         phone.reload()
@@ -146,14 +129,24 @@ def test_every_view_passes_axe(chromium, live_server, hash_, wait, scheme):
         context.close()
 
 
-def test_first_load_stays_within_50_kb(phone, live_server):
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_first_load_stays_within_50_kb(phone, live_server, world, signed_in):
+    if signed_in:  # Today then also loads the session, the outbox and the worker's lists
+        phone.context.add_cookies([{"name": "rapport_session", "url": live_server,
+                                    "value": world["worker_a"].token}])
+        phone.goto(live_server + "/offline.html")  # same origin, loads none of the app
+        phone.evaluate("localStorage.setItem('rapport.signedIn', '1')")
+        phone = phone.context.new_page()  # a first load: nothing in the page's memory
     open_view(phone, live_server, wait="main article h2")
+    if signed_in:
+        phone.locator("main #due").wait_for()
     phone.wait_for_load_state("networkidle")
     transferred = phone.evaluate("""() => {
         const nav = performance.getEntriesByType('navigation')[0];
         const rest = performance.getEntriesByType('resource');
         return [nav, ...rest].reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize), 0);
     }""")
+    print(f"first load, signed in: {signed_in}: {transferred} bytes")
     assert 0 < transferred <= 50 * 1024, transferred
 
 
@@ -184,8 +177,7 @@ def test_private_answers_are_never_kept_on_the_phone(phone, live_server, world):
         {headers: {Authorization: 'Bearer ' + token}}).then(r => r.status)""", token)
     assert status == 200
     phone.evaluate("fetch('/api/v1/tips?page_size=5').then(r => r.json())")
-    phone.wait_for_function("""() => caches.open('rapport-content-v1').then(cache => cache.keys())
-        .then(keys => keys.some(k => k.url.includes('/api/v1/tips?')))""")
+    phone.wait_for_function(KEPT_ON_PHONE, arg="/api/v1/tips?")
     stored = phone.evaluate("""async () => {
         const urls = [];
         for (const name of await caches.keys()) {
@@ -195,3 +187,32 @@ def test_private_answers_are_never_kept_on_the_phone(phone, live_server, world):
     }""")
     assert any("/api/v1/tips" in url for url in stored)   # public: kept
     assert not any("/api/v1/me" in url or "/responses" in url for url in stored)  # never
+
+
+def test_a_new_version_waits_until_the_person_asks_for_it(phone, live_server, tmp_path,
+                                                           monkeypatch):
+    from api import frontend
+
+    copy = tmp_path / "pwa"
+    shutil.copytree(frontend.PWA_DIR, copy)
+    monkeypatch.setattr(frontend, "PWA_DIR", copy)
+    old = re.search(r'const VERSION = "([^"]+)"', (copy / "sw.js").read_text()).group(1)
+    open_view(phone, live_server, wait="main article h2")
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.reload()
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.evaluate("window.stillHere = true")
+
+    sw = copy / "sw.js"
+    sw.write_text(sw.read_text().replace(f'const VERSION = "{old}"', 'const VERSION = "next"'))
+    phone.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    expect(phone.locator("#status")).to_contain_text("A new version is ready.")
+    phone.wait_for_timeout(500)
+    assert phone.evaluate("window.stillHere") is True  # nothing reloads by itself
+
+    with phone.expect_navigation():
+        phone.locator("#status").get_by_role("button", name="Refresh").click()
+    phone.locator("main article h2").wait_for()
+    assert phone.evaluate("window.stillHere") is None
+    names = phone.evaluate("caches.keys()")
+    assert "rapport-shell-next" in names and f"rapport-shell-{old}" not in names

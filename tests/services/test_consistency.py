@@ -57,6 +57,18 @@ def test_due_counts_from_the_last_checkin_not_the_start():
     assert result == Due(due_at=NOW + 4 * DAY, days_overdue=0, is_due=False)
 
 
+def test_paused_days_do_not_count_towards_lateness():
+    # Checked in 20 days ago on a weekly cadence, but paused for 10 of those days.
+    pauses = [(NOW - 15 * DAY, NOW - 5 * DAY)]
+    assert due(NOW - 20 * DAY, LONG_AGO, 7, NOW, paused=pauses) == Due(
+        due_at=NOW - 3 * DAY, days_overdue=3, is_due=True)
+    # A pause before the last check-in, and one still running, count only where they overlap.
+    assert due(NOW - 5 * DAY, LONG_AGO, 7, NOW, paused=[(NOW - 30 * DAY, NOW - 25 * DAY)]
+               ).due_at == NOW + 2 * DAY
+    assert due(NOW - 10 * DAY, LONG_AGO, 7, NOW, paused=[(NOW - 4 * DAY, None)]
+               ).due_at == NOW + DAY
+
+
 def test_due_exactly_now_is_due_but_not_overdue():
     assert due(NOW - 7 * DAY, LONG_AGO, 7, NOW) == Due(due_at=NOW, days_overdue=0, is_due=True)
 

@@ -1,7 +1,7 @@
 import { el, getJSON } from "../api.js";
 import { t } from "../i18n.js";
 
-export async function faq(query) {
+export async function faq(_, query) {
   const q = query.get("q") || "";
   const items = await getJSON("/api/v1/faqs", { q, page_size: 100 });
   const form = el("form", { role: "search", onsubmit: (event) => {

@@ -1,8 +1,64 @@
-import { el } from "../api.js";
-import { chosenLanguage, setLanguage, t } from "../i18n.js";
-import { render } from "../app.js";
+// Settings and account: language; sign in, sign up (workers), join with an invite code
+// (peers); for someone signed in, their data: download it, see who touched it, delete it.
+import { Offline, el, request } from "../api.js";
+import { addStrings, chosenLanguage, language, setLanguage, t } from "../i18n.js";
+import { render, status } from "../app.js";
+import { unsentCount } from "../outbox.js";
+import { deleteAccount, join, me, readPrivate, register, signIn, signOut } from "../session.js";
+import { Notice, dateText, field, form, problemText } from "../ui.js";
 
-export async function settings() {
+addStrings({
+  en: {
+    signIn: "Sign in", emailOrUsername: "Email (workers) or username (peers)", password: "Password",
+    passwordHint: "At least 8 characters. A few words together work well.",
+    newWorker: "New peer support worker? Create an account", displayName: "Your name",
+    email: "Email", agencyCode: "Agency code (optional)", createAccount: "Create account",
+    joinTitle: "Have an invite code? Join", code: "Invite code", codeHint: "Like K7QM-4TPX.",
+    username: "Pick a username", usernameHint: "You sign in with this. No email needed.",
+    nameHint: "Your peer worker sees this name.", joinButton: "Join",
+    signedInAs: "Signed in as {name}", role_worker: "peer support worker", role_peer: "peer",
+    role_agency_admin: "agency admin", yourData: "Your data", download: "Download my data",
+    downloaded: "Your data is downloading.", accessLogLink: "Who has seen my data",
+    signOut: "Sign out", signOutOffline: "You are offline. Connect to sign out, so your session ends on the server too.",
+    unsentWarning: "Saved on this phone and not sent yet: {n}. If you sign out now, they will be lost.",
+    stay: "Stay signed in", signOutAnyway: "Sign out anyway", signedOut: "You are signed out.",
+    deleteTitle: "Delete my account",
+    deleteHelp: "This erases your name, sign-in and answers, and ends every session. It cannot be undone. Shared goals stay for the other person, without your name.",
+    deleteConfirm: "Type DELETE to confirm", deleteWord: "DELETE", deleteButton: "Delete my account for good",
+    deleteMismatch: "Type DELETE to confirm.", accountDeleted: "Your account is deleted.",
+    accessTitle: "Who has seen my data", accessHelp: "Every time someone reads or changes your data, it is written down here. Newest first.",
+    noAccess: "Nothing yet.", actor_you: "You", actor_worker: "Your peer worker",
+    actor_peer: "Your peer", actor_agency_admin: "An agency admin", actor_system: "Rapport",
+    refused: "(refused)", morePages: "Show more",
+  },
+  es: {
+    signIn: "Iniciar sesión", emailOrUsername: "Correo (trabajadores) o usuario (personas apoyadas)",
+    password: "Contraseña", passwordHint: "Al menos 8 caracteres. Varias palabras juntas funcionan bien.",
+    newWorker: "¿Eres trabajador de apoyo y eres nuevo? Crea una cuenta", displayName: "Tu nombre",
+    email: "Correo", agencyCode: "Código de la agencia (opcional)", createAccount: "Crear cuenta",
+    joinTitle: "¿Tienes un código de invitación? Únete", code: "Código de invitación",
+    codeHint: "Como K7QM-4TPX.", username: "Elige un nombre de usuario",
+    usernameHint: "Entras con esto. No necesitas correo.", nameHint: "Tu trabajador de apoyo ve este nombre.",
+    joinButton: "Unirme", signedInAs: "Sesión de {name}", role_worker: "trabajador de apoyo",
+    role_peer: "persona apoyada", role_agency_admin: "administrador de agencia", yourData: "Tus datos",
+    download: "Descargar mis datos", downloaded: "Tus datos se están descargando.",
+    accessLogLink: "Quién vio mis datos", signOut: "Cerrar sesión",
+    signOutOffline: "Estás sin conexión. Conéctate para cerrar sesión, así también termina en el servidor.",
+    unsentWarning: "Guardado en este teléfono y sin enviar: {n}. Si cierras sesión ahora, se pierde.",
+    stay: "Seguir con la sesión", signOutAnyway: "Cerrar sesión igual", signedOut: "Cerraste sesión.",
+    deleteTitle: "Borrar mi cuenta",
+    deleteHelp: "Esto borra tu nombre, tu acceso y tus respuestas, y cierra todas las sesiones. No se puede deshacer. Las metas en común quedan para la otra persona, sin tu nombre.",
+    deleteConfirm: "Escribe BORRAR para confirmar", deleteWord: "BORRAR",
+    deleteButton: "Borrar mi cuenta para siempre", deleteMismatch: "Escribe BORRAR para confirmar.",
+    accountDeleted: "Tu cuenta está borrada.", accessTitle: "Quién vio mis datos",
+    accessHelp: "Cada vez que alguien lee o cambia tus datos, queda anotado aquí. Lo más nuevo primero.",
+    noAccess: "Nada todavía.", actor_you: "Tú", actor_worker: "Tu trabajador de apoyo",
+    actor_peer: "La persona que apoyas", actor_agency_admin: "Un administrador de la agencia",
+    actor_system: "Rapport", refused: "(negado)", morePages: "Ver más",
+  },
+});
+
+function languagePicker() {
   const select = el("select", { id: "language", onchange: (event) => {
     setLanguage(event.target.value);
     render();
@@ -11,6 +67,170 @@ export async function settings() {
     el("option", { value: "en", lang: "en", text: "English" }),
     el("option", { value: "es", lang: "es", text: "Español" }));
   select.value = chosenLanguage();
-  return [el("h1", { text: t("settings") }),
-          el("label", { for: "language", text: t("language") }), select];
+  return [el("label", { for: "language", text: t("language") }), select];
+}
+
+const done = (message) => { location.hash = "#/"; status(message ?? ""); };
+
+function signedOutForms() {
+  const signInForm = form({ class: "card", "aria-labelledby": "sign-in" }, [
+    el("h2", { id: "sign-in", text: t("signIn") }),
+    field(t("emailOrUsername"), { name: "login", autocomplete: "username", required: true }),
+    field(t("password"), { name: "password", type: "password", autocomplete: "current-password", required: true }),
+    el("button", { type: "submit", text: t("signIn") })],
+  async ({ login, password }) => {
+    await signIn(login.includes("@") ? { email: login, password } : { username: login, password });
+    done();
+  });
+  const registerForm = el("details", { class: "card" }, el("summary", { text: t("newWorker") }),
+    form({}, [
+      field(t("displayName"), { name: "display_name", autocomplete: "name", required: true, maxlength: 80 }),
+      field(t("email"), { name: "email", type: "email", autocomplete: "email", required: true }),
+      field(t("password"), { name: "password", type: "password", autocomplete: "new-password", required: true }, t("passwordHint")),
+      field(t("agencyCode"), { name: "agency_code", autocomplete: "off" }),
+      el("button", { type: "submit", text: t("createAccount") })],
+    async (values) => {
+      if (!values.agency_code) delete values.agency_code;
+      await register(values);
+      done();
+    }));
+  const joinForm = el("details", { class: "card" }, el("summary", { text: t("joinTitle") }),
+    form({}, [
+      field(t("code"), { name: "code", autocomplete: "off", autocapitalize: "characters", required: true }, t("codeHint")),
+      field(t("displayName"), { name: "display_name", autocomplete: "nickname", required: true, maxlength: 80 }, t("nameHint")),
+      field(t("username"), { name: "username", autocomplete: "username", required: true }, t("usernameHint")),
+      field(t("password"), { name: "password", type: "password", autocomplete: "new-password", required: true }, t("passwordHint")),
+      el("button", { type: "submit", text: t("joinButton") })],
+    async ({ code, ...details }) => {
+      const partnershipId = await join(code, details);
+      location.hash = `#/partnerships/${partnershipId}`;
+    }));
+  return [signInForm, registerForm, joinForm];
+}
+
+async function download() {
+  const { data } = await request("GET", "/api/v1/me/export");
+  const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+  const link = el("a", { href: URL.createObjectURL(blob),
+    download: `rapport-my-data-${new Date().toISOString().slice(0, 10)}.json` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  status(t("downloaded"));
+}
+
+// Ask before signing out would throw away what has not been sent.
+async function confirmSignOut() {
+  if (!navigator.onLine) { status(t("signOutOffline")); return; }
+  const waiting = await unsentCount();
+  if (waiting) {
+    const dialog = el("dialog", { class: "confirm", "aria-labelledby": "unsent-title" },
+      el("p", { id: "unsent-title", text: t("unsentWarning", { n: waiting }) }),
+      el("form", { method: "dialog" },
+        el("button", { value: "stay", text: t("stay"), autofocus: true }),
+        el("button", { value: "out", class: "danger", text: t("signOutAnyway") })));
+    document.body.append(dialog);
+    dialog.showModal();
+    const answer = await new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue)));
+    dialog.remove();
+    if (answer !== "out") return;
+  }
+  try {
+    await signOut();
+    done(t("signedOut"));
+  } catch (error) {
+    status(error instanceof Offline ? t("signOutOffline") : problemText(error));
+  }
+}
+
+function deleteSection() {
+  return el("details", { class: "card danger-zone" }, el("summary", { text: t("deleteTitle") }),
+    el("p", { text: t("deleteHelp") }),
+    form({}, [field(t("deleteConfirm"), { name: "confirm", autocomplete: "off", required: true }),
+              el("button", { type: "submit", class: "danger", text: t("deleteButton") })],
+    async ({ confirm }) => {
+      if (confirm.toUpperCase() !== t("deleteWord")) throw new Notice(t("deleteMismatch"));
+      await deleteAccount();
+      done(t("accountDeleted"));
+    }));
+}
+
+export async function settings() {
+  const user = await me();
+  const head = [el("h1", { text: t("settings") }), ...languagePicker()];
+  if (!user) return [...head, ...signedOutForms()];
+  return [...head,
+    el("section", { class: "card", "aria-labelledby": "account" },
+      el("h2", { id: "account", text: t("signedInAs", { name: user.display_name || user.email || user.username }) }),
+      el("p", { class: "muted", text: t(`role_${user.role}`) }),
+      el("button", { type: "button", text: t("signOut"), onclick: confirmSignOut })),
+    el("section", { class: "card", "aria-labelledby": "your-data" },
+      el("h2", { id: "your-data", text: t("yourData") }),
+      el("p", {}, el("button", { type: "button", text: t("download"), onclick: () =>
+        download().catch((error) => status(problemText(error))) })),
+      el("p", {}, el("a", { href: "#/settings/access-log", text: t("accessLogLink") }))),
+    deleteSection()];
+}
+
+// "goal.update" → "changed goals": the log's action names, told in plain words.
+const ACTIONS = {
+  en: {
+    verbs: { read: "looked at", list: "looked at", trend: "looked at", create: "added",
+      update: "changed", delete: "deleted", erase: "erased", login: "signed in",
+      logout: "signed out", export: "downloaded", accept: "accepted", register: "created",
+      replace: "replaced", revoke: "revoked" },
+    objects: { account: "your account", goal: "goals", milestone: "milestones",
+      checkin: "check-ins", checkins: "check-ins due", celebration: "celebrations",
+      partnership: "your partnership", timeline: "the timeline", survey_response: "answers",
+      self_check: "self-check results", invite: "an invite", calendar_feed: "a calendar link",
+      auth: "" },
+    denied: "was refused access" },
+  es: {
+    verbs: { read: "vio", list: "vio", trend: "vio", create: "agregó", update: "cambió",
+      delete: "borró", erase: "borró", login: "inició sesión", logout: "cerró sesión",
+      export: "descargó", accept: "aceptó", register: "creó", replace: "reemplazó",
+      revoke: "anuló" },
+    objects: { account: "tu cuenta", goal: "metas", milestone: "pasos", checkin: "avances",
+      checkins: "avances pendientes", celebration: "celebraciones", partnership: "su pareja de trabajo",
+      timeline: "la historia", survey_response: "respuestas", self_check: "autoevaluaciones",
+      invite: "una invitación", calendar_feed: "un enlace de calendario", auth: "" },
+    denied: "no tuvo permiso" },
+};
+
+function actionText(action) {
+  const words = ACTIONS[language()] ?? ACTIONS.en;
+  if (action.startsWith("denied:")) return words.denied;
+  const parts = action.split(".");
+  const verb = words.verbs[parts.at(-1)];
+  const object = words.objects[parts[0]];
+  return verb !== undefined && object !== undefined ? `${verb} ${object}`.trim() : action;
+}
+
+function actorName(entry, user) {
+  if (entry.actor_id === user.id) return t("actor_you");
+  return t(`actor_${entry.actor_role || "system"}`);
+}
+
+export async function accessLog() {
+  const user = await me();
+  if (!user) return settings();
+  const list = el("ol", { class: "plain access-log" });
+  const more = el("button", { type: "button", text: t("morePages") });
+  let page = 0;
+  async function next() {
+    page += 1;
+    const { data } = await readPrivate("/api/v1/me/access-log", { page, page_size: 50 });
+    list.append(...data.map((entry) => el("li", {},
+      el("strong", { text: actorName(entry, user) }), " · ",
+      actionText(entry.action), entry.outcome === "denied" && !entry.action.startsWith("denied:")
+        ? ` ${t("refused")}` : "",
+      el("div", { class: "muted small", text: dateText(entry.at, true) }))));
+    more.hidden = data.length < 50;
+    if (!list.children.length) list.append(el("li", { class: "muted", text: t("noAccess") }));
+  }
+  more.addEventListener("click", () => next().catch(() => status(t("failed"))));
+  await next();
+  return [el("p", {}, el("a", { href: "#/settings", text: t("back") })),
+          el("h1", { text: t("accessTitle") }), el("p", { text: t("accessHelp") }), list, more];
 }

@@ -10,7 +10,7 @@ export function tipCard(tip, label) {
     tip.agency ? el("p", { class: "muted", text: tip.agency.name }) : null);
 }
 
-export async function tipList(query) {
+export async function tipList(_, query) {
   const q = query.get("q") || "";
   const tips = await getJSON("/api/v1/tips", { q, page_size: 100 });
   const form = el("form", { role: "search", onsubmit: (event) => {
@@ -39,7 +39,7 @@ async function share(tip) {
 }
 
 // Links from feeds and embeds carry ?agency=: an agency's own tip is found only with it.
-export async function tipDetail(slug, query) {
+export async function tipDetail([slug], query) {
   const tip = await getJSON(`/api/v1/tips/${encodeURIComponent(slug)}`,
                             { agency: query?.get("agency") });
   return [

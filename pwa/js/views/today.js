@@ -1,9 +1,55 @@
-import { el, getJSON } from "../api.js";
-import { t } from "../i18n.js";
+// Today: the tip of the day; for a worker, who is due a check-in; for anyone signed in,
+// their next milestones.
+import { Offline, el, getJSON } from "../api.js";
+import { addStrings, t } from "../i18n.js";
+import { hasSession, me, readPrivate } from "../session.js";
+import { dateText } from "../ui.js";
 import { tipCard } from "./tips.js";
 
+addStrings({
+  en: { dueTitle: "Due a check-in", noneDue: "Nobody is due a check-in. Nice work.",
+        overdue: "{n} days overdue", dueToday: "due today", nextSteps: "Next steps",
+        noSteps: "No open milestones.", dueOn: "due {date}" },
+  es: { dueTitle: "Toca registrar avance", noneDue: "Nadie está pendiente. Buen trabajo.",
+        overdue: "{n} días de atraso", dueToday: "toca hoy", nextSteps: "Próximos pasos",
+        noSteps: "No hay pasos pendientes.", dueOn: "para el {date}" },
+});
+
+async function dueCheckins() {
+  const { data: due } = await readPrivate("/api/v1/checkins/due");
+  return el("section", { class: "card", "aria-labelledby": "due" },
+    el("h2", { id: "due", text: t("dueTitle") }),
+    due.length ? el("ul", { class: "plain" }, due.map((entry) => el("li", {},
+      el("a", { href: `#/partnerships/${entry.partnership_id}` }, entry.peer.display_name || "—",
+        el("span", { class: "muted", text: ` · ${entry.days_overdue > 0
+          ? t("overdue", { n: entry.days_overdue }) : t("dueToday")}` })))))
+      : el("p", { text: t("noneDue") }));
+}
+
+async function nextMilestones() {
+  const { data: milestones } = await readPrivate("/api/v1/me/milestones", { page_size: 5 });
+  return el("section", { class: "card", "aria-labelledby": "next" },
+    el("h2", { id: "next", text: t("nextSteps") }),
+    milestones.length ? el("ul", { class: "plain" }, milestones.map((milestone) => el("li", {},
+      el("a", { href: `#/goals/${milestone.goal_id}` }, milestone.title,
+        el("span", { class: "muted", text: ` · ${milestone.goal_title}${milestone.due_date
+          ? ` · ${t("dueOn", { date: dateText(milestone.due_date) })}` : ""}` })))))
+      : el("p", { text: t("noSteps") }));
+}
+
+// A private part that cannot load offline (nothing saved yet), or whose session just ended,
+// is left out; any other failure is a fault and shows as one.
+const optional = (promise) => promise.catch((error) => {
+  if (error instanceof Offline || error.status === 401) return null;
+  throw error;
+});
+
 export async function today() {
-  const tip = await getJSON("/api/v1/tips/today");
-  return [el("h1", { text: t("today") }), tipCard(tip, t("tipOfTheDay")),
+  const [tip, user] = await Promise.all([getJSON("/api/v1/tips/today"),
+                                         hasSession() ? me() : null]);
+  const [due, next] = await Promise.all([
+    user?.role === "worker" ? optional(dueCheckins()) : null,
+    user && user.role !== "agency_admin" ? optional(nextMilestones()) : null]);
+  return [el("h1", { text: t("today") }), tipCard(tip, t("tipOfTheDay")), due, next,
           el("p", {}, el("a", { href: "#/tips", text: t("allTips") }))];
 }

@@ -1,0 +1,95 @@
+// Small pieces the views share: form fields, dates, error text, outbox badges, celebrations.
+import { ApiError, Offline, el } from "./api.js";
+
+export { fill } from "./api.js"; // the views take it from here with the other helpers
+import { addStrings, language, t } from "./i18n.js";
+
+addStrings({
+  en: { savedOnPhone: "Saved on this phone", sent: "Sent", conflict: "Needs you",
+        notSent: "Not sent", needNetwork: "You are offline. This needs the internet." },
+  es: { savedOnPhone: "Guardado en este teléfono", sent: "Enviado", conflict: "Te necesita",
+        notSent: "No enviado", needNetwork: "Estás sin conexión. Esto necesita internet." },
+});
+
+let fieldCount = 0;
+// A labelled input; `hint` is read out with it (aria-describedby).
+export function field(label, attrs, hint) {
+  const id = attrs.id || `f${++fieldCount}`;
+  const tag = attrs.tag || "input";
+  const hintId = hint ? `${id}-hint` : null;
+  return el("div", { class: "field" },
+    el("label", { for: id, text: label }),
+    el(tag, { ...attrs, tag: null, id, "aria-describedby": hintId }),
+    hint ? el("p", { id: hintId, class: "muted small", text: hint }) : null);
+}
+
+// Trimmed, except passwords: a space there is part of the secret.
+export function formValues(form) {
+  return Object.fromEntries([...new FormData(form)].map(([key, value]) =>
+    [key, key === "password" ? value : value.trim()]));
+}
+
+// Something the app itself tells the person (not a fault): its message is shown as it is.
+export class Notice extends Error {}
+
+// What to tell the person when something did not work, in their words not the server's codes.
+export function problemText(error) {
+  if (error instanceof Notice) return error.message;
+  if (error instanceof Offline) return t("needNetwork");
+  if (!(error instanceof ApiError)) return t("failed");
+  const errors = error.problem.errors;
+  if (errors) return Object.values(errors).flat().join(" ");
+  return error.problem.detail || t("failed");
+}
+
+// A form that shows its own error under its button, and is busy while it works.
+export function form(attrs, children, submit) {
+  const message = el("p", { class: "error", role: "alert" });
+  const node = el("form", { ...attrs, novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.textContent = "";
+    const button = node.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      await submit(formValues(node), node);
+    } catch (error) {
+      message.textContent = problemText(error);
+    } finally {
+      button.disabled = false;
+    }
+  } }, children, message);
+  return node;
+}
+
+export function dateText(iso, withTime = false) {
+  if (!iso) return "";
+  const options = withTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" };
+  // Dates without a time are days, not instants: read them as local days.
+  const value = iso.length === 10 ? new Date(`${iso}T00:00:00`) : new Date(iso);
+  return new Intl.DateTimeFormat(language(), options).format(value);
+}
+
+// Where an outbox item is: only on this phone, sent, or waiting for the person.
+export function badge(item) {
+  const text = { saved: t("savedOnPhone"), sent: t("sent"), conflict: t("conflict"),
+                 failed: t("notSent") }[item.state];
+  return el("span", { class: `badge badge-${item.state}`, text });
+}
+
+// Re-draw `node` whenever `event` fires, until the node leaves the page.
+export function live(node, event, redraw) {
+  const listener = () => {
+    if (!node.isConnected) window.removeEventListener(event, listener);
+    else redraw();
+  };
+  window.addEventListener(event, listener);
+  return node;
+}
+
+// A short burst for a celebration; nothing moves for people who asked for less motion.
+export function celebrate(emoji) {
+  const burst = el("div", { class: "burst", "aria-hidden": "true", text: emoji || "🎉" });
+  document.body.append(burst);
+  const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
+  setTimeout(() => burst.remove(), still ? 800 : 1600);
+}

@@ -1,0 +1,385 @@
+"""A worker and a peer using the phone app together, in two browsers: sign up, invite, join,
+set a goal and a milestone, check in offline, and see it sent exactly once."""
+
+import json
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import HOSTILE, PASSWORD, new_phone, open_view, signed_in_as
+
+
+def sign_up_worker(page, base: str, name: str, email: str) -> None:
+    open_view(page, base, "#/settings", wait="#language")
+    page.get_by_text("New peer support worker? Create an account").click()
+    signing_up = page.locator("details[open]")
+    signing_up.get_by_label("Your name").fill(name)
+    signing_up.get_by_label("Email", exact=True).fill(email)
+    signing_up.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.locator("main h1", has_text="Today").wait_for()
+
+
+def invite_code(page, base: str) -> str:
+    open_view(page, base, "#/goals", wait="main h1")
+    page.get_by_role("button", name="Invite a peer").click()
+    return page.locator("main .code").inner_text()
+
+
+def join(page, base: str, code: str, name: str, username: str) -> None:
+    open_view(page, base, "#/settings", wait="#language")
+    page.get_by_text("Have an invite code? Join").click()
+    joining = page.locator("details[open]")
+    joining.get_by_label("Invite code").fill(code)
+    joining.get_by_label("Your name").fill(name)
+    joining.get_by_label("Pick a username").fill(username)
+    joining.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Join").click()
+
+
+def controlled(page) -> None:
+    """Wait until the service worker serves this page, so it can reopen offline."""
+    page.evaluate("navigator.serviceWorker.ready")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def session_token(page) -> str:
+    """The HttpOnly session cookie's token (the app itself can never read it)."""
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "rapport_session")
+
+
+def api_token(client, **credentials) -> str:
+    response = client.post("/api/v1/auth/token", json={**credentials, "password": PASSWORD})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["token"]
+
+
+def test_worker_and_peer_set_a_goal_and_check_in_offline(chromium, live_server, client):
+    tag = uuid.uuid4().hex[:8]
+    worker = new_phone(chromium)
+    peer = new_phone(chromium)
+    try:
+        sign_up_worker(worker, live_server, "Rosa", f"rosa-{tag}@example.org")
+        code = invite_code(worker, live_server)
+        assert len(code) == 9 and code[4] == "-"
+
+        join(peer, live_server, code, "Sam", f"sam{tag}")
+        expect(peer.locator("main h1")).to_have_text("With Rosa")
+
+        # The worker sets the goal and its first milestone.
+        open_view(worker, live_server, "#/goals", wait="main ul.plain li a")
+        worker.get_by_role("link", name="Sam").click()
+        worker.get_by_text("Set a new goal").click()
+        worker.get_by_label("Goal", exact=True).fill("Walk every morning")
+        worker.get_by_role("button", name="Save").click()
+        expect(worker.locator("main h1")).to_have_text("Walk every morning")
+        worker.get_by_text("Add a milestone").click()
+        worker.get_by_label("Milestone", exact=True).fill("Buy walking shoes")
+        worker.get_by_role("button", name="Save", exact=True).click()
+        expect(worker.locator("main .milestones li")).to_contain_text(["Buy walking shoes"])
+        goal_url = worker.url
+
+        # The peer opens the goal, loses the network, checks in, and reloads.
+        open_view(peer, live_server, "#/" + goal_url.split("#/")[1], wait=".milestones li")
+        controlled(peer)
+        peer.reload()
+        peer.locator(".milestones li").first.wait_for()
+        peer.context.set_offline(True)
+        peer.locator("#progress").fill("3")
+        peer.get_by_label("Note (optional)").fill("Walked twice this week")
+        peer.get_by_role("button", name="Save check-in").click()
+        saved = peer.locator(".checkins li", has_text="Walked twice this week")
+        expect(saved.locator(".badge")).to_have_text("Saved on this phone")
+        peer.reload()
+        expect(peer.locator("main .notice")).to_contain_text("saved on this phone")
+        expect(saved.locator(".badge")).to_have_text("Saved on this phone")
+        expect(saved).to_contain_text("Progress 3 of 10")
+
+        # Back online: sent once, shown as sent, and still once after another open.
+        peer.context.set_offline(False)
+        expect(saved.locator(".badge")).to_have_text("Sent")
+        peer.reload()
+        expect(peer.locator(".checkins li", has_text="Walked twice this week")).to_have_count(1)
+
+        goal_id = goal_url.rsplit("/", 1)[1]
+        token = api_token(client, email=f"rosa-{tag}@example.org")
+        checkins = client.get(f"/api/v1/goals/{goal_id}/checkins",
+                              headers={"Authorization": f"Bearer {token}"}).get_json()
+        assert [(c["progress"], c["note"]) for c in checkins] == [(3, "Walked twice this week")]
+        assert worker.dialogs == [] and peer.dialogs == []
+    finally:
+        worker.context.close()
+        peer.context.close()
+
+
+def test_a_hostile_goal_title_shows_as_text(chromium, live_server, client):
+    tag = uuid.uuid4().hex[:8]
+    worker = new_phone(chromium)
+    try:
+        sign_up_worker(worker, live_server, "Ana", f"ana-{tag}@example.org")
+        code = invite_code(worker, live_server)
+        token = api_token(client, email=f"ana-{tag}@example.org")
+        accepted = client.post(f"/api/v1/invites/{code}/accept", json={
+            "display_name": HOSTILE, "username": f"pat{tag}", "password": PASSWORD}).get_json()
+        partnership = accepted["partnership_id"]
+        goal = client.post(f"/api/v1/partnerships/{partnership}/goals", json={"title": HOSTILE},
+                           headers={"Authorization": f"Bearer {token}"}).get_json()
+        open_view(worker, live_server, f"#/partnerships/{partnership}", wait="main ul.plain li")
+        assert worker.locator("main ul.plain li a").first.inner_text().startswith(HOSTILE)
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li")
+        assert worker.locator("main h1").inner_text() == HOSTILE
+        assert worker.locator("main img").count() == 0
+        worker.wait_for_timeout(200)
+        assert worker.dialogs == []
+    finally:
+        worker.context.close()
+
+
+# What the app keeps in IndexedDB: [outbox items, private answers].
+KEPT = """() => new Promise(resolve => {
+    const opening = indexedDB.open('rapport');
+    opening.onsuccess = () => {
+        const db = opening.result;
+        if (!db.objectStoreNames.contains('outbox')) { db.close(); return resolve([0, 0]); }
+        const tx = db.transaction(['outbox', 'private']);
+        const counts = [tx.objectStore('outbox').count(), tx.objectStore('private').count()];
+        tx.oncomplete = () => { db.close(); resolve(counts.map(c => c.result)); };
+    };
+})"""
+
+
+def worker_with_goal(chromium, live_server, client):
+    """A signed-in worker's phone, a peer that joined through the API, and a goal."""
+    tag = uuid.uuid4().hex[:8]
+    worker = new_phone(chromium)
+    sign_up_worker(worker, live_server, "Lee", f"lee-{tag}@example.org")
+    code = invite_code(worker, live_server)
+    accepted = client.post(f"/api/v1/invites/{code}/accept", json={
+        "display_name": "Kim", "username": f"kim{tag}", "password": PASSWORD}).get_json()
+    token = api_token(client, email=f"lee-{tag}@example.org")
+    goal = client.post(f"/api/v1/partnerships/{accepted['partnership_id']}/goals",
+                       json={"title": "Cook at home"},
+                       headers={"Authorization": f"Bearer {token}"}).get_json()
+    return worker, token, accepted["token"], goal
+
+
+def test_signing_out_warns_about_unsent_items_then_clears_the_phone(
+        chromium, live_server, client):
+    worker, _, _, goal = worker_with_goal(chromium, live_server, client)
+    try:
+        session = session_token(worker)
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li")
+        # The server cannot be reached for this one write: it stays on the phone.
+        worker.route("**/checkins", lambda route: route.abort()
+                     if route.request.method == "POST" else route.continue_())
+        worker.get_by_role("button", name="Save check-in").click()
+        expect(worker.locator(".checkins .badge")).to_have_text("Saved on this phone")
+        assert worker.evaluate(KEPT)[0] == 1
+
+        open_view(worker, live_server, "#/settings", wait="#language")
+        worker.get_by_role("button", name="Sign out").click()
+        warning = worker.locator("dialog.confirm")
+        expect(warning).to_contain_text("not sent yet: 1.")
+        warning.get_by_role("button", name="Stay signed in").click()
+        expect(worker.get_by_role("button", name="Sign out")).to_be_visible()
+
+        worker.get_by_role("button", name="Sign out").click()
+        worker.get_by_role("button", name="Sign out anyway").click()
+        expect(worker.locator("#status")).to_have_text("You are signed out.")
+        assert worker.evaluate(KEPT) == [0, 0]
+        assert worker.evaluate("localStorage.getItem('rapport.signedIn')") is None
+        assert not [c for c in worker.context.cookies() if c["name"] == "rapport_session"]
+        # The server ended the session too: the old cookie's token is dead.
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {session}"}
+                          ).status_code == 401
+        open_view(worker, live_server, "#/goals", wait="main h1")
+        expect(worker.locator("main")).to_contain_text("Sign in to see your shared goals.")
+    finally:
+        worker.context.close()
+
+
+def test_a_session_ended_elsewhere_clears_private_data_from_the_phone(
+        chromium, live_server, client):
+    worker, _, _, goal = worker_with_goal(chromium, live_server, client)
+    try:
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li")
+        assert worker.evaluate(KEPT)[1] > 0  # kept for offline reading while signed in
+        session = session_token(worker)
+        assert client.delete("/api/v1/auth/token", headers={
+            "Authorization": f"Bearer {session}"}).status_code == 204
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait="main h1")
+        expect(worker.locator("main")).to_contain_text("Sign in to see your shared goals.")
+        assert worker.evaluate(KEPT)[1] == 0
+    finally:
+        worker.context.close()
+
+
+def test_a_conflict_shows_both_versions_and_lets_the_person_choose(
+        chromium, live_server, client):
+    worker, worker_token, peer_token, goal = worker_with_goal(chromium, live_server, client)
+    try:
+        auth = {"Authorization": f"Bearer {worker_token}"}
+        milestone = client.post(f"/api/v1/goals/{goal['id']}/milestones",
+                                json={"title": "Plan three meals"}, headers=auth)
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li button")
+        controlled(worker)
+        worker.context.set_offline(True)
+        worker.get_by_role("button", name="Mark done: Plan three meals").click()
+        expect(worker.locator(".milestones .badge")).to_have_text("Saved on this phone")
+        # Meanwhile the peer renames it.
+        renamed = client.patch(f"/api/v1/milestones/{milestone.get_json()['id']}",
+                               json={"title": "Plan two meals"},
+                               headers={"Authorization": f"Bearer {peer_token}",
+                                        "If-Match": milestone.headers["ETag"]})
+        assert renamed.status_code == 200
+        worker.context.set_offline(False)
+        conflict = worker.locator(".alert")
+        expect(conflict).to_contain_text("Someone changed this first")
+        expect(conflict.locator("dd").first).to_have_text("Plan three meals: done")
+        expect(conflict.locator("dd").nth(1)).to_have_text("Plan two meals: not done")
+
+        conflict.get_by_role("button", name="Use mine").click()
+        expect(worker.locator(".alert")).to_have_count(0)
+        expect(worker.locator(".milestones .badge")).to_have_text("Sent")
+        stored = client.get(f"/api/v1/goals/{goal['id']}/milestones", headers=auth).get_json()
+        assert [(m["title"], m["done"]) for m in stored] == [("Plan two meals", True)]
+    finally:
+        worker.context.close()
+
+
+def take_self_check(page, base: str, values: list[int]) -> str:
+    """Answer the self-check one screen at a time; returns the total line once sent."""
+    open_view(page, base, "#/self-check", wait="main .sc-go")
+    page.get_by_role("button", name="Start").click()
+    for number, value in enumerate(values, start=1):
+        expect(page.locator("main h2")).to_have_text(f"Question {number} of {len(values)}")
+        page.locator("main .sc-opt").nth(value).click()
+        page.get_by_role("button", name="Finish" if number == len(values) else "Next").click()
+    expect(page.locator("main [role=status] .badge")).to_have_text("Sent")
+    return page.locator("main .sc-total").inner_text()
+
+
+def test_a_worker_takes_the_self_check_twice_and_sees_results_and_trend(
+        chromium, live_server, client):
+    tag = uuid.uuid4().hex[:8]
+    worker = new_phone(chromium)
+    try:
+        sign_up_worker(worker, live_server, "Jo", f"jo-{tag}@example.org")
+        items = client.get("/api/v1/surveys/rapport-self-check").get_json()["items"]
+        first = take_self_check(worker, live_server, [1] * len(items))
+        assert first == f"Total: {len(items)} of {4 * len(items)} (25%)"
+        assert worker.locator("main .sc-bar").count() == len(items)
+        assert worker.locator("main .sc-list a[href^='#/tips/']").count() >= 1  # tips to try
+
+        second = take_self_check(worker, live_server, [3] * len(items))
+        assert second.startswith(f"Total: {3 * len(items)} of")
+
+        open_view(worker, live_server, "#/self-check/results", wait="main svg.sc-chart")
+        chart = worker.locator("main svg.sc-chart")
+        assert chart.locator("circle").count() == 2
+        assert chart.get_attribute("aria-label") == "Your total went from 25% to 75% over 2 checks"
+        expect(worker.locator("main")).to_contain_text(f"+{2 * len(items)}")
+        assert worker.errors == [] and worker.dialogs == []
+    finally:
+        worker.context.close()
+
+
+def test_a_peer_answers_a_session_check_their_worker_then_sees(chromium, live_server, client):
+    worker, worker_token, peer_token, goal = worker_with_goal(chromium, live_server, client)
+    peer = new_phone(chromium)
+    try:
+        partnership = goal["partnership_id"]
+        signed_in_as(peer, live_server, peer_token)
+        open_view(peer, live_server, f"#/partnerships/{partnership}/session-check",
+                  wait="main .sc-go")
+        peer.get_by_role("button", name="Start").click()
+        for _ in range(4):
+            peer.locator("main .sc-opt").nth(8).click()
+            peer.locator("main button[type=submit]").click()
+        peer.get_by_label("My peer worker can see my answers").check()
+        peer.get_by_role("button", name="Finish").click()
+        expect(peer.locator("main [role=status] .badge")).to_have_text("Sent")
+
+        open_view(worker, live_server, f"#/partnerships/{partnership}/rapport", wait="main h1")
+        expect(worker.locator("main")).to_contain_text("80%")
+        shared = client.get(f"/api/v1/partnerships/{partnership}/rapport",
+                            headers={"Authorization": f"Bearer {worker_token}"}).get_json()
+        assert len(shared["session_checks"]) == 1
+    finally:
+        peer.context.close()
+        worker.context.close()
+
+
+def test_every_string_has_english_and_spanish(phone, live_server):
+    complaints = []
+    phone.on("console", lambda message: message.type == "error" and complaints.append(message.text))
+    open_view(phone, live_server)
+    missing = phone.evaluate("""async () => {
+        const i18n = await import('/js/i18n.js');
+        await Promise.all(['today', 'tips', 'faq', 'goals', 'selfcheck', 'settings']
+            .map(name => import(`/js/views/${name}.js`)));
+        await import('/js/ui.js');
+        const en = new Set(i18n.stringKeys('en')), es = new Set(i18n.stringKeys('es'));
+        return [[...en].filter(k => !es.has(k)), [...es].filter(k => !en.has(k))];
+    }""")
+    assert missing == [[], []]
+    assert complaints == []  # no key given two meanings
+
+
+def test_marking_a_milestone_done_and_celebrating_it(chromium, live_server, client):
+    worker, token, _, goal = worker_with_goal(chromium, live_server, client)
+    try:
+        client.post(f"/api/v1/goals/{goal['id']}/milestones", json={"title": "Shop for food"},
+                    headers={"Authorization": f"Bearer {token}"})
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li button")
+        worker.get_by_role("button", name="Mark done: Shop for food").click()
+        expect(worker.locator(".milestones .badge")).to_have_text("Sent")
+        worker.get_by_text("Celebrate 🎉").click()
+        worker.get_by_label("🙌").check()
+        worker.get_by_role("button", name="Celebrate", exact=True).click()
+        expect(worker.locator(".burst")).to_have_count(1)
+        expect(worker.locator(".burst")).to_have_count(0, timeout=5000)
+        events = client.get(f"/api/v1/partnerships/{goal['partnership_id']}/timeline",
+                            headers={"Authorization": f"Bearer {token}"}).get_json()
+        assert [(e["type"], e["text"], e["emoji"]) for e in events][:2] == [
+            ("celebration", "Well done!", "🙌"), ("milestone_done", "Shop for food", None)]
+    finally:
+        worker.context.close()
+
+
+def test_the_celebration_stays_still_for_reduced_motion(chromium, live_server, client):
+    worker, token, _, goal = worker_with_goal(chromium, live_server, client)
+    try:
+        worker.emulate_media(reduced_motion="reduce")
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li")
+        worker.get_by_role("button", name="We reached this goal").click()
+        burst = worker.locator(".burst")
+        burst.wait_for(state="attached")
+        assert burst.evaluate("node => getComputedStyle(node).animationName") == "none"
+    finally:
+        worker.context.close()
+
+
+def test_export_downloads_my_data_and_deleting_needs_the_word(chromium, live_server, client):
+    worker, token, _, _ = worker_with_goal(chromium, live_server, client)
+    try:
+        open_view(worker, live_server, "#/settings", wait="main #account")
+        with worker.expect_download() as download:
+            worker.get_by_role("button", name="Download my data").click()
+        assert download.value.suggested_filename.startswith("rapport-my-data-")
+        exported = json.loads(download.value.path().read_text(encoding="utf-8"))
+        assert exported["profile"]["display_name"] == "Lee"
+
+        worker.get_by_text("Delete my account", exact=True).click()
+        worker.get_by_label("Type DELETE to confirm").fill("delete it")
+        worker.get_by_role("button", name="Delete my account for good").click()
+        expect(worker.locator("main [role=alert]")).to_have_text("Type DELETE to confirm.")
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+                          ).status_code == 200  # nothing happened
+        worker.get_by_label("Type DELETE to confirm").fill("delete")
+        worker.get_by_role("button", name="Delete my account for good").click()
+        expect(worker.locator("#status")).to_have_text("Your account is deleted.")
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+                          ).status_code == 401
+    finally:
+        worker.context.close()

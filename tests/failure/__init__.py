@@ -1,0 +1,1 @@
+"""Failure tests: crashes, outages of the database and of Redis (marker `failure`)."""
