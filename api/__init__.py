@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from api import (  # noqa: F401  (sqlite: engine events)
     access,
     cli,
+    fast_path,
     frontend,
     observability,
     outage,
@@ -33,6 +34,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["slug"] = SlugConverter
     app.url_map.converters["code"] = CodeConverter
 
+    # Repeated public reads are answered in front of Flask; ProxyFix goes in front of that.
+    fast_path.init_app(app)
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,

@@ -48,6 +48,8 @@ class Config:
     # asks the database whether content changed (another process's edit shows within this).
     PUBLIC_CACHE_ENTRIES = int(os.environ.get("PUBLIC_CACHE_ENTRIES", "2048"))
     CONTENT_VERSION_TTL = float(os.environ.get("CONTENT_VERSION_TTL", "1.0"))
+    # Repeats of those answered before Flask runs (api.fast_path); off only to compare.
+    PUBLIC_FAST_PATH = os.environ.get("PUBLIC_FAST_PATH", "1") != "0"
     # When a peer's session-check says "talk about it" (0-10 items): a total below 36 is the
     # cut-off used in published alliance-feedback practice; an agency may tune all three.
     SESSION_CHECK_FLAG_TOTAL_BELOW = int(os.environ.get("SESSION_CHECK_FLAG_TOTAL_BELOW", "36"))

@@ -18,7 +18,7 @@ switch when Redis fails under them. Redis is never waited on for more than a sec
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app
+from flask import Flask, current_app
 from limits.errors import StorageError
 from limits.strategies import RateLimiter
 
@@ -27,8 +27,9 @@ from api.extensions import limiter
 T = TypeVar("T")
 
 
-def run(operation: Callable[[RateLimiter], T]) -> T:
-    """`operation(strategy)` on the shared storage, or in memory while it is out of reach."""
+def run(operation: Callable[[RateLimiter], T], app: Flask | None = None) -> T:
+    """`operation(strategy)` on the shared storage, or in memory while it is out of reach.
+    `app` is for callers outside an app context (api.fast_path)."""
     try:
         return operation(limiter.limiter)
     except StorageError:
@@ -37,7 +38,8 @@ def run(operation: Callable[[RateLimiter], T]) -> T:
         if not storage_down():
             # Flask-Limiter's own switch (the one its checks make): `limiter.limiter` is the
             # in-memory one from now on, until its backoff ping finds the storage again.
-            current_app.logger.warning("Rate-limit storage unreachable: counting in memory")
+            logger = (app or current_app).logger
+            logger.warning("Rate-limit storage unreachable: counting in memory")
             limiter._storage_dead = True
         return operation(limiter.limiter)
 

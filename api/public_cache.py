@@ -24,7 +24,7 @@ import brotli
 from flask import Flask, current_app, make_response, request
 from werkzeug.wrappers import Response
 
-from api import api_keys
+from api import api_keys, fast_path
 from api.services import content_version
 
 # Headers worked out per request elsewhere, never replayed from memory.
@@ -112,6 +112,10 @@ def cached(day: Callable[[], object] | None = None,
                     return response
                 entry = _entry(response, version, keep_lifetime=fresh_headers is None)
                 cache.put(key, entry)
+            if day is None and fresh_headers is None and key[3] is None:
+                # The same answer for anyone sending these headers: api.fast_path may keep it.
+                request.environ[fast_path.SAME_FOR_ANYONE] = (
+                    version, request.url_rule.rule, request.endpoint)
             return entry.respond(fresh_headers() if fresh_headers else {})
 
         return serve

@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from api import create_app
+from api import create_app, ratelimits
 from api.config import database_url
-from api.extensions import db, limiter
+from api.extensions import db
 from api.services.content_loader import load_content
 from tests.factories import make_worker, make_world
 
@@ -153,9 +153,8 @@ def count_queries(app):
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits(app):
-    """Every test starts with no failed logins counted against it."""
-    with app.app_context():
-        limiter.reset()
+    """Every test starts with no failed logins or public reads counted against it."""
+    ratelimits.reset(app)
     yield
 
 

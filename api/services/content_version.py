@@ -55,6 +55,14 @@ def current() -> int:
     return state["version"]
 
 
+def known_fresh(app, version: int) -> bool:
+    """Whether `version` is the one `app` last read, within the TTL: no query, no context
+    (api.fast_path asks before Flask runs; when this says no, Flask reads it again)."""
+    state = app.extensions.get("content_version")
+    return (state is not None and state["version"] == version
+            and clock() - state["at"] < app.config["CONTENT_VERSION_TTL"])
+
+
 def forget_local() -> None:
     """Make the next `current()` read the database (this process just changed content)."""
     if has_app_context():

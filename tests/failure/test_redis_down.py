@@ -14,7 +14,7 @@ import pytest
 import redis
 from limits import parse
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import FixedWindowRateLimiter
 
 from api import limit_storage
 from api.extensions import limiter
@@ -108,7 +108,7 @@ def test_redis_killed_reads_and_sign_ins_go_on_limited_per_process(redis_app, re
     # Redis comes back on the same port, empty: counts are shared through it again.
     redis_server.start()
     recovered_in = wait_for_recovery(client)
-    another_process = MovingWindowRateLimiter(storage_from_string(redis_server.url))
+    another_process = FixedWindowRateLimiter(storage_from_string(redis_server.url))
     shared_key = f"{redis_app.prefix}:public:ip:{ADDRESS}"
     assert another_process.hit(parse(f"{QUOTA} per minute"), shared_key)
     back = client.get("/api/v1/tips")
