@@ -61,6 +61,9 @@ class Config:
     # Logs (api.observability): one JSON object a line on stderr, or "text" to read by eye.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Log lines are written in batches at most this late (warnings and errors at once);
+    # 0 writes each line as it comes.
+    LOG_FLUSH_SECONDS = float(os.environ.get("LOG_FLUSH_SECONDS", "0.2"))
     # GET /metrics answers loopback callers only; with a token (16+ characters), also a
     # remote scraper sending `Authorization: Bearer <token>`.
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None

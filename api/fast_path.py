@@ -16,7 +16,8 @@ Everything else goes to Flask, which remains the one place where answers are mad
 methods and HEAD, an X-API-Key (it must be checked), a Range, any request while this
 process has not read the content version within CONTENT_VERSION_TTL (Flask reads it, and
 the next request is fast again), a client over its quota (Flask makes the 429), and the
-first request for each key. Only 200s without a cookie are kept.
+first request for each key (its 200 is kept even when a 304 was sent). Nothing that
+sets a cookie is kept.
 """
 
 import threading
@@ -32,12 +33,12 @@ from api import observability, ratelimits
 from api.services import content_version
 
 # Set in the WSGI environ by api.public_cache when the answer is the same for anyone: only
-# then is it kept here. The value: (content version it was made from, route, endpoint).
+# then is it kept here. The value: (content version it was made from, route, endpoint, and
+# the Response, which after Flask's hooks holds every header and the body even when the
+# status line sent was a 304).
 SAME_FOR_ANYONE = "rapport.same_for_anyone"
 # Worked out per request, never replayed.
 PER_REQUEST = frozenset({"x-request-id", "ratelimit", "date"})
-KEY_HEADERS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME",
-               "PATH_INFO", "QUERY_STRING", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Answer:
     headers: list[tuple[str, str]]  # as sent, less PER_REQUEST
     not_modified_headers: list[tuple[str, str]]  # what Werkzeug keeps on a 304
     etag: str
+    quoted_etag: str  # as sent in the ETag field
     route: str
     endpoint: str
 
@@ -65,7 +67,10 @@ class FastPath:
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_X_API_KEY" in environ \
                 or "HTTP_RANGE" in environ:
             return self.wsgi_app(environ, start_response)
-        key = tuple(environ.get(name) for name in KEY_HEADERS)
+        get = environ.get
+        key = (get("wsgi.url_scheme"), get("HTTP_HOST"), get("SERVER_NAME"), get("SERVER_PORT"),
+               get("SCRIPT_NAME"), get("PATH_INFO"), get("QUERY_STRING"),
+               get("HTTP_ACCEPT_LANGUAGE"), get("HTTP_ACCEPT_ENCODING"))
         with self._lock:
             answer = self._answers.get(key)
         if answer is not None and content_version.known_fresh(self.app, answer.version):
@@ -84,7 +89,10 @@ class FastPath:
             environ.get("HTTP_X_REQUEST_ID", ""))
         fresh = [("Date", _now_http_date()), ("RateLimit", verdict.limit_field),
                  (observability.REQUEST_ID_HEADER, request_id)]
-        if is_resource_modified(environ, etag=answer.etag):
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        # The common case, a client sending back the ETag it was given, needs no parsing.
+        if if_none_match != answer.quoted_etag and (
+                if_none_match is None or is_resource_modified(environ, etag=answer.etag)):
             status, headers, body = "200 OK", answer.headers + fresh, answer.body
         else:
             status, headers, body = "304 NOT MODIFIED", answer.not_modified_headers + fresh, b""
@@ -102,16 +110,12 @@ class FastPath:
 
         answer_iter = self.wsgi_app(environ, remember)
         made = environ.get(SAME_FOR_ANYONE)
-        if made is None or not sent.get("status", "").startswith("200 ") \
-                or any(name.lower() == "set-cookie" for name, _ in sent["headers"]):
-            return answer_iter
-        try:
-            body = b"".join(answer_iter)
-        finally:
-            if hasattr(answer_iter, "close"):
-                answer_iter.close()
-        self._keep(key, _answer_from(*made, body, sent["headers"]))
-        return [body]
+        if made is not None and sent.get("status", "")[:4] in ("200 ", "304 ") \
+                and not any(name.lower() == "set-cookie" for name, _ in sent["headers"]):
+            version, route, endpoint, response = made
+            self._keep(key, _answer_from(version, route, endpoint, response.get_data(),
+                                         list(response.headers.items())))
+        return answer_iter
 
     def _keep(self, key: tuple, answer: Answer) -> None:
         with self._lock:
@@ -145,6 +149,7 @@ def _answer_from(version: int, route: str, endpoint: str, body: bytes,
     return Answer(version=version, body=body, headers=headers,
                   not_modified_headers=list(not_modified.items()),
                   etag=unquote_etag(Headers(headers)["ETag"])[0],
+                  quoted_etag=Headers(headers)["ETag"],
                   route=route, endpoint=endpoint)
 
 

@@ -28,6 +28,7 @@ import os
 import re
 import secrets
 import sys
+import threading
 import time
 import traceback
 from datetime import UTC, datetime
@@ -116,7 +117,8 @@ def _new_request_id() -> str:
 
 # ---- logs -------------------------------------------------------------------------------
 
-_RECORD_FIELDS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_RECORD_FIELDS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime",
+                                                                   "request_id"}
 
 
 class RequestIdFilter(logging.Filter):
@@ -156,9 +158,24 @@ def _request_id_of(record: logging.LogRecord) -> str | None:
     return found
 
 
+_second = {"at": -1, "text": ""}
+
+
 def _iso_time(record: logging.LogRecord) -> str:
-    moment = datetime.fromtimestamp(record.created, UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return _iso_time_of(record.created)
+
+
+def _iso_time_of(created: float) -> str:
+    """`2026-11-24T23:49:01.123Z`; the part up to the second is made once a second."""
+    second = int(created)
+    if _second["at"] != second:
+        moment = datetime.fromtimestamp(second, UTC)
+        _second["text"], _second["at"] = moment.strftime("%Y-%m-%dT%H:%M:%S"), second
+    return f"{_second['text']}.{int((created - second) * 1000):03d}Z"
+
+
+# One encoder for every line: json.dumps with options builds a new one per call.
+_JSON = json.JSONEncoder(default=str, ensure_ascii=True)
 
 
 class JsonFormatter(logging.Formatter):
@@ -171,10 +188,10 @@ class JsonFormatter(logging.Formatter):
         if request_id_ is not None:
             entry["request_id"] = request_id_
         entry.update((key, value) for key, value in record.__dict__.items()
-                     if key not in _RECORD_FIELDS and key != "request_id")
+                     if key not in _RECORD_FIELDS)
         if record.exc_info:
             entry["error"] = describe_exception(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=True)
+        return _JSON.encode(entry)
 
 
 class TextFormatter(logging.Formatter):
@@ -190,7 +207,20 @@ class TextFormatter(logging.Formatter):
 
 
 class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever sys.stderr is now (test runners swap it; gunicorn keeps it)."""
+    """Writes to whatever sys.stderr is now (test runners swap it; gunicorn keeps it).
+
+    Lines are written in batches, at most `flush_seconds` late (a timer thread per process
+    writes what waits on a quiet server), and warnings and errors at once with everything
+    before them. One write per request was half a cached read's time (BENCHMARKS.md)."""
+
+    MAX_WAITING = 256
+
+    def __init__(self):
+        super().__init__()
+        self.flush_seconds = 0.0
+        self._waiting: list[str] = []
+        self._written_at = time.monotonic()
+        self._timer_pid = None
 
     @property
     def stream(self):
@@ -199,6 +229,46 @@ class _StderrHandler(logging.StreamHandler):
     @stream.setter
     def stream(self, _value):
         pass  # StreamHandler.__init__ sets it; the property always answers sys.stderr
+
+    def emit(self, record: logging.LogRecord) -> None:  # called with self.lock held
+        try:
+            self._add(self.format(record), record.levelno)
+        except Exception:
+            self.handleError(record)
+
+    def add_line(self, line: str, level: int) -> None:
+        """A line already formatted (see record_answer)."""
+        with self.lock:
+            self._add(line, level)
+
+    def _add(self, line: str, level: int) -> None:
+        self._waiting.append(line + self.terminator)
+        if (level >= logging.WARNING or len(self._waiting) >= self.MAX_WAITING
+                or time.monotonic() - self._written_at >= self.flush_seconds):
+            self._write()
+        elif self._timer_pid != os.getpid():  # the first line waiting in this process
+            self._start_timer()
+
+    def flush(self) -> None:
+        with self.lock:
+            if self._waiting:
+                self._write()
+
+    def _write(self) -> None:
+        text, self._waiting = "".join(self._waiting), []
+        self._written_at = time.monotonic()
+        self.stream.write(text)
+        self.stream.flush()
+
+    def _start_timer(self) -> None:
+        self._timer_pid = os.getpid()  # a forked worker starts its own
+
+        def write_what_waits():
+            while True:
+                time.sleep(self.flush_seconds)
+                self.flush()
+
+        threading.Thread(target=write_what_waits, name="log-writer", daemon=True).start()
 
 
 def configure_logging(app: Flask) -> None:
@@ -218,6 +288,8 @@ def configure_logging(app: Flask) -> None:
         handler.addFilter(RequestIdFilter())  # records of child loggers ("api.requests")
         logger.addHandler(handler)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    handler.flush()  # lines made under the settings before
+    handler.flush_seconds = float(app.config["LOG_FLUSH_SECONDS"])
     if not any(isinstance(f, RequestIdFilter) for f in logger.filters):
         logger.addFilter(RequestIdFilter())  # so other handlers (pytest's caplog) see it too
     logger.setLevel(level)
@@ -258,14 +330,56 @@ def _finish(response: Response) -> Response:
 def record_answer(method: str, route: str, endpoint: str | None, status: int, seconds: float,
                   size: int | None, request_id_: str) -> None:
     """Count and log one answer (also for api.fast_path, which answers without Flask)."""
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(method, route).observe(seconds)
+    requests, latency = _series(method, route, status)
+    requests.inc()
+    latency.observe(seconds)
+    if not _ACCESS.isEnabledFor(logging.INFO):
+        return
     duration_ms = round(seconds * 1000, 2)
-    logging.getLogger(ACCESS_LOGGER).info(
-        "%s %s %s %.1f ms", method, route, status, duration_ms,
-        extra={"request_id": request_id_, "method": method, "route": route,
-               "endpoint": endpoint, "status": status, "duration_ms": duration_ms,
-               "bytes": size})
+    message = "%s %s %s %.1f ms" % (method, route, status, duration_ms)  # noqa: UP031
+    fields = {"request_id": request_id_, "method": method, "route": route,
+              "endpoint": endpoint, "status": status, "duration_ms": duration_ms,
+              "bytes": size}
+    handler = _sole_json_handler()
+    if handler is None:
+        _ACCESS.info(message, extra=fields)
+    else:  # what JsonFormatter would write for that record (tests/api/test_observability)
+        handler.add_line(_JSON.encode({
+            "time": _iso_time_of(time.time()), "level": "INFO", "logger": ACCESS_LOGGER,
+            "message": message, **fields}), logging.INFO)
+
+
+_ACCESS = logging.getLogger(ACCESS_LOGGER)
+_metric_series: dict[tuple, tuple] = {}
+
+
+def _series(method: str, route: str, status: int) -> tuple:
+    """The request counter and latency histogram for these labels, looked up once."""
+    key = (method, route, status)
+    found = _metric_series.get(key)
+    if found is None:
+        found = _metric_series[key] = (REQUESTS.labels(method, route, str(status)),
+                                       LATENCY.labels(method, route))
+    return found
+
+
+def _sole_json_handler() -> "_StderrHandler | None":
+    """Our JSON handler when an access line would reach it and nothing else. The line is
+    then made without a LogRecord, the handlers' walk and a formatter: that was two thirds
+    of a repeated public read's time. Any other set-up (text, pytest's caplog, a handler an
+    operator added) gets a real record."""
+    found, logger = None, _ACCESS
+    while logger is not None:
+        for handler in logger.handlers:
+            if found is not None or type(handler) is not _StderrHandler \
+                    or type(handler.formatter) is not JsonFormatter \
+                    or handler.level > logging.INFO:
+                return None
+            found = handler
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    return None if _ACCESS.filters else found
 
 
 # ---- metrics ----------------------------------------------------------------------------

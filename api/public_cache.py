@@ -112,11 +112,12 @@ def cached(day: Callable[[], object] | None = None,
                     return response
                 entry = _entry(response, version, keep_lifetime=fresh_headers is None)
                 cache.put(key, entry)
+            response = entry.respond(fresh_headers() if fresh_headers else {})
             if day is None and fresh_headers is None and key[3] is None:
                 # The same answer for anyone sending these headers: api.fast_path may keep it.
                 request.environ[fast_path.SAME_FOR_ANYONE] = (
-                    version, request.url_rule.rule, request.endpoint)
-            return entry.respond(fresh_headers() if fresh_headers else {})
+                    version, request.url_rule.rule, request.endpoint, response)
+            return response
 
         return serve
 

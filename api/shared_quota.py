@@ -17,6 +17,7 @@ One add is in flight per client and process at a time; other threads meanwhile c
 memory, so no request waits for another's round trip.
 """
 
+import functools
 import math
 import threading
 import time
@@ -53,6 +54,11 @@ class _Window:
 Runner = Callable[[Callable[[RateLimiter], object]], object]
 
 
+@functools.lru_cache(maxsize=MAX_CLIENTS)
+def _key_for(item: RateLimitItem, client: str) -> str:
+    return item.key_for(client)
+
+
 class SharedQuota:
     def __init__(self) -> None:
         self._windows: OrderedDict[str, _Window] = OrderedDict()
@@ -62,7 +68,7 @@ class SharedQuota:
         """Count one hit of `client` against `item`; whether it is within the quota.
         `storage` is the one `run` will use now: counts made in another are not carried over
         (Redis died, or came back: see api.limit_storage)."""
-        key = item.key_for(client)
+        key = _key_for(item, client)
         now = time.time()
         with self._lock:
             window = self._window(key, now, id(storage))

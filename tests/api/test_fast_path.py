@@ -22,6 +22,7 @@ URLS = ("/api/v1/tips", "/api/v1/tips?page=2&page_size=3", "/api/v1/tips?lang=es
 LANGUAGES = (None, "es", "fr, en;q=0.5", "es-MX,es;q=0.9")
 ENCODINGS = (None, "br", "gzip, deflate", "identity", "gzip;q=0, br;q=0.5")
 RATE_LIMIT = re.compile(r'^"default";r=\d+;t=\d+$')
+HTTP_DATE = re.compile(r"^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$")
 
 
 def through_flask_counter(app):
@@ -62,9 +63,11 @@ def headers_for(language, encoding, etag=None):
 
 
 def comparable(response):
+    """Status, headers and body, less what is made per request (checked for shape)."""
     headers = {name: value for name, value in response.headers.items()
-               if name not in ("X-Request-ID", "RateLimit")}
+               if name not in ("X-Request-ID", "RateLimit", "Date")}
     assert RATE_LIMIT.match(response.headers["RateLimit"]), response.headers["RateLimit"]
+    assert HTTP_DATE.match(response.headers["Date"]), response.headers["Date"]
     return response.status_code, headers, response.get_data()
 
 
@@ -155,3 +158,36 @@ def test_a_repeat_is_logged_and_counted_like_any_answer(fast, caplog):
 def test_request_ids_made_here_are_unique(fast):
     made = {observability.request_id_for("") for _ in range(10_000)}
     assert len(made) == 10_000
+
+
+def test_a_304_made_by_flask_is_enough_to_answer_repeats(fast, slow):
+    # A browser that kept the ETag from another process asks with If-None-Match first.
+    url, headers = "/api/v1/faqs?lang=es", {"Accept-Encoding": "gzip"}
+    etag = slow.test_client().get(url, headers=headers).headers["ETag"]
+    client = fast.test_client()
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+    before = fast.flask_requests["requests"]
+    again = client.get(url, headers={**headers, "If-None-Match": etag})
+    full = client.get(url, headers=headers)
+    assert fast.flask_requests["requests"] == before
+    assert again.status_code == 304
+    assert comparable(full) == comparable(slow.test_client().get(url, headers=headers))
+
+
+def test_an_access_line_made_without_a_record_is_the_one_a_record_makes(app, make_app,
+                                                                       monkeypatch, capsys):
+    make_app(LOG_LEVEL="INFO", LOG_FLUSH_SECONDS=0)  # the access logger's level and handler
+    answer = ("GET", "/api/v1/faqs", "faqs.Faqs", 304, 0.00042, 0, "id-1")
+    # pytest's own handlers on the root logger make observability take the general road.
+    observability.record_answer(*answer)
+    general = capsys.readouterr().err.splitlines()
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    assert observability._sole_json_handler() is not None
+    observability.record_answer(*answer)
+    direct = capsys.readouterr().err.splitlines()
+    assert len(general) == len(direct) == 1
+    made, written = json.loads(general[0]), json.loads(direct[0])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", written.pop("time"))
+    made.pop("time")
+    assert list(written.items()) == list(made.items())  # same fields, same order
+    make_app()  # the suite's quiet logging again
