@@ -16,6 +16,7 @@ from functools import wraps
 from flask import Flask, g, request
 from flask_smorest import abort
 
+from api import sqlite
 from api.models import AuthSession, User
 from api.policies import PUBLIC, SAFE_METHODS, policy_for
 from api.services import audit, sessions
@@ -66,7 +67,8 @@ def caller() -> User | None:
         g.caller, g.auth_session, g.auth_via, g.bad_token = None, None, None, False
         token, via = _presented_token()
         if token is not None:
-            session = sessions.resolve(token)
+            with sqlite.read_first():  # SQLite: not under the write lock (api.sqlite)
+                session = sessions.resolve(token)
             if session is None:
                 g.bad_token = True
             else:

@@ -48,28 +48,28 @@ def idempotent(func):
             abort(422, errors={HEADER: ["Use 1 to 255 visible characters, e.g. a UUID."]})
         fingerprint = _fingerprint()
         scope, key = _scope(), raw.strip().strip('"')
+        # The claim, the view's work and its stored answer share one transaction: a crash
+        # between them cannot leave work done under a key that a retry would run again.
         claim = idempotency.claim(scope, key, fingerprint)
         if claim.existing is not None:
             return _answer_repeat(claim.existing, fingerprint)
-        held = None
+        held = idempotency.HeldCommits()
         try:
-            # The view's work and its stored answer commit together: a crash between them
-            # cannot leave work done under a key that a retry would run again.
-            held = idempotency.HeldCommits()
             response = make_response(func(*args, **kwargs))
         except BaseException:
-            if held is not None:
+            try:
                 held.end()
-            idempotency.release(claim.record_id)
+            finally:
+                idempotency.release(claim, held)
             raise
         held.end()
         if response.status_code >= 500:
-            idempotency.release(claim.record_id)
+            idempotency.release(claim, held)
             return response
         headers = {k: response.headers[k] for k in _REPLAYED_HEADERS if k in response.headers}
         if not idempotency.finish(claim, response.status_code,
                                   response.get_data(as_text=True), headers):
-            # Another request took this key over meanwhile and answered: ours is undone.
+            # Another request took the key while ours was undone by a rollback: ours is void.
             record = idempotency.lookup(scope, key)
             if record is None:
                 abort(409, message="A request with this Idempotency-Key is still being "

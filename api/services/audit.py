@@ -7,22 +7,32 @@ from sqlalchemy import insert, or_, select
 
 from api.extensions import db
 from api.models import AuditEvent, Partnership, User
+from api.services.clock import utcnow
 from api.services.localised import page_of
+
+# One prepared statement, run at once: the ORM's unit of work costs several times more for a
+# row that is only ever inserted, and this is on the path of every private read and write.
+_INSERT = insert(AuditEvent.__table__)
 
 
 def record(actor: User | None, action: str, *, object_type: str | None = None,
            object_id=None, partnership_id: uuid.UUID | None = None,
            outcome: str = "ok") -> None:
     """Add an event to the current transaction; it lands with the change it describes."""
-    db.session.add(AuditEvent(
-        actor_id=actor.id if actor else None,
-        actor_role=actor.role if actor else None,
-        action=action[:100],
-        object_type=object_type,
-        object_id=str(object_id) if object_id is not None else None,
-        partnership_id=partnership_id,
-        outcome=outcome,
-    ))
+    row = {
+        "at": utcnow(),
+        "actor_id": actor.id if actor else None,
+        "actor_role": actor.role if actor else None,
+        "action": action[:100],
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id is not None else None,
+        "partnership_id": partnership_id,
+        "outcome": outcome,
+    }
+    # Without flushing the caller's pending changes first: a versioned edit is checked
+    # against the client's If-Match before it is flushed (goals._commit_versioned).
+    with db.session.no_autoflush:
+        db.session.execute(_INSERT, row)
 
 
 def record_per_partnership(actor: User, action: str,

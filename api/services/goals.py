@@ -7,7 +7,7 @@ first, and nothing is changed.
 
 import uuid
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -46,10 +46,14 @@ def _commit_versioned(expected: set[int] | None, item) -> None:
         raise Stale from error
 
 
+# Built once (the path of every goal request): not rebuilt and re-keyed for the cache each time.
+_GOAL_WITH_PARTNERSHIP = (
+    select(Goal, Partnership).join(Partnership, Partnership.id == Goal.partnership_id)
+    .where(Goal.id == bindparam("goal_id")))
+
+
 def member_goal(user: User, goal_id: uuid.UUID) -> tuple[Goal, Partnership] | None:
-    row = db.session.execute(
-        select(Goal, Partnership).join(Partnership, Partnership.id == Goal.partnership_id)
-        .where(Goal.id == goal_id)).first()
+    row = db.session.execute(_GOAL_WITH_PARTNERSHIP, {"goal_id": goal_id}).first()
     if row is None or user.id not in row[1].member_ids():
         return None
     return row[0], row[1]
@@ -211,17 +215,22 @@ def list_checkins(user: User, goal: Goal, page: int, page_size: int):
     return [row[0] for row in rows], total
 
 
+_INSERT_CHECKIN = insert(CheckIn.__table__)
+
+
 def add_checkin(user: User, goal: Goal, partnership: Partnership, *, progress: int,
                 note: str | None = None, id: uuid.UUID | None = None) -> CheckIn:
     _writable(partnership)
     if id is not None and db.session.get(CheckIn, id) is not None:
         raise Conflict("A check-in with this id already exists.")
-    checkin = CheckIn(goal_id=goal.id, partnership_id=partnership.id, progress=progress,
-                      note=note, author_id=user.id)
-    if id is not None:
-        checkin.id = id
-    db.session.add(checkin)
-    db.session.flush()
+    # Append-only and the busiest write: one prepared INSERT, not the unit of work. The
+    # object returned is not in the session; it only carries the answer.
+    checkin = CheckIn(id=id or uuid.uuid4(), goal_id=goal.id, partnership_id=partnership.id,
+                      progress=progress, note=note, author_id=user.id, created_at=utcnow())
+    db.session.execute(_INSERT_CHECKIN, {
+        "id": checkin.id, "goal_id": checkin.goal_id, "partnership_id": checkin.partnership_id,
+        "progress": progress, "note": note, "author_id": checkin.author_id,
+        "created_at": checkin.created_at})
     audit.record(user, "checkin.create", object_type="checkin", object_id=checkin.id,
                  partnership_id=partnership.id)
     db.session.commit()
