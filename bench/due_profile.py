@@ -1,19 +1,25 @@
 """Time `GET /api/v1/checkins/due` in process over bench/seed.py's caseload, and check it.
 
     .venv/bin/python bench/due_profile.py [sqlite|postgresql] [--requests 200]
-        [--compare REF] [--profile SECONDS]
+        [--compare REF] [--freeze] [--profile SECONDS]
 
 Builds the app on a throwaway database (a SQLite file, or a PostgreSQL schema of its own on
 BENCH_PG, dropped afterwards), migrates it, registers a worker through the API, seeds 200
 partnerships / 4,000 goals / 800 check-ins (bench/seed.py), then times the due list with
-Flask's test client: no network, no server, so only the app's own cost is measured.
+Flask's test client: no network, no server, so only the app's own cost is measured. Each
+request's wall-clock time and its thread's CPU time are reported (on a busy machine the
+wall clock also counts waiting for a core or the disk), with the garbage collector's passes.
 
---compare REF also runs the due list as git revision REF wrote it (its api/services/due.py
-and consistency.py, loaded beside the current ones) against the same data at the same
-instant, and fails unless the JSON bytes are identical; with a few paused partnerships
-added so the pause arithmetic is exercised. Timings then alternate old and new requests,
-so a busy machine slows both alike. --profile runs the new list in a loop for that many
-seconds, for py-spy to attach to (its pid is printed).
+--compare REF answers the due list as git revision REF wrote it too (its due.py,
+consistency.py and DueCheckInSchema loaded beside the current ones, dumped with jsonify) at
+the same instant, and fails unless the JSON bytes are identical: on the seeded caseload,
+then again after adding pauses (past, open, overlapping), a paused, an ended and a 3-day
+partnership. Timings alternate REF's and the current request, so a busy machine slows both
+alike (REF's skips flask-smorest's argument and response wrappers: it is slightly flattered).
+--freeze calls gc.freeze() after the warm-up, as a server could once started, to show what
+the collector's full passes cost. --profile keeps requesting for that many seconds after
+the figures, for py-spy to attach to (the pid is printed); or run the whole script under
+`py-spy record -- .venv/bin/python bench/due_profile.py ...`.
 """
 
 import argparse
@@ -38,10 +44,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import sqlalchemy as sa  # noqa: E402
+from flask import jsonify  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from seed import seed  # noqa: E402
-
-from flask import jsonify  # noqa: E402
 
 from api import access, create_app  # noqa: E402
 from api.extensions import db  # noqa: E402
@@ -169,8 +174,9 @@ class GcPauses:
             self.pauses[info["generation"]].append((time.perf_counter() - self._start) * 1000)
 
     def report(self, requests: int) -> str:
-        return f"heap {len(gc.get_objects())} tracked objects; gc per request: " + ", ".join(
-            f"gen{g} {len(p) / requests:.2f}x max {max(p, default=0):.1f} ms"
+        return (f"heap {len(gc.get_objects())} tracked objects; "
+                f"over {requests} requests: ") + ", ".join(
+            f"gen{g} {len(p)} times, max {max(p, default=0):.1f} ms"
             for g, p in self.pauses.items())
 
 
@@ -214,12 +220,8 @@ def run(app, options) -> int:
           f"{len(client.get(URL, headers=headers).get_json())} due")
 
     old = legacy_view(options.compare) if options.compare else None
-    if old:
-        problems = compare(app, client, headers, old, seeded)
-        if problems:
-            print("\n".join(problems))
-            return 1
-        print(f"identical bytes to {options.compare}'s answer (seeded, and with pauses added)")
+    if old and not same_answer(client, headers, old, "seeded"):
+        return 1
 
     for _ in range(10):  # warm-up: statement caches, first connections
         timed(client, headers)
@@ -240,13 +242,15 @@ def run(app, options) -> int:
         print(f"{'':>{len(options.kind)}} {'':>8}   cpu {percentiles(old_cpu)}")
     print(f"{options.kind}  current: wall {percentiles(new_times)}")
     print(f"{'':>{len(options.kind)}}           cpu {percentiles(new_cpu)}")
+    slowest = sorted(zip(new_times, new_cpu, strict=True), reverse=True)[:4]
+    print("slowest (wall/cpu ms): " + ", ".join(f"{w:.1f}/{c:.1f}" for w, c in slowest))
     print(collector.report(options.requests * (2 if old else 1)))
 
-    if os.environ.get("DUE_GC_PROBE"):
-        for _ in range(3):
-            start = time.perf_counter()
-            found = gc.collect()
-            print(f"full collection: {(time.perf_counter() - start) * 1000:.1f} ms, {found} found")
+    if old:
+        with app.app_context():
+            add_pauses(seeded["partnerships"])
+        if not same_answer(client, headers, old, "with pauses"):
+            return 1
     if options.profile:
         print(f"profiling: pid {os.getpid()} for {options.profile:.0f} s", flush=True)
         end = time.monotonic() + options.profile
@@ -255,25 +259,19 @@ def run(app, options) -> int:
     return 0
 
 
-def compare(app, client, headers, old, seeded) -> list[str]:
-    """The same bytes from both, at one frozen instant, before and after adding pauses."""
-    problems = []
-    for label in ("seeded", "with pauses"):
-        if label == "with pauses":
-            with app.app_context():
-                add_pauses(seeded["partnerships"])
-        frozen = utcnow()
-        with mock.patch("api.services.due.utcnow", lambda: frozen), \
-                mock.patch("legacy_due.utcnow", lambda: frozen):
-            new_body = client.get(URL, headers=headers).get_data()
-            with mock.patch.object(DueCheckIns, "get", old):
-                old_body = client.get(URL, headers=headers).get_data()
-        print(f"{label}: {len(new_body)} bytes, "
-              f"{new_body.count(b'partnership_id')} items")
-        if new_body != old_body:
-            problems.append(f"{label}: answers differ\nold {old_body[:800]!r}\n"
-                            f"new {new_body[:800]!r}")
-    return problems
+def same_answer(client, headers, old, label: str) -> bool:
+    """The same bytes from the current code and from `old`, at one frozen instant."""
+    frozen = utcnow()
+    with mock.patch("api.services.due.utcnow", lambda: frozen), \
+            mock.patch("legacy_due.utcnow", lambda: frozen):
+        new_body = client.get(URL, headers=headers).get_data()
+        with mock.patch.object(DueCheckIns, "get", old):
+            old_body = client.get(URL, headers=headers).get_data()
+    same = new_body == old_body
+    print(f"{label}: {new_body.count(b'partnership_id')} items, {len(new_body)} bytes, "
+          + ("identical bytes" if same else
+             f"ANSWERS DIFFER\nold {old_body[:800]!r}\nnew {new_body[:800]!r}"))
+    return same
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ check-ins before the start still count when they fall inside a window.
 All datetimes must be timezone-aware; results are in UTC. No Flask, no database here.
 """
 
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,12 +42,13 @@ HALF_LIFE_WINDOWS = 3
 SMOOTHING = 1 - 0.5 ** (1 / HALF_LIFE_WINDOWS)
 
 ONE_DAY = timedelta(days=1)
+_NOTHING = timedelta(0)
 # Stands for "no end yet" in an open pause and "since forever" before the start.
 _DAWN = datetime.min.replace(tzinfo=UTC)
 _NEVER = datetime.max.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Due:
     """When the next check-in is due and how late it is, measured at some `now`."""
 
@@ -83,7 +83,8 @@ def due(
     now = _utc(now, "now")
     started_at = _utc(started_at, "started_at")
     since = started_at if last_checkin is None else _utc(last_checkin, "last_checkin")
-    stopped = sum((max(span, timedelta()) for span in _overlaps(paused, since, now)), timedelta())
+    stopped = (sum((max(span, _NOTHING) for span in _overlaps(paused, since, now)), _NOTHING)
+               if paused else _NOTHING)
     due_at = since + timedelta(days=cadence_days) + stopped
     # Floor division of timedeltas: 2 days 23 hours late is 2 days overdue.
     days_overdue = max(0, (now - due_at) // ONE_DAY)
@@ -107,28 +108,61 @@ def consistency(
     weeks: int = DEFAULT_WEEKS,
 ) -> Consistency:
     """How steadily check-ins kept to the cadence over the last `weeks` weeks (see above)."""
-    _check_cadence(cadence_days)
-    if weeks < 1:
-        raise ValueError(f"weeks must be at least 1, not {weeks}")
-    now = _utc(now, "now")
+    lookback = Lookback(now, cadence_days, weeks)
     started_at = _utc(started_at, "started_at")
-    # Sorted, so each window is one binary search and the input order cannot matter. Future
-    # check-ins are dropped here, where the rule says so, not left to the window bounds.
-    times = sorted(t for t in (_utc(c, "checkins") for c in checkins) if t <= now)
-    # Before the start counts like a pause: nobody could have checked in then.
-    away = _merge([(_DAWN, started_at), *(_pause(p) for p in paused)])
-
-    windows = tuple(
-        Window(
-            start=start,
-            end=end,
-            expected=_away_for(start, end, away) * 2 <= end - start,
-            met=_has_checkin(times, start, end, end_included=end == now),
-        )
-        for start, end in _cut(now, cadence_days, weeks)
-        if end > started_at
-    )
+    times = [_utc(c, "checkins") for c in checkins]
+    windows = tuple(Window(start, end, expected, met) for start, end, expected, met
+                    in lookback.windows(times, started_at, _away(started_at, paused)))
     return Consistency(score=_strength(w.met for w in windows if w.expected), windows=windows)
+
+
+class Lookback:
+    """The windows of one cadence at one `now`, cut once: the due list scores a whole
+    caseload against the same instant, so only the check-ins and pauses differ per person."""
+
+    __slots__ = ("now", "length", "bounds")
+
+    def __init__(self, now: datetime, cadence_days: int, weeks: int = DEFAULT_WEEKS):
+        _check_cadence(cadence_days)
+        if weeks < 1:
+            raise ValueError(f"weeks must be at least 1, not {weeks}")
+        self.now = _utc(now, "now")
+        self.length = timedelta(days=cadence_days)
+        self.bounds = _cut(self.now, cadence_days, weeks)
+
+    def score(self, checkins: Iterable[datetime], started_at: datetime,
+              paused: Iterable[tuple[datetime, datetime | None]] = ()) -> float | None:
+        """`consistency(...).score`, for timezone-aware datetimes as the database gives them
+        (not checked here: that is the point of the shortcut)."""
+        return _strength(met for _, _, expected, met
+                         in self.windows(checkins, started_at, _away(started_at, paused))
+                         if expected)
+
+    def windows(self, checkins: Iterable[datetime], started_at: datetime,
+                away: list[tuple[datetime, datetime]]):
+        """(start, end, expected, met) of each window that ends after the start, oldest first."""
+        met = self._met(checkins)
+        # Past the last away interval nothing is skipped: most windows need no sum at all.
+        clear_from, length = away[-1][1] if away else _DAWN, self.length
+        return [(start, end,
+                 start >= clear_from or _away_for(start, end, away) * 2 <= length,
+                 index in met)
+                for index, (start, end) in enumerate(self.bounds) if end > started_at]
+
+    def _met(self, checkins: Iterable[datetime]) -> set[int]:
+        """Indexes into `bounds` (oldest first) of the windows holding a check-in."""
+        now, length, count = self.now, self.length, len(self.bounds)
+        # Window k back from now (1 = newest) holds the check-ins k-1 to k lengths old: one
+        # division per check-in instead of a search per window. Floor division of
+        # timedeltas is exact, so boundaries fall as the rule says: a check-in exactly k
+        # lengths old opens window k, and one exactly at now is in window 1.
+        met = set()
+        for at in checkins:
+            if at <= now:
+                back = -((at - now) // length) or 1
+                if back <= count:
+                    met.add(count - back)
+        return met
 
 
 def _strength(hits: Iterable[bool]) -> float | None:
@@ -149,21 +183,17 @@ def _cut(now: datetime, cadence_days: int, weeks: int) -> list[tuple[datetime, d
     return [(now - i * length, now - (i - 1) * length) for i in range(count, 0, -1)]
 
 
-def _has_checkin(
-    times: list[datetime], start: datetime, end: datetime, *, end_included: bool
-) -> bool:
-    i = bisect_left(times, start)  # the first check-in at or after start
-    if i == len(times):
-        return False
-    return times[i] <= end if end_included else times[i] < end
-
-
 def _away_for(start: datetime, end: datetime, away: list[tuple[datetime, datetime]]) -> timedelta:
     """How much of [start, end) lies in the (merged, non-overlapping) away intervals."""
-    total = timedelta(0)
+    total = _NOTHING
     for away_start, away_end in away:
-        total += max(timedelta(0), min(end, away_end) - max(start, away_start))
+        total += max(_NOTHING, min(end, away_end) - max(start, away_start))
     return total
+
+
+def _away(started_at: datetime, paused) -> list[tuple[datetime, datetime]]:
+    """Before the start counts like a pause: nobody could have checked in then."""
+    return _merge([(_DAWN, started_at), *(_pause(p) for p in paused)])
 
 
 def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:

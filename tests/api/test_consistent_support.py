@@ -160,3 +160,162 @@ def test_an_erased_members_calendar_link_stops_working(client, world):
     assert client.get(url).status_code == 200
     client.delete("/api/v1/me", headers=world["peer_a"].headers)
     assert_problem(client.get(url), 404)
+
+
+# --- the due list over a caseload, against the rule applied one partnership at a time -----
+
+def _caseload(app, client, now):
+    """A worker with partnerships of every kind the due list must tell apart, written
+    straight to the tables around a fixed `now`; returns (worker, {label: partnership id})."""
+    from tests.factories import make_goal, make_peer_with, make_worker
+
+    day = timedelta(days=1)
+    with app.app_context():
+        worker, other = make_worker("busy_worker"), make_worker("other_worker")
+        ids = {label: make_peer_with(worker, f"peer_{label}")[1] for label in (
+            "latest", "never", "long_ago", "was_paused", "paused_now", "ended",
+            "no_active_goal", "just_checked_in", "every_three_days")}
+        ids["other_workers"] = make_peer_with(other, "peer_of_other")[1]
+        goals = {label: make_goal(worker if label != "other_workers" else other, pid).id
+                 for label, pid in ids.items()}
+        started = {"latest": 60, "never": 10, "long_ago": 300, "was_paused": 40,
+                   "paused_now": 30, "ended": 30, "no_active_goal": 30,
+                   "just_checked_in": 30, "every_three_days": 50, "other_workers": 30}
+        for label, days in started.items():
+            db.session.execute(update(Partnership).where(
+                Partnership.id == uuid.UUID(ids[label])).values(created_at=now - days * day))
+        db.session.execute(update(Partnership).where(
+            Partnership.id == uuid.UUID(ids["every_three_days"])).values(checkin_cadence_days=3))
+        checkins = {
+            # Out of order, one exactly on a window boundary (14 days back), one in a second
+            # goal: the latest of them all (9 days ago) is the one shown.
+            "latest": [40 * day, 9 * day, 14 * day, 20 * day],
+            "long_ago": [200 * day],  # older than the look-back: still the last check-in
+            "was_paused": [12 * day, 30 * day],
+            "paused_now": [20 * day],
+            "ended": [20 * day],
+            "no_active_goal": [20 * day],
+            "just_checked_in": [day, 8 * day],
+            "every_three_days": [4 * day, 7 * day, 10 * day, 13 * day, 19 * day],
+            "other_workers": [20 * day],
+        }
+        second_goal = make_goal(worker, ids["latest"], "Cook on Sundays").id
+        for label, agos in checkins.items():
+            for n, ago in enumerate(agos):
+                goal = second_goal if label == "latest" and n == 1 else goals[label]
+                db.session.add(CheckIn(goal_id=goal, partnership_id=uuid.UUID(ids[label]),
+                                       progress=5, author_id=uuid.UUID(worker.id),
+                                       created_at=now - ago))
+        # Paused from 10 to 7 days ago: 3 days nobody is late for. Paused, twice over, from
+        # 20 to 13 days ago: the window 21 to 14 days back is skipped, not missed.
+        for begun, ended in ((10, 7), (20, 13), (19, 15)):
+            db.session.add(PartnershipPause(partnership_id=uuid.UUID(ids["was_paused"]),
+                                            started_at=now - begun * day,
+                                            ended_at=now - ended * day))
+        from api.models import Goal
+        db.session.execute(update(Goal).where(Goal.id == goals["no_active_goal"])
+                           .values(status="achieved"))
+        db.session.commit()
+    for label, status in (("paused_now", "paused"), ("ended", "ended")):
+        assert client.patch(f"/api/v1/partnerships/{ids[label]}", json={"status": status},
+                            headers=worker.headers).status_code == 200
+    return worker, ids
+
+
+def _expected(app, worker, now) -> list[dict]:
+    """The due list worked out the slow, obvious way: every partnership as an ORM object,
+    all its check-ins and pauses, and the rule from api.services.consistency."""
+    from sqlalchemy import select
+
+    from api.models import Goal
+    from api.services.clock import iso
+    from api.services.consistency import consistency, due
+
+    items = []
+    with app.app_context():
+        for p in db.session.scalars(select(Partnership).where(
+                Partnership.worker_id == uuid.UUID(worker.id))):
+            goals = db.session.scalars(select(Goal).where(Goal.partnership_id == p.id)).all()
+            if p.status != "active" or not any(g.status == "active" for g in goals):
+                continue
+            times = db.session.scalars(select(CheckIn.created_at).where(
+                CheckIn.partnership_id == p.id)).all()
+            pauses = [(pause.started_at, pause.ended_at) for pause in db.session.scalars(
+                select(PartnershipPause).where(PartnershipPause.partnership_id == p.id))]
+            last = max(times, default=None)
+            when = due(last, p.created_at, p.checkin_cadence_days, now, paused=pauses)
+            if when.is_due:
+                score = consistency(times, p.checkin_cadence_days, now,
+                                    started_at=p.created_at, paused=pauses).score
+                items.append(((-when.days_overdue, when.due_at), {
+                    "partnership_id": str(p.id),
+                    "peer": {"id": str(p.peer.id), "display_name": p.peer.display_name},
+                    "checkin_cadence_days": p.checkin_cadence_days,
+                    "last_checkin_at": iso(last), "due_at": iso(when.due_at),
+                    "days_overdue": when.days_overdue, "consistency": score}))
+    return [item for _, item in sorted(items, key=lambda pair: pair[0])]
+
+
+def test_the_due_list_of_a_caseload_follows_the_rule_for_each_partnership(
+        app, client, monkeypatch):
+    now = datetime.now(UTC).replace(microsecond=0)
+    monkeypatch.setattr("api.services.due.utcnow", lambda: now)
+    worker, ids = _caseload(app, client, now)
+    response = client.get("/api/v1/checkins/due", headers=worker.headers)
+    assert response.status_code == 200 and response.cache_control.no_store
+    due = {item["partnership_id"]: item for item in response.get_json()}
+    label = {pid: name for name, pid in ids.items()}
+
+    assert sorted(label[pid] for pid in due) == [
+        "every_three_days", "latest", "long_ago", "never", "was_paused"]
+    latest = due[ids["latest"]]
+    assert latest["last_checkin_at"] == (now - timedelta(days=9)).isoformat().replace(
+        "+00:00", "Z")
+    assert latest["days_overdue"] == 2 and latest["peer"]["display_name"] == "Peer_Latest"
+    assert due[ids["never"]]["last_checkin_at"] is None
+    assert due[ids["never"]]["days_overdue"] == 3 and due[ids["never"]]["consistency"] == 0.0
+    assert due[ids["long_ago"]]["last_checkin_at"].startswith(
+        (now - timedelta(days=200)).date().isoformat())
+    assert due[ids["was_paused"]]["days_overdue"] == 2  # 12 days since, 3 of them paused
+    assert due[ids["every_three_days"]]["checkin_cadence_days"] == 3
+    assert response.get_json() == _expected(app, worker, now)
+
+
+def test_reading_the_due_list_leaves_one_audit_row(app, client, monkeypatch):
+    from sqlalchemy import func, select
+
+    from api.models import AuditEvent
+
+    now = datetime.now(UTC)
+    monkeypatch.setattr("api.services.due.utcnow", lambda: now)
+    worker, _ = _caseload(app, client, now)
+
+    def reads():
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.action == "checkins.due.read", AuditEvent.object_type == "user",
+                AuditEvent.object_id == worker.id, AuditEvent.outcome == "ok"))
+
+    before = reads()
+    assert len(client.get("/api/v1/checkins/due", headers=worker.headers).get_json()) == 5
+    assert reads() == before + 1
+
+
+def test_the_hand_written_dump_of_due_items_is_marshmallows_own(app, client, monkeypatch):
+    import json
+
+    import marshmallow as ma
+
+    from api.models import User
+    from api.schemas.goals import DueCheckInSchema
+    from api.services.due import due_for
+
+    now = datetime.now(UTC)
+    worker, _ = _caseload(app, client, now)
+    with app.app_context():
+        items = due_for(db.session.get(User, uuid.UUID(worker.id)), now=now)
+        assert len(items) == 5
+        schema, one = DueCheckInSchema(many=True), DueCheckInSchema()
+        # As JSON text: the same keys in the same order, 0.0 not 0, null where null.
+        assert json.dumps(schema.dump(items)) == json.dumps(ma.Schema.dump(schema, items))
+        assert json.dumps(one.dump(items[0])) == json.dumps(ma.Schema.dump(one, items[0]))

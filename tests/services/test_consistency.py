@@ -10,6 +10,7 @@ from api.services.consistency import (
     SMOOTHING,
     Consistency,
     Due,
+    Lookback,
     consistency,
     due,
 )
@@ -350,3 +351,44 @@ def test_checkins_in_skipped_windows_change_nothing(checkins, cadence, paused, d
     inside = window.start + (window.end - window.start) / 2
     again = consistency([*checkins, inside], cadence, NOW, started_at=LONG_AGO, paused=paused)
     assert again.score == result.score
+
+
+@given(checkin_lists, cadences, starts, pause_lists)
+def test_each_window_is_met_exactly_when_a_checkin_falls_inside_it(
+        checkins, cadence, started, paused):
+    for window in consistency(checkins, cadence, NOW, started_at=started, paused=paused).windows:
+        inside = [t for t in checkins if window.start <= t < window.end
+                  or t == window.end == NOW]
+        assert window.met == bool(inside)
+
+
+# --- Lookback: the same windows cut once for a whole caseload --------------------------------
+
+ELSEWHERE = timezone(timedelta(hours=-7))
+
+
+@given(checkin_lists, cadences, starts, pause_lists, st.booleans())
+def test_a_lookback_scores_as_consistency_does(checkins, cadence, started, paused, zoned):
+    if zoned:  # the database hands back UTC; any aware zone must give the same answer
+        checkins = [t.astimezone(ELSEWHERE) for t in checkins]
+        started = started.astimezone(ELSEWHERE)
+    lookback = Lookback(NOW, cadence)
+    expected = consistency(checkins, cadence, NOW, started_at=started, paused=paused).score
+    assert lookback.score(checkins, started, paused) == expected
+    assert lookback.score(reversed(checkins), started, list(reversed(paused))) == expected
+
+
+def test_a_lookback_is_reused_across_partnerships():
+    lookback = Lookback(NOW, 7)
+    for met in ([True] * 12, [False] * 12, [True, False] * 6, [False] * 11 + [True]):
+        assert lookback.score(history(met), LONG_AGO) == ema(met)
+    assert lookback.score([], NOW) is None  # started now: no window to judge yet
+
+
+def test_a_lookback_refuses_what_consistency_refuses():
+    with pytest.raises(ValueError, match="cadence_days"):
+        Lookback(NOW, 0)
+    with pytest.raises(ValueError, match="weeks"):
+        Lookback(NOW, 7, weeks=0)
+    with pytest.raises(ValueError, match="now"):
+        Lookback(datetime(2025, 6, 30, 12, 0), 7)
