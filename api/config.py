@@ -48,6 +48,8 @@ class Config:
     # asks the database whether content changed (another process's edit shows within this).
     PUBLIC_CACHE_ENTRIES = int(os.environ.get("PUBLIC_CACHE_ENTRIES", "2048"))
     CONTENT_VERSION_TTL = float(os.environ.get("CONTENT_VERSION_TTL", "1.0"))
+    # Freeze start-up objects out of the garbage collector's full walks (see create_app).
+    GC_FREEZE = os.environ.get("GC_FREEZE", "1") != "0"
     # Repeats of those answered before Flask runs (api.fast_path); off only to compare.
     PUBLIC_FAST_PATH = os.environ.get("PUBLIC_FAST_PATH", "1") != "0"
     # When a peer's session-check says "talk about it" (0-10 items): a total below 36 is the

@@ -42,6 +42,8 @@ def _test_config(url: str, engine_options: dict) -> dict:
         # the access logger up where it reads the lines.
         "LOG_LEVEL": "WARNING",
         "LOG_FLUSH_SECONDS": 0,  # tests that read stderr see each line as it is made
+        # The suite builds many apps; frozen, their garbage would never be collected.
+        "GC_FREEZE": False,
         # Every public read asks whether content changed, so a test that edits the database
         # behind the app's back still sees its edit; tests/api/test_public_cache.py builds
         # apps with the production setting.
