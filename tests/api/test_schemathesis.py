@@ -6,6 +6,7 @@ private operations are exercised too.
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.services import passwords
 from tests.conftest import build_app
@@ -47,8 +48,18 @@ def map_body(context, body):
     return body
 
 
+# Answers are checked against the instrument the path names (its items, its scale): JSON
+# Schema cannot tie a body to a path parameter, so a schema-valid body for a real survey is
+# still a 422 whenever its items are made up. Every other check still runs on these.
+ANSWERS_CHECKED_AGAINST_THE_PATH = {"/api/v1/surveys/{slug}/score",
+                                    "/api/v1/surveys/{slug}/responses"}
+
+
 @schema.parametrize()
 @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_keeps_its_contract(case, app, worker):
+    excluded = ([positive_data_acceptance]
+                if case.operation.path in ANSWERS_CHECKED_AGAINST_THE_PATH else [])
     # The WSGI transport does not undo Content-Encoding; test_compression covers that part.
-    case.call_and_validate(headers={**worker.headers, "Accept-Encoding": "identity"})
+    case.call_and_validate(headers={**worker.headers, "Accept-Encoding": "identity"},
+                           excluded_checks=excluded)
