@@ -18,6 +18,8 @@ values (SQL parameters, a database's "Key (email)=(...) already exists").
   worker's numbers.
 """
 
+import collections
+import functools
 import hmac
 import ipaddress
 import itertools
@@ -102,7 +104,15 @@ def request_id_for(given: str) -> str:
     return given if _SANE_REQUEST_ID.fullmatch(given) else _new_request_id()
 
 
-_ids = {"pid": None, "prefix": "", "count": itertools.count()}
+_ids: dict = {}
+
+
+def _new_id_prefix() -> None:
+    _ids.update(prefix=secrets.token_hex(8), count=itertools.count())
+
+
+_new_id_prefix()
+os.register_at_fork(after_in_child=_new_id_prefix)  # a forked worker draws its own
 
 
 def _new_request_id() -> str:
@@ -110,8 +120,6 @@ def _new_request_id() -> str:
     a counter. An id names a request, it guards nothing, so it need not be unguessable, and
     one random draw per process instead of per request is measurably cheaper (uuid4 was 4%
     of a cached read's time)."""
-    if _ids["pid"] != os.getpid():  # a forked worker draws its own prefix
-        _ids.update(pid=os.getpid(), prefix=secrets.token_hex(8), count=itertools.count())
     return f"{_ids['prefix']}{next(_ids['count']):016x}"
 
 
@@ -218,9 +226,11 @@ class _StderrHandler(logging.StreamHandler):
     def __init__(self):
         super().__init__()
         self.flush_seconds = 0.0
-        self._waiting: list[str] = []
+        self._waiting: collections.deque[str] = collections.deque()
         self._written_at = time.monotonic()
-        self._timer_pid = None
+        self._timer_started = False
+        # A forked worker has no timer thread (threads do not survive fork): it starts its own.
+        os.register_at_fork(after_in_child=lambda: setattr(self, "_timer_started", False))
 
     @property
     def stream(self):
@@ -237,31 +247,32 @@ class _StderrHandler(logging.StreamHandler):
             self.handleError(record)
 
     def add_line(self, line: str, level: int) -> None:
-        """A line already formatted (see record_answer)."""
-        with self.lock:
-            self._add(line, level)
+        """A line already formatted (see record_answer). Appending needs no lock (a deque's
+        append is atomic); only writing out takes it, so threads do not queue behind a write."""
+        self._add(line, level)
 
     def _add(self, line: str, level: int) -> None:
         self._waiting.append(line + self.terminator)
         if (level >= logging.WARNING or len(self._waiting) >= self.MAX_WAITING
                 or time.monotonic() - self._written_at >= self.flush_seconds):
-            self._write()
-        elif self._timer_pid != os.getpid():  # the first line waiting in this process
+            self.flush()
+        elif not self._timer_started:  # the first line waiting in this process
             self._start_timer()
 
     def flush(self) -> None:
-        with self.lock:
+        with self.lock:  # one writer at a time; appends go on meanwhile
             if self._waiting:
                 self._write()
 
     def _write(self) -> None:
-        text, self._waiting = "".join(self._waiting), []
+        waiting = self._waiting
+        text = "".join([waiting.popleft() for _ in range(len(waiting))])
         self._written_at = time.monotonic()
         self.stream.write(text)
         self.stream.flush()
 
     def _start_timer(self) -> None:
-        self._timer_pid = os.getpid()  # a forked worker starts its own
+        self._timer_started = True
 
         def write_what_waits():
             while True:
@@ -336,17 +347,34 @@ def record_answer(method: str, route: str, endpoint: str | None, status: int, se
     if not _ACCESS.isEnabledFor(logging.INFO):
         return
     duration_ms = round(seconds * 1000, 2)
-    message = "%s %s %s %.1f ms" % (method, route, status, duration_ms)  # noqa: UP031
-    fields = {"request_id": request_id_, "method": method, "route": route,
-              "endpoint": endpoint, "status": status, "duration_ms": duration_ms,
-              "bytes": size}
     handler = _sole_json_handler()
-    if handler is None:
-        _ACCESS.info(message, extra=fields)
-    else:  # what JsonFormatter would write for that record (tests/api/test_observability)
-        handler.add_line(_JSON.encode({
-            "time": _iso_time_of(time.time()), "level": "INFO", "logger": ACCESS_LOGGER,
-            "message": message, **fields}), logging.INFO)
+    if handler is not None:
+        handler.add_line(_access_line(method, route, endpoint, status, duration_ms, size,
+                                      request_id_), logging.INFO)
+        return
+    _ACCESS.info("%s %s %s %.1f ms", method, route, status, duration_ms, extra={
+        "request_id": request_id_, "method": method, "route": route, "endpoint": endpoint,
+        "status": status, "duration_ms": duration_ms, "bytes": size})
+
+
+def _access_line(method: str, route: str, endpoint: str | None, status: int,
+                 duration_ms: float, size: int | None, request_id_: str) -> str:
+    """The line JsonFormatter writes for the access record above (a test compares them),
+    from pieces encoded once per route: the method is one of _KNOWN_METHODS or OTHER, and a
+    request id is made here or passed _SANE_REQUEST_ID, so neither needs escaping."""
+    route_text, endpoint_json = _encoded(route, endpoint)
+    return (f'{{"time": "{_iso_time_of(time.time())}", "level": "INFO", '
+            f'"logger": "{ACCESS_LOGGER}", '
+            f'"message": "{method} {route_text} {status} {duration_ms:.1f} ms", '
+            f'"request_id": "{request_id_}", "method": "{method}", "route": "{route_text}", '
+            f'"endpoint": {endpoint_json}, "status": {status}, '
+            f'"duration_ms": {duration_ms!r}, "bytes": {"null" if size is None else size}}}')
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded(route: str, endpoint: str | None) -> tuple[str, str]:
+    """The route as JSON string contents, the endpoint as a JSON value."""
+    return _JSON.encode(route)[1:-1], _JSON.encode(endpoint)
 
 
 _ACCESS = logging.getLogger(ACCESS_LOGGER)

@@ -174,10 +174,15 @@ def test_a_304_made_by_flask_is_enough_to_answer_repeats(fast, slow):
     assert comparable(full) == comparable(slow.test_client().get(url, headers=headers))
 
 
-def test_an_access_line_made_without_a_record_is_the_one_a_record_makes(app, make_app,
-                                                                       monkeypatch, capsys):
+@pytest.mark.parametrize("answer", [
+    ("GET", "/api/v1/faqs", "faqs.Faqs", 304, 0.00042, 0, "id-1"),
+    ("POST", "/api/v1/goals/<uuid:goal_id>/checkins", "goals.GoalCheckIns", 201, 1.5, None,
+     "0123abcd.proxy_id-9"),
+    ("OTHER", "<unmatched>", None, 405, 0.0, 152, "f" * 32),
+])
+def test_an_access_line_made_without_a_record_is_the_one_a_record_makes(
+        app, make_app, monkeypatch, capsys, answer):
     make_app(LOG_LEVEL="INFO", LOG_FLUSH_SECONDS=0)  # the access logger's level and handler
-    answer = ("GET", "/api/v1/faqs", "faqs.Faqs", 304, 0.00042, 0, "id-1")
     # pytest's own handlers on the root logger make observability take the general road.
     observability.record_answer(*answer)
     general = capsys.readouterr().err.splitlines()
