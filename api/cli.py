@@ -1,9 +1,10 @@
-"""Command-line tasks: `flask content load`."""
+"""Command-line tasks: `flask content load`, `flask agency create`, `flask idempotency purge`."""
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from api.services import idempotency
 from api.services.accounts import AccountError, create_agency
 from api.services.content_loader import ContentError, load_content
 
@@ -38,6 +39,16 @@ def create_agency_command(name: str, admin_email: str, admin_password: str) -> N
                "can now sign in.")
 
 
+idempotency_cli = AppGroup("idempotency", help="Idempotency keys and their kept answers.")
+
+
+@idempotency_cli.command("purge")
+def purge_command() -> None:
+    """Drop keys (and the answers kept with them) older than 30 days. Run it daily."""
+    click.echo(f"Idempotency keys removed: {idempotency.purge_expired()}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(agency_cli)
+    app.cli.add_command(idempotency_cli)

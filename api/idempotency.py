@@ -32,7 +32,7 @@ def _fingerprint() -> str:
 
 def _scope() -> str:
     user = access.caller()
-    return f"user:{user.id}" if user else f"anon:{request.remote_addr}"
+    return idempotency.user_scope(user.id) if user else f"anon:{request.remote_addr}"
 
 
 def idempotent(func):

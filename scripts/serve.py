@@ -104,7 +104,8 @@ def fresh_metrics_dir(env: dict[str, str]) -> None:
 
 def setup(env: dict[str, str]) -> None:
     ensure_database(env["DATABASE_URL"])
-    for task in (["db", "upgrade"], ["content", "load"]):
+    # Expired idempotency keys go at each start too (a daily job should run the same).
+    for task in (["db", "upgrade"], ["content", "load"], ["idempotency", "purge"]):
         subprocess.run([str(BIN / "flask"), *task], env=env, cwd=ROOT, check=True)  # noqa: S603
 
 

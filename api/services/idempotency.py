@@ -223,8 +223,19 @@ def lookup(scope: str, key: str) -> IdempotencyRecord | None:
         IdempotencyRecord.scope == scope, IdempotencyRecord.key == key))
 
 
+def user_scope(user_id) -> str:
+    """The scope of a signed-in caller's keys."""
+    return f"user:{user_id}"
+
+
+def forget(scope: str) -> None:
+    """Drop a scope's keys and the answers kept with them (an erased account's: the answers
+    hold what the person wrote). Committed by the caller."""
+    db.session.execute(delete(RECORDS).where(RECORDS.c.scope == scope))
+
+
 def purge_expired() -> int:
-    result = db.session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - KEEP_FOR))
+    """Drop keys older than KEEP_FOR (`flask idempotency purge`); how many went."""
+    result = db.session.execute(delete(RECORDS).where(RECORDS.c.created_at < utcnow() - KEEP_FOR))
     db.session.commit()
     return result.rowcount

@@ -18,7 +18,7 @@ from api.models import (
     SurveyResponse,
     User,
 )
-from api.services import audit, sessions
+from api.services import audit, idempotency, sessions
 from api.services.clock import iso, utcnow
 
 EXPORT_FORMAT = 1
@@ -136,6 +136,8 @@ def erase(user: User) -> None:
                        .values(message="", emoji=None))
     # Survey answers are about how the person felt: they go entirely.
     db.session.execute(delete(SurveyResponse).where(SurveyResponse.user_id == user.id))
+    # Answers kept for retries hold the same words (a check-in's note): they go too.
+    idempotency.forget(idempotency.user_scope(user.id))
     user.email = user.username = user.display_name = user.password_hash = None
     user.erased_at = utcnow()
     audit.record(user, "account.erase", object_type="user", object_id=user.id)

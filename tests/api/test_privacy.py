@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from api.extensions import db
-from api.models import AuditEvent, AuthSession, User
+from api.models import AuditEvent, AuthSession, IdempotencyRecord, User
 from api.services.sessions import token_hash
 from tests.factories import PASSWORD, unique
 from tests.helpers import assert_problem
@@ -226,6 +226,23 @@ def test_erasing_ends_partnerships_and_the_other_member_keeps_the_history(
     audited_after = audit_rows(app, AuditEvent.actor_id == uuid.UUID(gone.id))
     assert audited_after[:len(audited_before)] == audited_before
     assert audited_after[-1]["action"] == "account.erase"
+
+
+def test_erasing_forgets_the_answers_kept_for_retries(client, app, world):
+    peer, note = world["peer_a"], f"only mine {uuid.uuid4()}"
+    made = client.post(f"/api/v1/goals/{world.fresh_goal()}/checkins",
+                       json={"progress": 3, "note": note},
+                       headers={**peer.headers, "Idempotency-Key": str(uuid.uuid4())})
+    assert made.status_code == 201
+    with app.app_context():  # kept so a retry gets the same answer, note and all
+        assert db.session.scalar(select(func.count()).where(
+            IdempotencyRecord.body.contains(note))) == 1
+    erase(client, peer)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(
+            IdempotencyRecord.body.contains(note))) == 0
+        assert db.session.scalar(select(func.count()).where(
+            IdempotencyRecord.scope == f"user:{peer.id}")) == 0
 
 
 def test_an_erased_email_can_register_again(client, world):
