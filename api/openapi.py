@@ -156,15 +156,25 @@ class RapportApi(flask_smorest.Api):
             )
 
 
+class QueryInteger(ma.fields.Integer):
+    """A whole number in a query string, written as ASCII digits only: Python's int() would
+    also take " 5", "+5", "5_0" or "٥", which the spec's `integer` does not allow."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class PageArgsSchema(ma.Schema):
     """Bounded paging arguments, mixed into every list's query schema."""
 
-    page = ma.fields.Integer(
+    page = QueryInteger(
         load_default=1,
         validate=ma.validate.Range(min=1, max=MAX_PAGE),
         metadata={"description": "Page number, from 1."},
     )
-    page_size = ma.fields.Integer(
+    page_size = QueryInteger(
         load_default=DEFAULT_PAGE_SIZE,
         validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
         metadata={"description": f"Items per page, at most {MAX_PAGE_SIZE}."},

@@ -4,6 +4,7 @@ from datetime import date
 
 import marshmallow as ma
 
+from api.openapi import QueryInteger
 from api.schemas.common import BaseSchema, LanguageArgsSchema, StrictInteger, Text, Timestamp
 from api.schemas.content import TipRefSchema
 
@@ -40,7 +41,7 @@ class SurveySchema(ma.Schema):
 
 
 class SurveyQueryArgsSchema(LanguageArgsSchema):
-    version = ma.fields.Integer(
+    version = QueryInteger(
         validate=ma.validate.Range(min=1, max=1000),
         metadata={"description": "A past version; the newest when left out."})
 

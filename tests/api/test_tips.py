@@ -153,7 +153,10 @@ def test_a_page_past_the_end_is_empty(client):
 
 
 @pytest.mark.parametrize("query", ["page_size=101", "page_size=0", "page=0", "page=-1",
-                                   f"page={2**64}", f"page_size={2**70}", "page=abc"])
+                                   f"page={2**64}", f"page_size={2**70}", "page=abc",
+                                   # int() takes these; an integer in the spec does not
+                                   "page=%095", "page=+2", "page_size=1_0", "page=%D9%A5",
+                                   "page=2%20"])
 def test_bad_paging_is_422(client, query):
     assert_problem(client.get(f"/api/v1/tips?{query}"), 422)
 
