@@ -1,6 +1,6 @@
 """CPU cost of one authenticated, idempotent check-in write, in process (not a test).
 
-    .venv/bin/python -m tests.perf_checkins [sqlite|postgresql] [WRITES]
+    .venv/bin/python bench/checkin_profile.py [sqlite|postgresql] [WRITES]
 
 Builds the app on a throwaway database (a SQLite file, or a PostgreSQL schema dropped at the
 end; TEST_DATABASE_URL or postgresql+psycopg://postgres@127.0.0.1:5432/test), makes a worker,
