@@ -20,9 +20,7 @@ first request for each key (its 200 is kept even when a 304 was sent). Nothing t
 sets a cookie is kept.
 """
 
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Flask
@@ -30,13 +28,9 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import http_date, is_resource_modified, remove_entity_headers, unquote_etag
 
 from api import observability, ratelimits
+from api.public_cache import SAME_FOR_ANYONE, PublicCache
 from api.services import content_version
 
-# Set in the WSGI environ by api.public_cache when the answer is the same for anyone: only
-# then is it kept here. The value: (content version it was made from, route, endpoint, and
-# the Response, which after Flask's hooks holds every header and the body even when the
-# status line sent was a 304).
-SAME_FOR_ANYONE = "rapport.same_for_anyone"
 # Worked out per request, never replayed.
 PER_REQUEST = frozenset({"x-request-id", "ratelimit", "date"})
 
@@ -59,9 +53,7 @@ class FastPath:
     def __init__(self, app: Flask, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
-        self.max_answers = app.config["PUBLIC_CACHE_ENTRIES"]
-        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
-        self._lock = threading.Lock()
+        self._answers = PublicCache(app.config["PUBLIC_CACHE_ENTRIES"])
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_X_API_KEY" in environ \
@@ -71,9 +63,9 @@ class FastPath:
         key = (get("wsgi.url_scheme"), get("HTTP_HOST"), get("SERVER_NAME"), get("SERVER_PORT"),
                get("SCRIPT_NAME"), get("PATH_INFO"), get("QUERY_STRING"),
                get("HTTP_ACCEPT_LANGUAGE"), get("HTTP_ACCEPT_ENCODING"))
-        with self._lock:
-            answer = self._answers.get(key)
-        if answer is not None and content_version.known_fresh(self.app, answer.version):
+        version = content_version.fresh(self.app)
+        answer = self._answers.get(key, version) if version is not None else None
+        if answer is not None:
             sent = self._answer(answer, environ, start_response)
             if sent is not None:
                 return sent
@@ -113,20 +105,12 @@ class FastPath:
         if made is not None and sent.get("status", "")[:4] in ("200 ", "304 ") \
                 and not any(name.lower() == "set-cookie" for name, _ in sent["headers"]):
             version, route, endpoint, response = made
-            self._keep(key, _answer_from(version, route, endpoint, response.get_data(),
-                                         list(response.headers.items())))
+            self._answers.put(key, _answer_from(version, route, endpoint, response.get_data(),
+                                                list(response.headers.items())))
         return answer_iter
 
-    def _keep(self, key: tuple, answer: Answer) -> None:
-        with self._lock:
-            self._answers[key] = answer
-            self._answers.move_to_end(key)
-            while len(self._answers) > self.max_answers:
-                self._answers.popitem(last=False)
-
     def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
+        self._answers.clear()
 
 
 _date = {"second": 0, "text": ""}

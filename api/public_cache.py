@@ -24,9 +24,14 @@ import brotli
 from flask import Flask, current_app, make_response, request
 from werkzeug.wrappers import Response
 
-from api import api_keys, fast_path
+from api import api_keys
 from api.services import content_version
 
+# Set in the WSGI environ when an answer is the same for anyone sending the same request, so
+# api.fast_path may keep it: (content version it was made from, route, endpoint, and the
+# Response, which after Flask's hooks holds every header and the body even when the status
+# line sent was a 304).
+SAME_FOR_ANYONE = "rapport.same_for_anyone"
 # Headers worked out per request elsewhere, never replayed from memory.
 NOT_KEPT = frozenset({"content-length", "etag", "date", "set-cookie", "x-request-id",
                       "content-encoding"})
@@ -63,7 +68,8 @@ class Entry:
 
 
 class PublicCache:
-    """A bounded, thread-safe, least-recently-used map of keys to entries."""
+    """A bounded, thread-safe, least-recently-used map of keys to entries that carry the
+    content version they were made from (also api.fast_path's store)."""
 
     def __init__(self, max_entries: int):
         self.max_entries = max_entries
@@ -115,7 +121,7 @@ def cached(day: Callable[[], object] | None = None,
             response = entry.respond(fresh_headers() if fresh_headers else {})
             if day is None and fresh_headers is None and key[3] is None:
                 # The same answer for anyone sending these headers: api.fast_path may keep it.
-                request.environ[fast_path.SAME_FOR_ANYONE] = (
+                request.environ[SAME_FOR_ANYONE] = (
                     version, request.url_rule.rule, request.endpoint, response)
             return response
 

@@ -55,12 +55,13 @@ def current() -> int:
     return state["version"]
 
 
-def known_fresh(app, version: int) -> bool:
-    """Whether `version` is the one `app` last read, within the TTL: no query, no context
-    (api.fast_path asks before Flask runs; when this says no, Flask reads it again)."""
+def fresh(app) -> int | None:
+    """The version `app` last read, if read within the TTL: no query, no context
+    (api.fast_path asks before Flask runs; on None, Flask reads it again)."""
     state = app.extensions.get("content_version")
-    return (state is not None and state["version"] == version
-            and clock() - state["at"] < app.config["CONTENT_VERSION_TTL"])
+    if state is None or clock() - state["at"] >= app.config["CONTENT_VERSION_TTL"]:
+        return None
+    return state["version"]
 
 
 def forget_local() -> None:
