@@ -41,8 +41,7 @@ class Answer:
     body: bytes
     headers: list[tuple[str, str]]  # as sent, less PER_REQUEST
     not_modified_headers: list[tuple[str, str]]  # what Werkzeug keeps on a 304
-    etag: str
-    quoted_etag: str  # as sent in the ETag field
+    etag: str  # as sent in the ETag field, quotes and all
     route: str
     endpoint: str
 
@@ -83,8 +82,8 @@ class FastPath:
                  (observability.REQUEST_ID_HEADER, request_id)]
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         # The common case, a client sending back the ETag it was given, needs no parsing.
-        if if_none_match != answer.quoted_etag and (
-                if_none_match is None or is_resource_modified(environ, etag=answer.etag)):
+        if if_none_match != answer.etag and (if_none_match is None or is_resource_modified(
+                environ, etag=unquote_etag(answer.etag)[0])):
             status, headers, body = "200 OK", answer.headers + fresh, answer.body
         else:
             status, headers, body = "304 NOT MODIFIED", answer.not_modified_headers + fresh, b""
@@ -109,9 +108,6 @@ class FastPath:
                                                 list(response.headers.items())))
         return answer_iter
 
-    def clear(self) -> None:
-        self._answers.clear()
-
 
 _date = {"second": 0, "text": ""}
 
@@ -129,11 +125,10 @@ def _answer_from(version: int, route: str, endpoint: str, body: bytes,
                  sent: list[tuple[str, str]]) -> Answer:
     headers = [(name, value) for name, value in sent if name.lower() not in PER_REQUEST]
     not_modified = Headers(headers)
+    etag = not_modified["ETag"]
     remove_entity_headers(not_modified)
     return Answer(version=version, body=body, headers=headers,
-                  not_modified_headers=list(not_modified.items()),
-                  etag=unquote_etag(Headers(headers)["ETag"])[0],
-                  quoted_etag=Headers(headers)["ETag"],
+                  not_modified_headers=list(not_modified.items()), etag=etag,
                   route=route, endpoint=endpoint)
 
 
