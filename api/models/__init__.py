@@ -28,13 +28,13 @@ from api.models.goals import (
     PartnershipPause,
 )
 from api.models.integrations import ApiKey, CrisisResource
-from api.models.surveys import SurveyInstrument, SurveyResponse
+from api.models.surveys import InsightRelease, SurveyInstrument, SurveyResponse
 
 __all__ = [
     "ContentVersion",
     "Agency", "AgencyJoinCode", "ApiKey", "AuditEvent", "AuthSession", "CalendarFeed",
     "Celebration", "CheckIn", "CrisisResource", "Faq", "FaqTranslation", "Goal", "GoalEvent",
-    "IdempotencyRecord", "Invite",
+    "IdempotencyRecord", "InsightRelease", "Invite",
     "Milestone", "Partnership", "PartnershipPause", "SurveyInstrument", "SurveyResponse", "Tip",
     "TipTag", "TipTranslation", "User",
 ]

@@ -88,6 +88,9 @@ class AuthSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = _created()
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Moved forward as the session is used (at most every few minutes): a session left
+    # unused for SESSION_IDLE_HOURS ends, whatever its expires_at says.
+    last_seen_at: Mapped[datetime] = _created()
 
     user: Mapped[User] = relationship()
 

@@ -3,7 +3,16 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.extensions import db
@@ -44,3 +53,21 @@ class SurveyResponse(db.Model):
     answers: Mapped[list] = mapped_column(JSON)
     total: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class InsightRelease(db.Model):
+    """An agency's insights for one closed period, made once with differential privacy.
+
+    Kept and returned unchanged for ever after: asking again must not draw new noise, or
+    averaging the answers would take the noise away.
+    """
+
+    __tablename__ = "insight_releases"
+    __table_args__ = (UniqueConstraint("agency_id", "period"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))  # "2026-11" or "2026-Q4"
+    epsilon: Mapped[float] = mapped_column(Float)
+    figures: Mapped[dict] = mapped_column(JSON)
+    released_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
