@@ -12,6 +12,9 @@
   it is acknowledged. NORMAL (in WAL mode) would skip that fsync, which measured here as
   most of a check-in's time under the write lock; a commit would still survive the process
   being killed (-9), but the last ones could be lost with the power. Not worth a lost 201.
+- secure_delete: what is deleted or overwritten is zeroed in the file, not just marked free,
+  so an erased person's words cannot be read back from the database file's bytes. Some
+  builds of SQLite turn it on by default, others do not: it is set, not assumed.
 """
 
 import sqlite3
@@ -59,6 +62,7 @@ def _on_connect(dbapi_connection, _record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -30,7 +30,18 @@ from api.services.clock import utcnow
 GOAL_STATUSES = ("active", "paused", "achieved", "let_go")
 
 
-class Goal(db.Model):
+class WordsRemovable:
+    """Words that can be taken back: blanked when the person who wrote them erases their
+    account, while the item itself stays in the other member's history."""
+
+    words_removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @property
+    def words_removed(self) -> bool:
+        return self.words_removed_at is not None
+
+
+class Goal(WordsRemovable, db.Model):
     __tablename__ = "goals"
     __table_args__ = (CheckConstraint(f"status IN {GOAL_STATUSES}", name="status"),)
 
@@ -53,7 +64,7 @@ class Goal(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Milestone(db.Model):
+class Milestone(WordsRemovable, db.Model):
     __tablename__ = "milestones"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -65,6 +76,8 @@ class Milestone(db.Model):
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # Null only for milestones made before authors were recorded and not found in the audit trail.
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -21,6 +21,14 @@ _why = Text(allow_none=True, validate=ma.validate.Length(max=NOTE_MAX),
 _target_date = ma.fields.Date(allow_none=True)
 
 
+def _words_removed(what: str, **kwargs) -> ma.fields.Boolean:
+    return ma.fields.Boolean(required=True, **kwargs, metadata={"description": (
+        f"True when the person who wrote {what} erased their account: its words are gone "
+        "(the title is empty; a goal's `why` is null) while the item stays in the shared "
+        "history. Show a placeholder in their place. A new title from the other member makes "
+        "this false.")})
+
+
 class GoalSchema(ma.Schema):
     id = ma.fields.UUID(required=True)
     partnership_id = ma.fields.UUID(required=True)
@@ -29,6 +37,7 @@ class GoalSchema(ma.Schema):
     status = ma.fields.String(required=True, metadata={"enum": list(GOAL_STATUSES)})
     target_date = ma.fields.Date(required=True, allow_none=True)
     created_by = ma.fields.UUID(required=True)
+    words_removed = _words_removed("the goal")
     created_at = Timestamp(required=True)
     updated_at = Timestamp(required=True)
     version = ma.fields.Integer(
@@ -59,6 +68,11 @@ class MilestoneSchema(ma.Schema):
     done = ma.fields.Boolean(required=True)
     done_at = Timestamp(required=True, allow_none=True)
     done_by = ma.fields.UUID(required=True, allow_none=True)
+    created_by = ma.fields.UUID(
+        required=True, allow_none=True,
+        metadata={"description": "Who wrote it; null for some milestones made before this "
+                  "was recorded."})
+    words_removed = _words_removed("the milestone")
     version = ma.fields.Integer(required=True)
 
 
@@ -73,6 +87,7 @@ class NextMilestoneSchema(MilestoneSchema):
     """An open milestone, with the goal and partnership it belongs to."""
 
     goal_title = ma.fields.String(required=True, attribute="goal.title")
+    goal_words_removed = _words_removed("the goal", attribute="goal.words_removed")
     partnership_id = ma.fields.UUID(required=True, attribute="goal.partnership_id")
 
 
@@ -136,10 +151,14 @@ class TimelineEntrySchema(ma.Schema):
     actor_id = ma.fields.String(required=True, allow_none=True)
     goal_id = ma.fields.String(required=True)
     goal_title = ma.fields.String(required=True)
+    goal_words_removed = _words_removed("the goal")
     progress = ma.fields.Integer(required=True, allow_none=True,
                                  metadata={"description": "Check-ins: 0 to 10."})
     text = ma.fields.String(required=True, allow_none=True, metadata={
         "description": "A check-in's note, a milestone's title or a celebration's message."})
+    words_removed = ma.fields.Boolean(required=True, metadata={"description": (
+        "For `milestone_done`: true when the person who wrote the milestone erased their "
+        "account, so `text` is empty; show a placeholder instead. False for other entries.")})
     emoji = ma.fields.String(required=True, allow_none=True)
     from_status = ma.fields.String(required=True, allow_none=True)
     to_status = ma.fields.String(required=True, allow_none=True)

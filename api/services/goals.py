@@ -103,12 +103,19 @@ def read_goal(user: User, goal: Goal) -> Goal:
     return goal
 
 
+def _words_now_theirs(item: Goal | Milestone, changes: dict) -> None:
+    """A new title is the editor's own words: nothing of the erased writer's is left to mark."""
+    if "title" in changes:
+        item.words_removed_at = None
+
+
 def update_goal(user: User, goal: Goal, partnership: Partnership, expected: set[int] | None,
                 **changes) -> Goal:
     _writable(partnership)
     old_status = goal.status
     for name, value in changes.items():
         setattr(goal, name, value)
+    _words_now_theirs(goal, changes)
     if goal.status != old_status:
         db.session.add(GoalEvent(goal_id=goal.id, partnership_id=partnership.id,
                                  from_status=old_status, to_status=goal.status,
@@ -169,7 +176,8 @@ def add_milestone(user: User, goal: Goal, partnership: Partnership, *, title: st
         last = db.session.scalar(select(func.max(Milestone.position))
                                  .where(Milestone.goal_id == goal.id))
         position = 0 if last is None else last + 1
-    milestone = Milestone(goal_id=goal.id, title=title, due_date=due_date, position=position)
+    milestone = Milestone(goal_id=goal.id, title=title, due_date=due_date, position=position,
+                          created_by=user.id)
     db.session.add(milestone)
     db.session.flush()
     audit.record(user, "milestone.create", object_type="milestone", object_id=milestone.id,
@@ -192,6 +200,7 @@ def update_milestone(user: User, milestone: Milestone, partnership: Partnership,
         milestone.done_by = user.id if changes["done"] else None
     for name, value in changes.items():
         setattr(milestone, name, value)
+    _words_now_theirs(milestone, changes)
     audit.record(user, "milestone.update", object_type="milestone", object_id=milestone.id,
                  partnership_id=partnership.id)
     _commit_versioned(expected, milestone)

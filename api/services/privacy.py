@@ -1,5 +1,6 @@
 """People's rights over their data: see it all (export) and erase it."""
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
@@ -13,6 +14,7 @@ from api.models import (
     CheckIn,
     Goal,
     Invite,
+    Milestone,
     Partnership,
     SurveyInstrument,
     SurveyResponse,
@@ -22,6 +24,11 @@ from api.services import audit, idempotency, sessions
 from api.services.clock import iso, utcnow
 
 EXPORT_FORMAT = 1
+# How long the checkpoint after an erasure may wait for readers to move on; other writers
+# wait behind it meanwhile.
+CHECKPOINT_WAIT_MS = 2_000
+
+log = logging.getLogger(__name__)
 
 
 def _person(user: User | None) -> dict | None:
@@ -87,10 +94,11 @@ def _everything(user: User) -> dict:
                      for s in session_rows],
         "goals": [{
             "id": str(g.id), "partnership_id": str(g.partnership_id), "title": g.title,
-            "why": g.why, "status": g.status, "target_date": g.target_date and
-            g.target_date.isoformat(), "created_at": g.created_at,
-            "milestones": [{"title": m.title, "done": m.done, "done_at": m.done_at}
-                           for m in g.milestones],
+            "why": g.why, "words_removed": g.words_removed, "status": g.status,
+            "target_date": g.target_date and g.target_date.isoformat(),
+            "created_at": g.created_at,
+            "milestones": [{"title": m.title, "words_removed": m.words_removed,
+                            "done": m.done, "done_at": m.done_at} for m in g.milestones],
         } for g in goal_rows],
         "checkins": [{
             "id": str(c.id), "goal_id": str(c.goal_id), "progress": c.progress, "note": c.note,
@@ -134,6 +142,14 @@ def erase(user: User) -> None:
     db.session.execute(update(CheckIn).where(CheckIn.author_id == user.id).values(note=None))
     db.session.execute(update(Celebration).where(Celebration.author_id == user.id)
                        .values(message="", emoji=None))
+    # So are the titles and whys of goals and milestones they wrote; the items stay, marked,
+    # so the other member's history keeps its shape. A new version changes the ETag, so no
+    # phone keeps showing its saved copy of the words after a 304.
+    now = utcnow()
+    db.session.execute(update(Goal).where(Goal.created_by == user.id).values(
+        title="", why=None, words_removed_at=now, version=Goal.version + 1))
+    db.session.execute(update(Milestone).where(Milestone.created_by == user.id).values(
+        title="", words_removed_at=now, version=Milestone.version + 1))
     # Survey answers are about how the person felt: they go entirely.
     db.session.execute(delete(SurveyResponse).where(SurveyResponse.user_id == user.id))
     # Answers kept for retries hold the same words (a check-in's note): they go too.
@@ -142,3 +158,33 @@ def erase(user: User) -> None:
     user.erased_at = utcnow()
     audit.record(user, "account.erase", object_type="user", object_id=user.id)
     db.session.commit()
+    _checkpoint_sqlite()
+
+
+def _checkpoint_sqlite() -> None:
+    """Move SQLite's write-ahead log into the database file and empty it.
+
+    Until then the -wal file holds the pages as they were before the erasure, words and all
+    (secure_delete, set on every connection, zeroes what is freed in the database file).
+    A checkpoint that readers or a writer keep from finishing is logged, not failed: the erasure
+    itself is committed; the old pages leave at the next checkpoint that finishes, or when the
+    last connection closes.
+    PostgreSQL needs nothing here: the old row versions become dead tuples, which autovacuum
+    reclaims and new rows overwrite (it has no secure_delete; until then, disk encryption is
+    what hides them).
+    """
+    if db.engine.dialect.name != "sqlite":
+        return
+    # A connection of its own, outside any transaction: SQLite cannot checkpoint inside one.
+    connection = db.engine.raw_connection()
+    cursor = connection.cursor()
+    usual_wait = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        # Readers on an older snapshot, or a writer, make it give up: busy, never an error.
+        busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={usual_wait}")
+        connection.close()
+    if busy:
+        log.warning("WAL checkpoint after an erasure could not finish: the database was busy")

@@ -7,7 +7,7 @@ many entries it holds.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, cast, literal, null, select, union_all
+from sqlalchemy import Integer, String, cast, false, literal, null, select, union_all
 
 from api.models import Celebration, CheckIn, Goal, GoalEvent, Milestone, Partnership, User
 from api.services import audit
@@ -22,45 +22,48 @@ class Entry:
     actor_id: str | None
     goal_id: str
     goal_title: str
+    goal_words_removed: bool
     progress: int | None = None
     text: str | None = None
+    words_removed: bool = False
     emoji: str | None = None
     from_status: str | None = None
     to_status: str | None = None
 
 
 def _rows(partnership_id):
-    def goal_columns(goal_id):
-        return select(Goal.title).where(Goal.id == goal_id).scalar_subquery()
-
+    goal_removed = Goal.words_removed_at.is_not(None)
     checkins = select(
         literal("checkin").label("type"), cast(CheckIn.id, String).label("id"),
         CheckIn.created_at.label("at"), cast(CheckIn.author_id, String).label("actor_id"),
-        cast(CheckIn.goal_id, String).label("goal_id"),
-        goal_columns(CheckIn.goal_id).label("goal_title"),
+        cast(CheckIn.goal_id, String).label("goal_id"), Goal.title.label("goal_title"),
+        goal_removed.label("goal_words_removed"),
         CheckIn.progress.label("progress"), CheckIn.note.label("text"),
+        false().label("words_removed"),
         cast(null(), String).label("emoji"), cast(null(), String).label("from_status"),
         cast(null(), String).label("to_status"),
-    ).where(CheckIn.partnership_id == partnership_id)
+    ).join(Goal, Goal.id == CheckIn.goal_id).where(CheckIn.partnership_id == partnership_id)
     milestones = select(
         literal("milestone_done"), cast(Milestone.id, String), Milestone.done_at,
         cast(Milestone.done_by, String), cast(Milestone.goal_id, String), Goal.title,
-        cast(null(), Integer), Milestone.title, cast(null(), String), cast(null(), String),
+        goal_removed, cast(null(), Integer), Milestone.title,
+        Milestone.words_removed_at.is_not(None), cast(null(), String), cast(null(), String),
         cast(null(), String),
     ).join(Goal, Goal.id == Milestone.goal_id).where(
         Goal.partnership_id == partnership_id, Milestone.done.is_(True))
     celebrations = select(
         literal("celebration"), cast(Celebration.id, String), Celebration.created_at,
-        cast(Celebration.author_id, String), cast(Celebration.goal_id, String),
-        goal_columns(Celebration.goal_id), cast(null(), Integer), Celebration.message,
-        Celebration.emoji, cast(null(), String), cast(null(), String),
-    ).where(Celebration.partnership_id == partnership_id)
+        cast(Celebration.author_id, String), cast(Celebration.goal_id, String), Goal.title,
+        goal_removed, cast(null(), Integer), Celebration.message, false(), Celebration.emoji,
+        cast(null(), String), cast(null(), String),
+    ).join(Goal, Goal.id == Celebration.goal_id).where(
+        Celebration.partnership_id == partnership_id)
     changes = select(
         literal("goal_status"), cast(GoalEvent.id, String), GoalEvent.at,
-        cast(GoalEvent.actor_id, String), cast(GoalEvent.goal_id, String),
-        goal_columns(GoalEvent.goal_id), cast(null(), Integer), cast(null(), String),
+        cast(GoalEvent.actor_id, String), cast(GoalEvent.goal_id, String), Goal.title,
+        goal_removed, cast(null(), Integer), cast(null(), String), false(),
         cast(null(), String), GoalEvent.from_status, GoalEvent.to_status,
-    ).where(GoalEvent.partnership_id == partnership_id)
+    ).join(Goal, Goal.id == GoalEvent.goal_id).where(GoalEvent.partnership_id == partnership_id)
     return union_all(checkins, milestones, celebrations, changes).subquery("timeline")
 
 

@@ -64,8 +64,9 @@ def test_items_are_milestones_with_their_goal_and_partnership(client, world):
     assert item == {
         "id": milestone, "goal_id": goal, "title": "Lights out by eleven",
         "due_date": (TODAY + timedelta(days=3)).isoformat(), "position": 0, "done": False,
-        "done_at": None, "done_by": None, "version": 1,
-        "goal_title": "Sleep better", "partnership_id": world.partnership_a,
+        "done_at": None, "done_by": None, "created_by": world["worker_a"].id,
+        "words_removed": False, "version": 1, "goal_title": "Sleep better",
+        "goal_words_removed": False, "partnership_id": world.partnership_a,
     }
     # The version is what PATCH /milestones/{id} needs in If-Match, as on the goal's own list.
     done = client.patch(f"/api/v1/milestones/{milestone}", json={"done": True},

@@ -5,7 +5,7 @@ import { el, request } from "../api.js";
 import { addStrings, t } from "../i18n.js";
 import { discard, keepMine, outboxItems, queue } from "../outbox.js";
 import { me, readPrivate } from "../session.js";
-import { badge, celebrate, dateText, field, fill, form, live, problemText } from "../ui.js";
+import { badge, celebrate, dateText, field, fill, form, live, problemText, titleText } from "../ui.js";
 
 addStrings({
   en: {
@@ -140,7 +140,7 @@ export async function goalList([partnershipId]) {
   const sorted = [...goals].sort((a, b) => order[a.status] - order[b.status]);
   const list = sorted.length
     ? el("ul", { class: "plain" }, sorted.map((goal) => el("li", {},
-        el("a", { href: `#/goals/${goal.id}` }, goal.title,
+        el("a", { href: `#/goals/${goal.id}` }, titleText(goal.title, goal.words_removed),
           el("span", { class: "muted", text: ` · ${t(`status_${goal.status}`)}` })))))
     : el("p", { text: t("noGoals") });
   const newGoal = partnership.status === "ended" ? null : el("details", { class: "card" },
@@ -226,10 +226,12 @@ export async function goalDetail([goalId]) {
   // A version of a milestone in words; the outbox's own version names no title, so the one
   // the person saw is used.
   const describeMilestone = (m, item) => {
-    const title = m.title ?? milestones.find((x) => x.id === item.about.milestone_id)?.title;
+    const named = m.title == null ? milestones.find((x) => x.id === item.about.milestone_id) : m;
+    const title = named && titleText(named.title, named.words_removed);
     return `${title ?? t("milestone")}: ${m.done ? t("doneYes") : t("doneNo")}`;
   };
-  const describeGoal = (g) => `${goal.title}: ${t(`status_${g.status}`)}`;
+  const goalTitle = titleText(goal.title, goal.words_removed);
+  const describeGoal = (g) => `${goalTitle}: ${t(`status_${g.status}`)}`;
 
   const problems = el("div");
   const milestoneList = el("ul", { class: "plain milestones" });
@@ -245,13 +247,13 @@ export async function goalDetail([goalId]) {
     const shownMilestones = overlay(milestones, items, "milestone_done", (item) => item.about.milestone_id)
       .map((m) => (m.outbox && m.outbox.state !== "sent" ? { ...m, done: m.outbox.state === "saved" || m.done } : m));
     fill(milestoneList, ...(shownMilestones.length ? shownMilestones.map((m) => el("li", {},
-      el("span", { class: "title", text: `${m.done ? "✓ " : ""}${m.title}` }),
+      el("span", { class: "title", text: `${m.done ? "✓ " : ""}${titleText(m.title, m.words_removed)}` }),
       el("span", { class: "muted small", text: m.done_at ? ` · ${t("doneOn", { date: dateText(m.done_at) })}`
         : m.due_date ? ` · ${t("due", { date: dateText(m.due_date) })}` : "" }),
       m.outbox ? badge(m.outbox) : null,
       m.done ? celebrateForm(goalId, m.id)
         : el("button", { type: "button", class: "small-button", text: t("markDone"),
-            "aria-label": `${t("markDone")}: ${m.title}`, onclick: () => queue({
+            "aria-label": `${t("markDone")}: ${titleText(m.title, m.words_removed)}`, onclick: () => queue({
               kind: "milestone_done", method: "PATCH", path: `/api/v1/milestones/${m.id}`,
               body: { done: true }, ifMatch: `"v${m.version}"`,
               about: { goal_id: goalId, milestone_id: m.id } }) })))
@@ -315,7 +317,7 @@ export async function goalDetail([goalId]) {
     }));
 
   return [el("p", {}, el("a", { href: `#/partnerships/${goal.partnership_id}`, text: t("back") })),
-    el("h1", { text: goal.title }), savedNote(savedAt),
+    el("h1", { text: goalTitle }), savedNote(savedAt),
     goal.why ? el("p", { text: goal.why }) : null, goalState, problems,
     el("h2", { text: t("milestones") }), milestoneList, addMilestone,
     checkinForm, el("h2", { text: t("checkIns") }), checkinList];
@@ -331,7 +333,7 @@ export async function timeline([partnershipId]) {
     readPrivate(`/api/v1/partnerships/${partnershipId}/timeline`, { page_size: 100 })]);
   const text = (entry) => ({
     checkin: `${t("progressOf", { n: entry.progress })}${entry.text ? ` · ${entry.text}` : ""}`,
-    milestone_done: entry.text, celebration: `${entry.emoji || ""} ${entry.text}`.trim(),
+    milestone_done: titleText(entry.text, entry.words_removed), celebration: `${entry.emoji || ""} ${entry.text}`.trim(),
     goal_status: t("statusChange", { from: entry.from_status ? t(`status_${entry.from_status}`) : "—",
                                      to: t(`status_${entry.to_status}`) }),
   }[entry.type]);
@@ -339,7 +341,7 @@ export async function timeline([partnershipId]) {
     el("h1", { text: t("timeline") }), savedNote(savedAt),
     entries.length ? el("ol", { class: "plain timeline" }, entries.map((entry) => el("li", {},
       el("span", { "aria-hidden": "true", text: `${ICONS[entry.type]} ` }),
-      el("a", { href: `#/goals/${entry.goal_id}`, text: entry.goal_title }),
+      el("a", { href: `#/goals/${entry.goal_id}`, text: titleText(entry.goal_title, entry.goal_words_removed) }),
       el("p", { text: text(entry) }),
       el("p", { class: "muted small", text: `${dateText(entry.at, true)} · ${nameOf(entry.actor_id, partnership, user)}` }))))
       : el("p", { text: t("noCheckIns") })];

@@ -3,7 +3,7 @@
 import { Offline, el, getJSON } from "../api.js";
 import { addStrings, t } from "../i18n.js";
 import { hasSession, me, readPrivate } from "../session.js";
-import { dateText } from "../ui.js";
+import { dateText, titleText } from "../ui.js";
 import { tipCard } from "./tips.js";
 
 addStrings({
@@ -31,8 +31,8 @@ async function nextMilestones() {
   return el("section", { class: "card", "aria-labelledby": "next" },
     el("h2", { id: "next", text: t("nextSteps") }),
     milestones.length ? el("ul", { class: "plain" }, milestones.map((milestone) => el("li", {},
-      el("a", { href: `#/goals/${milestone.goal_id}` }, milestone.title,
-        el("span", { class: "muted", text: ` · ${milestone.goal_title}${milestone.due_date
+      el("a", { href: `#/goals/${milestone.goal_id}` }, titleText(milestone.title, milestone.words_removed),
+        el("span", { class: "muted", text: ` · ${titleText(milestone.goal_title, milestone.goal_words_removed)}${milestone.due_date
           ? ` · ${t("dueOn", { date: dateText(milestone.due_date) })}` : ""}` })))))
       : el("p", { text: t("noSteps") }));
 }
