@@ -1,5 +1,5 @@
 # Rapport: two commands do all the set-up on a fresh machine.
-#   make run    install, migrate the SQLite database, load content, serve on :8000
+#   make run    install, migrate the SQLite database, load content, serve on :8000 (granian)
 #   make serve  production: PostgreSQL + Redis, migrate, load content, granian (scripts/serve.py)
 #   make bench  production server vs nginx, check-in writes, big caseload; writes BENCHMARKS.md
 #   make test   install test tools, lint, run the whole suite (TEST_DATABASE_URL for PostgreSQL)
@@ -43,12 +43,13 @@ migrate: install
 content: migrate
 	$(BIN)/flask content load
 
-# No gunicorn access log: it writes raw paths (private ids), queries and client addresses;
-# the app's own JSON line per request (api.observability) writes none of them.
-run: content
+# The production server (scripts/serve.py: granian) on the embedded SQLite database; it
+# migrates and loads content itself. granian reads requests in its async runtime: clients
+# that trickle their headers hold no thread (8 of them took all of gunicorn gthread's 2 x 4).
+run: install
 	@echo "Rapport is serving on http://$(HOST):$(PORT)/  (API /api/v1, docs /docs, spec /openapi.json)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
-		--worker-class gthread 'api:create_app()'
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) THREADS=$(THREADS) \
+		$(BIN)/python scripts/serve.py --embedded
 
 # Production: settings from the environment (DATABASE_URL, RATELIMIT_STORAGE_URI, HOST, PORT,
 # WORKERS, THREADS; defaults in scripts/serve.py), which execs granian: SIGTERM drains.

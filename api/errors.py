@@ -7,11 +7,14 @@ import marshmallow as ma
 from flask import current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
+from api.config import MAX_JSON_DEPTH
+
 PROBLEM_MIMETYPE = "application/problem+json"
 
 # Plain words for people; werkzeug's defaults are written for server operators.
 DETAILS = {
-    400: "The request could not be read. Check that the body is valid JSON.",
+    400: "The request could not be read. Check that the body is valid JSON, nested at most "
+         f"{MAX_JSON_DEPTH} levels deep.",
     401: "You need to sign in to do this.",
     403: "Your account is not allowed to do this.",
     404: "Nothing was found at this address.",
@@ -90,8 +93,8 @@ def _strip_location(messages):
 
 
 def problem(status: int, detail: str | None = None, *, errors=None, headers=None,
-            type_: str = "about:blank", title: str | None = None):
-    """Build a problem+json response."""
+            type_: str = "about:blank", title: str | None = None, members=None):
+    """Build a problem+json response; `members` are extension members (RFC 9457 3.2)."""
     body = {
         "type": type_,
         "title": title or HTTPStatus(status).phrase,
@@ -100,6 +103,7 @@ def problem(status: int, detail: str | None = None, *, errors=None, headers=None
     }
     if errors:
         body["errors"] = flatten_errors(errors)
+    body.update(members or {})
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_MIMETYPE

@@ -2,13 +2,19 @@
 
 A route is private unless marked public: private responses are `no-store` and carry no
 CORS header. Public GETs are shared-cacheable, have a strong ETag, answer 304 to a
-matching If-None-Match, and are open to any origin.
+matching If-None-Match, and are open to any origin. A request body is at most 64 KiB of
+JSON nested at most MAX_JSON_DEPTH deep.
 """
 
 import hashlib
+import json
+import re
 
 from flask import Flask, abort, current_app, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.wrappers import Response
+
+from api.config import MAX_JSON_DEPTH
 
 PUBLIC = "public"
 PRIVATE = "private"
@@ -25,6 +31,38 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # Anything else that does not set its own policy (files, redirects, empty responses).
 DEFAULT_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 HSTS = "max-age=63072000; includeSubDomains"
+
+
+# A JSON string with its escapes, or the rest of the text after an unterminated one: brackets
+# in there do not nest. Possessive quantifiers: no text makes it backtrack.
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"?', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _nested_deeper_than(limit: int, text: str) -> bool:
+    if text.count("[") + text.count("{") <= limit:
+        return False  # it cannot nest deeper than it has brackets: nearly every body stops here
+    depth = 0
+    for bracket in _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing text nested deeper than MAX_JSON_DEPTH before parsing it.
+
+    Python's parser recurses once per level: 32,000 `[` fit in 64 KiB and made it raise
+    RecursionError, a 500. Refused as a ValueError, such a body is the malformed-JSON 400 of
+    `request.get_json()` wherever it is called, and no schema ever walks a deep tree.
+    """
+
+    def loads(self, s: str | bytes, **kwargs):
+        text = s.decode(json.detect_encoding(s), "surrogatepass") if isinstance(s, bytes) else s
+        if _nested_deeper_than(MAX_JSON_DEPTH, text):
+            raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        return super().loads(text, **kwargs)
 
 
 def public(view):

@@ -1,8 +1,9 @@
-"""Serve Rapport for a tool (audit, screenshots): gunicorn on loopback, as `make run` does, over
-a fresh throwaway SQLite database with the content loaded."""
+"""Serve Rapport for a tool (audit, screenshots): on loopback, as `make run` does (scripts/serve.py
+--embedded), over a fresh throwaway SQLite database with the content loaded."""
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -37,7 +38,7 @@ def wait_until_ready(base_url: str, server: subprocess.Popen, log_path: Path) ->
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early; see {log_path}")
+            raise RuntimeError(f"the server exited early; see {log_path}")
         try:
             with urllib.request.urlopen(f"{base_url}/readyz", timeout=5) as response:  # noqa: S310
                 if response.status == 200:
@@ -59,22 +60,24 @@ def serve(workdir: Path):
         subprocess.run([BIN / "flask", *task], env=env, cwd=ROOT, check=True,  # noqa: S603
                        stdout=subprocess.DEVNULL)
     port = free_port()
+    # The workers' metrics files go with the rest of this run (serve.py makes the folder).
+    env.update(HOST="127.0.0.1", PORT=str(port), WORKERS="2", THREADS="4",
+               PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"))
     log_path = workdir / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(  # noqa: S603 (fixed command, our own venv)
-            [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-             "--worker-class", "gthread",
-             # The default control socket is one per machine user: leave it to `make run`.
-             "--no-control-socket", "api:create_app()"],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            [BIN / "python", ROOT / "scripts" / "serve.py", "--embedded", "--no-setup"],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(base_url, server, log_path)
         yield base_url
     finally:
-        server.terminate()
-        try:
+        # The whole process group: granian stopped while a worker is still starting leaves
+        # that worker running.
+        os.killpg(server.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()

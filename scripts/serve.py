@@ -1,5 +1,8 @@
 """`make serve`: Rapport in production. Migrate, load content, then become the WSGI server.
 
+`--embedded` (`make run`) needs no services: DATABASE_URL and RATELIMIT_STORAGE_URI get no
+defaults here, so the app's own apply (SQLite in var/rapport.db, rate-limit counts beside it).
+
 Settings come from the environment (defaults for this machine's local services):
 
     DATABASE_URL            postgresql+psycopg://postgres@127.0.0.1:5432/rapport
@@ -40,14 +43,19 @@ DEFAULTS = {
     "GRACEFUL_TIMEOUT": "30",
     "SERVER": "granian",
 }
+# The services `make serve` expects on this machine; `--embedded` leaves them to the app.
+SERVICES = ("DATABASE_URL", "RATELIMIT_STORAGE_URI")
 APP = "api:create_app"
+# A request's headers must all arrive within this (granian's default is 30 s): a client that
+# trickles them holds a connection no longer. A phone on a poor network sends them far faster.
+HEADER_READ_TIMEOUT_MS = "10000"
 
 
-def settings(environ=os.environ) -> dict[str, str]:
+def settings(environ=os.environ, *, embedded: bool = False) -> dict[str, str]:
     """The process environment with the defaults filled in where a setting is unset or empty."""
     env = dict(environ)
     for name, value in DEFAULTS.items():
-        if not env.get(name):
+        if not env.get(name) and not (embedded and name in SERVICES):
             env[name] = value
     env["FLASK_APP"] = "api"
     return env
@@ -63,6 +71,7 @@ def server_command(env: dict[str, str]) -> list[str]:
         return [str(BIN / "granian"), "--interface", "wsgi", "--factory",
                 "--host", host, "--port", port, "--workers", workers,
                 "--blocking-threads", threads, "--http", "1", "--no-ws",
+                "--http1-header-read-timeout", HEADER_READ_TIMEOUT_MS,
                 "--backlog", "2048", "--respawn-failed-workers",
                 "--workers-kill-timeout", grace, APP]
     if env["SERVER"] == "gunicorn":
@@ -73,7 +82,11 @@ def server_command(env: dict[str, str]) -> list[str]:
 
 
 def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in `url` if the server does not have it yet."""
+    """Create the PostgreSQL database named in `url` if the server does not have it yet; with
+    no `url` (embedded), the folder of the app's default SQLite file."""
+    if not url:
+        (ROOT / "var").mkdir(exist_ok=True)
+        return
     parts = urlsplit(url)
     if not parts.scheme.startswith("postgres"):
         return
@@ -103,7 +116,7 @@ def fresh_metrics_dir(env: dict[str, str]) -> None:
 
 
 def setup(env: dict[str, str]) -> None:
-    ensure_database(env["DATABASE_URL"])
+    ensure_database(env.get("DATABASE_URL", ""))
     # Expired idempotency keys go at each start too (a daily job should run the same).
     for task in (["db", "upgrade"], ["content", "load"], ["idempotency", "purge"]):
         subprocess.run([str(BIN / "flask"), *task], env=env, cwd=ROOT, check=True)  # noqa: S603
@@ -113,8 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-setup", action="store_true",
                         help="skip migrations and content loading")
+    parser.add_argument("--embedded", action="store_true",
+                        help="`make run`: the app's own SQLite database, no PostgreSQL or Redis")
     args = parser.parse_args(argv)
-    env = settings()
+    env = settings(embedded=args.embedded)
     command = server_command(env)
     if not args.no_setup:
         setup(env)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from api.extensions import db
 from api.models import Agency, AgencyJoinCode, User
-from api.services import audit, codes, passwords, sessions
+from api.services import audit, codes, feeds, passwords, sessions
 from api.services.clock import utcnow
 
 JOIN_CODE_LIFETIME = timedelta(days=30)
@@ -104,8 +104,10 @@ def update_profile(user: User, current_session, *, display_name: str | None = No
         check_new_password(password, user.email, user.username, user.display_name)
         user.password_hash = passwords.hash_password(password)
         user.password_changed_at = utcnow()
-        # Whoever else holds a token (a lost phone, say) is signed out.
+        # Whoever else holds a token (a lost phone, say) is signed out, and whoever holds
+        # one of the person's calendar links (they need no sign-in) is cut off too.
         sessions.revoke_all(user, keep=current_session)
+        feeds.revoke_all_made_by(user)
     if display_name is not None:
         user.display_name = display_name.strip()
     audit.record(user, "account.update", object_type="user", object_id=user.id)

@@ -162,6 +162,25 @@ def test_an_erased_members_calendar_link_stops_working(client, world):
     assert_problem(client.get(url), 404)
 
 
+def test_a_new_password_revokes_your_calendar_links_and_only_yours(client, world):
+    """A changed password often means "someone may have my things": links need no sign-in."""
+    peer, worker = world["peer_a"], world["worker_a"]
+    feeds = f"/api/v1/partnerships/{world.partnership_a}/calendar-feeds"
+    peers_link = client.post(feeds, json={}, headers=peer.headers).get_json()["url"]
+    workers_link = client.post(feeds, json={}, headers=worker.headers).get_json()["url"]
+    new_password = {"password": "quiet harbour lantern dawn"}
+    refused = client.patch("/api/v1/me", headers=peer.headers,
+                           json={**new_password, "current_password": "not my password"})
+    assert_problem(refused, 403)
+    assert client.get(peers_link).status_code == 200  # no change, nothing revoked
+
+    changed = client.patch("/api/v1/me", headers=peer.headers,
+                           json={**new_password, "current_password": peer.password})
+    assert changed.status_code == 200
+    assert_problem(client.get(peers_link), 404)
+    assert client.get(workers_link).status_code == 200
+
+
 # --- the due list over a caseload, against the rule applied one partnership at a time -----
 
 def _caseload(app, client, now):

@@ -10,7 +10,12 @@ import logging
 import marshmallow as ma
 import pytest
 from flask.views import MethodView
+from sqlalchemy import func, select
 
+from api.config import MAX_JSON_DEPTH
+from api.errors import DETAILS
+from api.extensions import db
+from api.models import AuditEvent, AuthSession, Goal
 from api.openapi import Blueprint
 from api.schemas.common import BaseSchema, Text
 from tests.helpers import assert_problem
@@ -102,3 +107,49 @@ def test_unhandled_errors_are_500_without_a_trace(probe_client, caplog):
     # Operators still get the cause in the log.
     assert any("abc123" in str(record.exc_info[1]) for record in caplog.records
                if record.exc_info)
+
+
+# --- deeply nested JSON: under 64 KiB, yet deep enough to crash Python's parser --------------
+
+NESTED_BODIES = {
+    "arrays 32,000 deep": "[" * 32_000 + "]" * 32_000,
+    "objects 10,000 deep": '{"a":' * 10_000 + "1" + "}" * 10_000,
+    f"arrays {MAX_JSON_DEPTH + 1} deep": "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1),
+}
+
+
+def _rows(app) -> dict[str, int]:
+    with app.app_context():
+        return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+                for model in (AuditEvent, AuthSession, Goal)}
+
+
+@pytest.mark.parametrize("body", NESTED_BODIES.values(), ids=NESTED_BODIES.keys())
+@pytest.mark.parametrize("route", ["score", "sign-in", "new goal"])
+def test_deeply_nested_json_is_400_and_changes_nothing(app, client, world, route, body):
+    path, headers = {
+        "score": ("/api/v1/surveys/rapport-self-check/score", {}),
+        "sign-in": ("/api/v1/auth/token", {}),
+        "new goal": (f"/api/v1/partnerships/{world.partnership_a}/goals",
+                     world["worker_a"].headers),
+    }[route]
+    assert len(body) < 64 * 1024  # under the body limit: this is not the 413
+    before = _rows(app)
+    response = client.post(path, data=body, content_type="application/json", headers=headers)
+    problem = assert_problem(response, 400)
+    assert problem["detail"] == DETAILS[400]
+    assert _rows(app) == before
+
+
+def test_json_nested_to_the_limit_is_read(client):
+    body = '{"answers": ' + "[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1) + "}"
+    response = client.post("/api/v1/surveys/rapport-self-check/score", data=body,
+                           content_type="application/json")
+    errors = assert_problem(response, 422)["errors"]  # read, then found wanting
+    assert all(field.startswith("answers.") for field in errors)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(probe_client):
+    text = '["' + "[{" * 100 + '\\"' + "]" + '"]'
+    response = probe_client.post("/probe/notes", json={"text": text})
+    assert response.status_code == 201 and response.get_json()["text"] == text

@@ -1,5 +1,5 @@
-"""What the failure tests share: free ports, a gunicorn run as `make run` starts it, a
-throwaway redis-server, a TCP proxy that can be cut, and small JSON-over-HTTP calls.
+"""What the failure tests share: free ports, the server as `make run` starts it (and gunicorn
+gthread), a throwaway redis-server, a TCP proxy that can be cut, and small JSON-over-HTTP calls.
 
 Every process started here is started in its own session and stopped by its own PID (or
 process group), never by name. Every wait has a deadline.
@@ -85,22 +85,20 @@ def make_partnership_goal(base: str) -> tuple[str, str]:
 
 # --- processes ------------------------------------------------------------------------------
 
-class Gunicorn:
-    """The app under gunicorn, as `make run` serves it, in a process group of its own."""
+class ServerProcess:
+    """The app served by `command` in a process group of its own, ready once /readyz is 200."""
 
-    def __init__(self, env: dict, port: int, log: Path, workers: int = 2):
-        self.env, self.port, self.log_path = env, port, log
-        self.command = [
-            str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-            "--threads", "4", "--worker-class", "gthread", "--no-control-socket",
-            "api:create_app()"]
+    name = "the server"
+
+    def __init__(self, command: list[str], env: dict, port: int, log: Path):
+        self.command, self.env, self.port, self.log_path = command, env, port, log
         self.process: subprocess.Popen | None = None
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "Gunicorn":
+    def start(self) -> "ServerProcess":
         with self.log_path.open("a") as log:
             self.process = subprocess.Popen(  # noqa: S603 (our own venv, fixed arguments)
                 self.command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
@@ -108,7 +106,7 @@ class Gunicorn:
         deadline = time.monotonic() + READY_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n"
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n"
                                    + self.log_tail())
             try:
                 if call(self.base, "GET", "/readyz", timeout=2)[0] == 200:
@@ -117,10 +115,11 @@ class Gunicorn:
                 pass
             time.sleep(0.1)
         self.kill()
-        raise RuntimeError(f"gunicorn was not ready in {READY_SECONDS} s:\n" + self.log_tail())
+        raise RuntimeError(f"{self.name} was not ready in {READY_SECONDS} s:\n"
+                           + self.log_tail())
 
     def kill(self) -> None:
-        """SIGKILL to the master and every worker at once: the crash under test."""
+        """SIGKILL to the server and every worker at once: the crash test's crash."""
         if self.process is None:
             return
         with contextlib.suppress(ProcessLookupError):
@@ -130,6 +129,35 @@ class Gunicorn:
     def log_tail(self, lines: int = 40) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
+
+
+class MakeRun(ServerProcess):
+    """The app as `make run` serves it: scripts/serve.py --embedded, granian with 2 workers x 4
+    threads (SERVER=gunicorn in `env` puts gunicorn gthread there instead, to compare). The
+    database must be migrated already (`--no-setup`). Its workers' metrics files go beside its
+    log, not into var/."""
+
+    name = "scripts/serve.py"
+
+    def __init__(self, env: dict, port: int, log: Path):
+        command = [str(BIN / "python"), str(ROOT / "scripts" / "serve.py"), "--embedded",
+                   "--no-setup"]
+        super().__init__(command, {
+            **env, "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "2", "THREADS": "4",
+            "PROMETHEUS_MULTIPROC_DIR": str(log.with_name(f"metrics-{port}"))}, port, log)
+
+
+class Gunicorn(ServerProcess):
+    """The app under gunicorn gthread, as `make run` served it before granian."""
+
+    name = "gunicorn"
+
+    def __init__(self, env: dict, port: int, log: Path, workers: int = 2):
+        command = [
+            str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+            "--threads", "4", "--worker-class", "gthread", "--no-control-socket",
+            "api:create_app()"]
+        super().__init__(command, env, port, log)
 
 
 class RedisServer:

@@ -1,11 +1,11 @@
 """kill -9 under load: every write acknowledged with a 2xx survives, exactly once.
 
-For SQLite (WAL, always) and PostgreSQL (when TEST_DATABASE_URL points at one): gunicorn as
-`make run` starts it, on a fresh migrated database; 16 clients post check-ins, each with its
-own Idempotency-Key and note; the whole process group gets SIGKILL mid-stream; gunicorn starts
-again on the same database. Then every acknowledged check-in is stored once, nothing is stored
-twice, each unacknowledged request replayed with its own key ends stored exactly once (as the
-PWA outbox replays), and the database passes its own integrity checks.
+For SQLite (WAL, always) and PostgreSQL (when TEST_DATABASE_URL points at one): gunicorn
+gthread (2 workers x 4 threads) on a fresh migrated database; 16 clients post check-ins, each
+with its own Idempotency-Key and note; the whole process group gets SIGKILL mid-stream;
+gunicorn starts again on the same database. Then every acknowledged check-in is stored once,
+nothing is stored twice, each unacknowledged request replayed with its own key ends stored
+exactly once (as the PWA outbox replays), and the database passes its own integrity checks.
 """
 
 import http.client

@@ -101,7 +101,8 @@ def test_sqlite_recovers_when_its_file_can_be_opened_again(make_app, tmp_path):
     with app.app_context():
         upgrade()
         load_content(app.config["LANGUAGES"])
-    assert client.get("/readyz").get_json() == {"status": "ready", "checks": {"database": "ok"}}
+    assert client.get("/readyz").get_json() == {
+        "status": "ready", "checks": {"database": "ok", "disk": "ok"}}
     tips = client.get("/api/v1/tips")
     assert tips.status_code == 200 and tips.get_json()
 
