@@ -18,7 +18,7 @@ from api import (  # noqa: F401  (sqlite: engine events)
     ratelimits,
     sqlite,
 )
-from api.config import Config
+from api.config import Config, limit_storage_url, secret_key
 from api.converters import CODE_SCHEMA, SLUG_SCHEMA, CodeConverter, SlugConverter
 from api.extensions import api, compress, db, limiter, migrate
 
@@ -30,6 +30,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
+    app.config["RATELIMIT_STORAGE_URI"] = limit_storage_url(
+        app.config["RATELIMIT_STORAGE_URI"], app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SECRET_KEY"] = secret_key(app.config["SECRET_KEY"], app.config["SECRET_KEY_FILE"])
+    app.json = policies.JSONProvider(app)  # request bodies: nesting bounded before parsing
     app.json.sort_keys = False  # keep fields in the order the schemas declare them
     app.url_map.strict_slashes = False
     app.url_map.converters["slug"] = SlugConverter

@@ -7,24 +7,38 @@
 The caller is found from `Authorization: Bearer <token>` (integrators) or the HttpOnly
 session cookie (the PWA). Cookie-authenticated writes must be JSON or carry
 X-Requested-With, which a cross-site form cannot send: with SameSite=Strict, that closes CSRF.
+
+Denials: a signed-in caller's is an audit row under their own name (never under the object
+they named: that would put anyone's attempts into another person's access log). Anonymous
+ones are only counted (DENIALS, in /metrics) and limited per address, so no one can flood
+the audit trail or slow real writes with requests that carry no session.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_smorest import abort
+from prometheus_client import Counter
 
 from api import sqlite
 from api.models import AuthSession, User
 from api.policies import PUBLIC, SAFE_METHODS, policy_for
-from api.services import audit, sessions
+from api.ratelimits import client_address
+from api.services import audit, sessions, throttle
 
-COOKIE_NAME = "rapport_session"
-# What a browser drops when its session ends: cached private answers, cookies, and the
-# web app's storage (IndexedDB, caches, service worker), so a shared phone keeps nothing.
-CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+# `__Host-`: the browser keeps them only when Secure, for this host alone, on every path.
+SESSION_COOKIE = "__Host-rapport_session"
+DEVICE_COOKIE = "__Host-rapport_device"
+# What a browser drops when its session ends: cached private answers and the web app's
+# storage (IndexedDB, caches, service worker), so a shared phone keeps nothing. Cookies are
+# cleared one by one instead: the device cookie, which names no one, stays, so guesses made
+# elsewhere still cannot lock this phone's person out after they sign out.
+CLEAR_SITE_DATA = '"cache", "storage"'
+# Anonymous denials are counted here (in /metrics) and nowhere else one by one.
+DENIALS = Counter("rapport_access_denials", "Requests refused by the access rules.",
+                  ("status", "caller"))
 # Endpoints that libraries register for us; they serve nothing private.
 OPEN_ENDPOINTS = frozenset({"api-docs.openapi_json"})
 
@@ -68,7 +82,7 @@ def caller() -> User | None:
         token, via = _presented_token()
         if token is not None:
             with sqlite.read_first():  # SQLite: not under the write lock (api.sqlite)
-                session = sessions.resolve(token)
+                session = sessions.resolve(token, current_app.config["SESSION_IDLE"])
             if session is None:
                 g.bad_token = True
             else:
@@ -94,7 +108,7 @@ def _presented_token() -> tuple[str | None, str | None]:
     if header is not None:
         scheme, _, value = header.partition(" ")
         return (value.strip() if scheme.lower() == "bearer" else ""), "bearer"
-    cookie = request.cookies.get(COOKIE_NAME)
+    cookie = request.cookies.get(cookie_name(SESSION_COOKIE))
     if cookie:
         return cookie, "cookie"
     return None, None
@@ -102,7 +116,16 @@ def _presented_token() -> tuple[str | None, str | None]:
 
 def deny(status: int, user: User | None, message: str | None = None, **details) -> None:
     """Record the denial, then stop the request with a problem response."""
-    audit.record_now(user, f"denied:{request.endpoint}", outcome="denied", **details)
+    DENIALS.labels(str(status), "signed_in" if user else "anonymous").inc()
+    if user is None:
+        address = client_address(request.remote_addr)
+        guard = throttle.anonymous_denials()
+        wait = throttle.retry_after(guard, address)
+        if wait:
+            abort(429, headers={"Retry-After": str(wait)})
+        throttle.count(guard, address)
+    else:
+        audit.record_now(user, f"denied:{request.endpoint}", outcome="denied", **details)
     headers = {}
     if status == 401:
         error = ', error="invalid_token"' if g.get("bad_token") else ""
@@ -122,19 +145,45 @@ def _require(rule: Rule) -> None:
         deny(403, user, "Send writes as JSON, or with an X-Requested-With header.")
 
 
+def cookie_name(name: str) -> str:
+    """The cookie's name: without its __Host- prefix when cookies may not be Secure."""
+    return name if current_app.config["COOKIE_SECURE"] else name.removeprefix("__Host-")
+
+
+def _set_cookie(response, name: str, value: str, expires: datetime) -> None:
+    response.set_cookie(cookie_name(name), value, expires=expires, httponly=True,
+                        secure=current_app.config["COOKIE_SECURE"], samesite="Strict", path="/")
+
+
 def set_session_cookie(response, token: str, expires_at: datetime) -> None:
-    response.set_cookie(COOKIE_NAME, token, expires=expires_at, httponly=True,
-                        secure=request.is_secure, samesite="Strict", path="/")
+    _set_cookie(response, SESSION_COOKIE, token, expires_at)
+
+
+def set_device_cookie(response, token: str, expires_at: datetime) -> None:
+    """The device token (services.devices) for the web app, out of reach of its scripts."""
+    _set_cookie(response, DEVICE_COOKIE, token, expires_at)
+
+
+def device_token(sent: str | None) -> str | None:
+    """The device token sent in the body (integrators) or kept in the web app's cookie."""
+    return sent or request.cookies.get(cookie_name(DEVICE_COOKIE))
+
+
+def _delete_cookie(response, name: str) -> None:
+    response.delete_cookie(cookie_name(name), httponly=True, path="/", samesite="Strict",
+                           secure=current_app.config["COOKIE_SECURE"])
 
 
 def clear_session_cookie(response) -> None:
-    response.delete_cookie(COOKIE_NAME, httponly=True, secure=request.is_secure,
-                           samesite="Strict", path="/")
+    _delete_cookie(response, SESSION_COOKIE)
 
 
-def end_browser_session(response) -> None:
-    """Clear the session cookie; a cookie session also gets Clear-Site-Data."""
+def end_browser_session(response, *, forget_device: bool = False) -> None:
+    """Clear the session cookie (and the device's, when the account is gone); a cookie
+    session also gets Clear-Site-Data."""
     clear_session_cookie(response)
+    if forget_device:
+        _delete_cookie(response, DEVICE_COOKIE)
     # Only the web app's own session: for a Bearer caller (an integrator's script), the
     # header would wipe whatever that browser holds for this site.
     if g.get("auth_via") == "cookie":

@@ -1,14 +1,20 @@
 """Settings, read from the environment so one build runs anywhere (12-factor)."""
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "rapport.db"
 
+DEFAULT_SECRET_KEY_PATH = PROJECT_ROOT / "var" / "secret-key"
+
 # Request bodies above this are refused with 413 before any parsing.
 MAX_BODY_BYTES = 64 * 1024
+# JSON nested deeper than this is refused with 400 before it is parsed: no body this API
+# takes goes past a few levels, and Python's parser recurses once per level.
+MAX_JSON_DEPTH = 64
 
 
 def database_url(raw: str | None) -> str:
@@ -21,9 +27,54 @@ def database_url(raw: str | None) -> str:
     return raw
 
 
+def limit_storage_url(raw: str | None, database: str) -> str:
+    """Where rate-limit counters live: as set, else beside the app's own database.
+
+    Every process and every restart must see the same counts (api.sql_limit_storage): an
+    SQLite app keeps them in a file of their own next to its database, a PostgreSQL app in
+    its own database. `memory://` (per process, forgotten at a restart) only when asked for.
+    """
+    if raw:
+        return raw
+    if database.startswith("sqlite:///") and len(database) > len("sqlite:///"):
+        path = Path(database.removeprefix("sqlite:///"))
+        return f"sqlite:///{path.with_name(path.stem + '-limits.db')}"
+    if database.startswith("postgresql"):
+        return database
+    return "memory://"
+
+
+def secret_key(raw: str | None, path: Path) -> str:
+    """SECRET_KEY as set, else the one kept in `path`, made there at the first start.
+
+    It signs device tokens (services.devices), so every process and every restart must use
+    the same one. Several processes may start at once: the first to link its file wins and
+    the others read it. With several machines, set SECRET_KEY (the same on each).
+    """
+    if raw:
+        return raw
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f"{path.name}.{os.getpid()}")
+    draft.write_text(secrets.token_urlsafe(48))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
+
+
 class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # /readyz says 503 when the disk holding the SQLite file has less room than this (MiB).
+    READY_MIN_FREE_MB = int(os.environ.get("READY_MIN_FREE_MB", "64"))
     MAX_BODY_BYTES = MAX_BODY_BYTES
     # One byte more than allowed: a chunked body (no Content-Length) is read up to here,
     # and reaching it proves the body was too large (werkzeug would silently truncate).
@@ -31,9 +82,20 @@ class Config:
     # Content negotiation: first is the default and the fallback for missing translations.
     LANGUAGES = ("en", "es")
     SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "30")))
-    # Rate-limit counters: per process by default; set a Redis URL to share them.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_STRATEGY = "moving-window"
+    # A session unused this long ends, whatever its lifetime says (a phone left signed in).
+    SESSION_IDLE = timedelta(hours=int(os.environ.get("SESSION_IDLE_HOURS", "168")))
+    # Signs device tokens. None here: create_app reads or makes SECRET_KEY_FILE.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_PATH)
+    # Cookies are Secure with a __Host- name (browsers accept that on http://localhost and
+    # 127.0.0.1 too). 0 only to try the app over plain http on another address.
+    COOKIE_SECURE = os.environ.get("COOKIE_SECURE", "1") != "0"
+    # Rate-limit counters, shared by every process and kept across restarts: the database
+    # by default (see limit_storage_url), Redis (`redis://...`) where one machine is not enough.
+    # (None here: create_app works it out once the database is known.)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    # Fixed windows: the one strategy every storage (Redis, SQL, memory) counts the same way.
+    RATELIMIT_STRATEGY = "fixed-window"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "rapport")
     # Redis out of reach (api.limit_storage): each process counts in memory meanwhile and
     # goes back to Redis when it answers; a hung Redis is never waited on for over a second.
@@ -44,6 +106,9 @@ class Config:
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
     API_KEY_RATE_LIMIT = os.environ.get("API_KEY_RATE_LIMIT", "3000 per minute")
     PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
+    # Requests refused for want of a valid session, per address (api.access): past this,
+    # 429 before anything else is done. Valid sessions never count against it.
+    ANONYMOUS_DENIAL_LIMIT = os.environ.get("ANONYMOUS_DENIAL_LIMIT", "60 per minute")
     # Public answers kept in memory per process (api.public_cache), and how often a process
     # asks the database whether content changed (another process's edit shows within this).
     PUBLIC_CACHE_ENTRIES = int(os.environ.get("PUBLIC_CACHE_ENTRIES", "2048"))

@@ -8,6 +8,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from api import sql_limit_storage  # noqa: F401  (gives `limits` the sqlite:// and postgresql:// storages)
 from api.openapi import RapportApi, SchemaExtrasPlugin
 
 # Named constraints make Alembic migrations portable between SQLite and PostgreSQL.

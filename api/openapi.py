@@ -87,6 +87,18 @@ UNAVAILABLE_EXTRAS = {
 }
 
 
+class NotReadySchema(ProblemSchema):
+    """The problem /readyz answers when the instance should get no traffic."""
+
+    checks = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.String(), required=True,
+        metadata={"description": "Each check and its state. `database`: `ok`, `read_only` "
+                  "(it refuses writes: a read-only file or a standby) or `unreachable`. "
+                  "`disk` (SQLite only: room where its file lives): `ok`, `full` or "
+                  "`unreachable`.", "example": {"database": "ok", "disk": "full"}},
+    )
+
+
 class SchemaExtrasPlugin(BasePlugin):
     """Adds JSON Schema keywords marshmallow cannot express (`JSON_SCHEMA_EXTRA` on a schema)."""
 
@@ -110,7 +122,7 @@ class RapportApi(flask_smorest.Api):
             "bearerAuth", {"type": "http", "scheme": "bearer",
                            "description": "The token from `POST /api/v1/auth/token`."})
         self.spec.components.security_scheme(
-            "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "rapport_session",
+            "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "__Host-rapport_session",
                            "description": "The web app's HttpOnly, SameSite=Strict session "
                            "cookie (`use_cookie: true` at sign-in)."})
         self.spec.components.security_scheme(
@@ -141,6 +153,15 @@ class RapportApi(flask_smorest.Api):
             "ACCEPT_LANGUAGE", "header",
             {"name": "Accept-Language", "schema": {"type": "string"},
              "description": "Preferred languages (RFC 9110); used when `lang` is not given."},
+        )
+        self.spec.components.response(
+            "NOT_READY",
+            {"description": "Service Unavailable: take this instance out of rotation. Its "
+             "database is out of reach or refuses writes, or its disk is nearly full; "
+             "`checks` says which. Try again after the seconds in Retry-After.",
+             "headers": UNAVAILABLE_EXTRAS["headers"],
+             "content": {PROBLEM_MIMETYPE: {"schema": NotReadySchema}}},
+            lazy=True,
         )
         for status in http.HTTPStatus:
             if status < 400:
@@ -261,6 +282,8 @@ class Blueprint(flask_smorest.Blueprint):
         if access is not None and access.signed_in:
             doc["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
             responses.setdefault(401, http.HTTPStatus(401).name)
+            # Requests refused for want of a session are limited per address (api.access).
+            responses.setdefault(429, http.HTTPStatus(429).name)
             if access.roles or method.upper() not in SAFE_METHODS:
                 # Role checks, and cookie writes that are neither JSON nor X-Requested-With.
                 responses.setdefault(403, http.HTTPStatus(403).name)

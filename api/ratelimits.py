@@ -3,11 +3,11 @@
 Every route marked public (`api.policies.public`) is limited here, in one place, so a new
 public route cannot forget: anonymous clients per IP address (`PUBLIC_RATE_LIMIT`), and
 clients presenting an agency API key per key, with a higher quota (`API_KEY_RATE_LIMIT`).
-Counts are fixed windows in Flask-Limiter's storage: per process with `memory://`, shared
-by every process through Redis, where each process adds its counts in small batches
-(api.shared_quota: at most 1% of a quota held back per process, so a read costs no round
-trip in the common case). The same count serves the app's fast path for repeated reads
-(api.fast_path), which asks `count_anonymous` without a Flask request.
+Counts are fixed windows in Flask-Limiter's storage, shared by every process and kept across
+restarts (the database by default, Redis at scale; `memory://` only if asked for). Each
+process reserves a client's hits a few at a time (api.shared_quota: never over the quota,
+and a read costs no round trip in the common case). The same count serves the app's fast
+path for repeated reads (api.fast_path), which asks `count_anonymous` without a Flask request.
 
 The headers follow draft-ietf-httpapi-ratelimit-headers-11 (May 2026): structured-field
 Lists whose items name the policy, sent on every limited response (200, 304 and 429 alike):

@@ -1,24 +1,21 @@
-"""Quotas shared by every process, counted here and added to the shared storage in batches.
+"""Quotas shared by every process, taken from the shared count a few hits at a time.
 
-Asking Redis on every public read cost two round trips a request and most of the time a
-cached read took (BENCHMARKS.md). So each process counts a client's hits in memory and adds
-them to the shared count (a fixed window in the limit storage, `limits`' own keys) when
-either:
+Asking the shared storage (Redis, or the database) on every public read cost two round trips
+a request and most of the time a cached read took (BENCHMARKS.md). So a process reserves a
+small block of a client's quota at once (one `incr` of the shared fixed-window count, `limits`'
+own keys) and hands the hits out from memory:
 
-- more than `quota // 100` hits are waiting (a quota under 100 is added at every hit, so
-  small quotas stay exact across processes), or
-- SYNC_SECONDS have passed since this process last added (a slow client is counted at once).
-
-A client may so get past its quota by at most 1% of it per process, the hits each one holds
-back. Once the shared count says the window is spent, the process refuses locally until the
-window ends, without asking again: a client hammering past its quota costs no round trips.
-
-One add is in flight per client and process at a time; other threads meanwhile count in
-memory, so no request waits for another's round trip.
+- A block is at most 1% of the quota (one hit for quotas under 200), and shrinks to single
+  hits as the quota runs out, so little is ever reserved and unused.
+- A hit is allowed only out of a reservation, and a reservation only out of what the shared
+  count says is left: all processes together never allow more than the quota.
+- Hits one process reserved and has not used yet stay counted: a client whose requests go
+  to another process may be refused up to that many hits early, never late.
+- Once the shared count says the window is spent, the process refuses locally until the
+  window ends, without asking again: a client hammering past its quota costs no round trips.
 """
 
 import functools
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -28,8 +25,7 @@ from dataclasses import dataclass
 from limits import RateLimitItem
 from limits.strategies import RateLimiter
 
-SYNC_SECONDS = 0.5
-BATCH_SHARE = 100  # hits held back per process: at most 1/BATCH_SHARE of the quota
+BATCH_SHARE = 100  # a reservation is at most 1/BATCH_SHARE of the quota
 MAX_CLIENTS = 50_000  # windows kept in memory per process; the oldest go first
 
 
@@ -42,11 +38,9 @@ class Count:
 
 @dataclass
 class _Window:
-    shared: int = 0  # the shared count as this process last saw it (its own hits included)
-    waiting: int = 0  # hits counted here and not yet added to the shared count
-    reset_at: float = 0.0  # epoch seconds; 0 until the first add
-    added_at: float = -math.inf  # monotonic seconds of the last add
-    adding: bool = False
+    shared: int = 0  # the shared count as this process last saw it (its reservations included)
+    granted: int = 0  # hits reserved by this process and not used yet
+    reset_at: float = 0.0  # epoch seconds; 0 until the first reservation
     storage: int = 0  # which storage the counts are in: Redis, or memory while it is down
 
 
@@ -57,6 +51,11 @@ Runner = Callable[[Callable[[RateLimiter], object]], object]
 @functools.lru_cache(maxsize=MAX_CLIENTS)
 def _key_for(item: RateLimitItem, client: str) -> str:
     return item.key_for(client)
+
+
+def block_size(amount: int, shared: int) -> int:
+    """Hits to reserve at once: 1% of the quota, down to one as the quota runs out."""
+    return max(1, min(amount // BATCH_SHARE, (amount - shared) // 8))
 
 
 class SharedQuota:
@@ -72,44 +71,42 @@ class SharedQuota:
         now = time.time()
         with self._lock:
             window = self._window(key, now, id(storage))
-            if window.reset_at and window.shared + window.waiting >= item.amount:
+            if window.granted:
+                window.granted -= 1
+                return self._count(True, item, window, now)
+            if window.reset_at and window.shared >= item.amount:
                 return Count(False, 0, window.reset_at)  # spent: nothing to ask until it ends
-            window.waiting += 1
-            sending = 0
-            if not window.adding and (window.waiting > item.amount // BATCH_SHARE
-                                      or time.monotonic() - window.added_at >= SYNC_SECONDS):
-                sending, window.waiting, window.adding = window.waiting, 0, True
-        if sending:
-            self._add(window, item, key, sending, now, run)
+            block = block_size(item.amount, window.shared)
+        total, reset_at = self._reserve(item, key, block, window.reset_at, now, run)
+        usable = max(0, min(block, item.amount - (total - block)))
         with self._lock:
-            used = window.shared + window.waiting
-            reset_at = window.reset_at or now + item.get_expiry()
-        return Count(used <= item.amount, max(0, item.amount - used), reset_at)
+            window.shared = max(window.shared, total)
+            window.reset_at = reset_at
+            if usable:
+                window.granted += usable - 1
+            return self._count(bool(usable), item, window, now)
 
-    def _add(self, window: _Window, item: RateLimitItem, key: str, amount: int, now: float,
-             run: Runner) -> None:
-        known_reset = window.reset_at if window.reset_at > now else 0.0
+    @staticmethod
+    def _reserve(item: RateLimitItem, key: str, block: int, known_reset: float, now: float,
+                 run: Runner) -> tuple[int, float]:
+        known_reset = known_reset if known_reset > now else 0.0
 
         def add(strategy: RateLimiter) -> tuple[int, float]:
-            total = strategy.storage.incr(key, item.get_expiry(), amount=amount)
+            total = strategy.storage.incr(key, item.get_expiry(), amount=block)
             return total, known_reset or strategy.storage.get_expiry(key)
 
-        try:
-            total, reset_at = run(add)
-        except BaseException:
-            with self._lock:  # not counted anywhere yet: keep them for the next add
-                window.waiting += amount
-                window.adding = False
-            raise
-        with self._lock:
-            window.shared, window.reset_at = total, reset_at
-            window.added_at, window.adding = time.monotonic(), False
+        return run(add)
+
+    @staticmethod
+    def _count(allowed: bool, item: RateLimitItem, window: _Window, now: float) -> Count:
+        left = max(0, item.amount - window.shared) + window.granted
+        return Count(allowed, left, window.reset_at or now + item.get_expiry())
 
     def _window(self, key: str, now: float, storage: int) -> _Window:
         window = self._windows.get(key)
         if window is None or (window.reset_at and now >= window.reset_at) \
                 or window.storage != storage:
-            # A window that ended takes its unsent hits with it: they counted for it alone.
+            # A window that ended takes its unused reservations with it.
             window = self._windows[key] = _Window(storage=storage)
             while len(self._windows) > MAX_CLIENTS:
                 self._windows.popitem(last=False)

@@ -34,10 +34,14 @@ def _test_config(url: str, engine_options: dict) -> dict:
         # CI sets TEST_RATELIMIT_STORAGE_URI to this machine's Redis; each run has its prefix.
         "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_KEY_PREFIX": RUN_PREFIX,
+        "SECRET_KEY": f"{RUN_PREFIX}-secret-for-device-tokens",
         # The suite asks for public content thousands of times from one address; tests of
         # the limits themselves build apps with low ones (make_app(PUBLIC_RATE_LIMIT=...)).
         "PUBLIC_RATE_LIMIT": "100000 per minute",
         "API_KEY_RATE_LIMIT": "100000 per minute",
+        # Schemathesis sends every private operation without a session, again and again;
+        # tests/attacks/test_audit_trail.py builds an app with the production limit.
+        "ANONYMOUS_DENIAL_LIMIT": "100000 per minute",
         # No access line per request in a failing test's report; test_observability turns
         # the access logger up where it reads the lines.
         "LOG_LEVEL": "WARNING",

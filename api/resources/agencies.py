@@ -1,7 +1,6 @@
 """Agencies: what an agency's own admins can do."""
 
 import uuid
-from datetime import timedelta
 
 from flask.views import MethodView
 from flask_smorest import abort
@@ -46,11 +45,14 @@ class AgencyInsights(MethodView):
     @blp.arguments(InsightsArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, InsightsSchema)
     @blp.errors(404, 422)
-    def get(self, agency_id, start=None, end=None):
-        """See anonymous self-check and session-check results, in groups of five or more."""
+    def get(self, agency_id, period=None):
+        """See a month's or quarter's self-checks and session-checks, with privacy noise."""
         admin = own_agency(agency_id)
-        end = end or utcnow().date()
-        start = start or end - timedelta(days=89)
-        if start > end:
-            abort(422, errors={"from": ["Must not be after 'to' (today when left out)."]})
-        return insights.insights(admin, agency_id, start, end)
+        wanted = (insights.period(period) if period
+                  else insights.last_closed_month(utcnow().date()))
+        try:
+            return insights.insights(admin, agency_id, wanted)
+        except insights.NotYetClosed as error:
+            abort(422, errors={"period": [
+                f"This period has not ended yet. Its figures can be seen from "
+                f"{error.available_from.isoformat()}."]})

@@ -7,14 +7,14 @@ from flask_smorest import abort
 from api import access
 from api.extensions import db
 from api.openapi import SIGN_OUT_HEADERS, Blueprint
+from api.ratelimits import client_address
 from api.schemas.accounts import LoginSchema, RegisterSchema, SessionSchema, UserSchema
-from api.services import audit, logins, sessions, throttle
+from api.services import audit, devices, logins, sessions, throttle
 from api.services.accounts import AccountError, register_worker
+from api.services.clock import utcnow
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
                 description="Accounts for workers, and sessions for everyone.")
-
-REGISTER_CONFLICT_RULE = "10 per hour"
 
 
 def account_error(error: AccountError):
@@ -24,15 +24,25 @@ def account_error(error: AccountError):
     abort(error.status, message=error.message)
 
 
+def refuse_while_waiting(*checks: tuple[throttle.Guard, str]) -> None:
+    """429 with Retry-After while any of these (guard, key) checks says wait."""
+    wait = throttle.longest_wait(*checks)
+    if wait:
+        abort(429, headers={"Retry-After": str(wait)},
+              message="Too many tries from here. Wait, then try again.")
+
+
 def session_response(schema, body: dict, status: int, token: str, expires_at,
-                     use_cookie: bool):
-    """Hand over a new session: the token in the body, or in an HttpOnly cookie."""
+                     device_token: str, use_cookie: bool):
+    """Hand over a new session and device token: in the body, or in HttpOnly cookies."""
     body = {**body, "expires_at": expires_at}
     if not use_cookie:
         body["token"] = token
+        body["device_token"] = device_token
     response = make_response(schema.dump(body), status)
     if use_cookie:
         access.set_session_cookie(response, token, expires_at)
+        access.set_device_cookie(response, device_token, utcnow() + devices.LIFETIME)
     return response
 
 
@@ -44,16 +54,21 @@ class Register(MethodView):
     @blp.errors(409, 422, 429)
     def post(self, data):
         """Create a worker account (email and password)."""
-        key = f"register:ip:{request.remote_addr}"
-        wait = throttle.retry_after(REGISTER_CONFLICT_RULE, key)
-        if wait:
-            abort(429, headers={"Retry-After": str(wait)})
+        address = client_address(request.remote_addr)
+        checks = [(throttle.NEW_ACCOUNTS, address), (throttle.TAKEN_NAMES, address)]
+        if "agency_code" in data:
+            checks.append((throttle.CODES, address))
+        refuse_while_waiting(*checks)
         try:
-            return register_worker(**data)
+            user = register_worker(**data)
         except AccountError as error:
             if error.status == 409:  # slow down anyone probing which emails have accounts
-                throttle.count_failure(REGISTER_CONFLICT_RULE, key)
+                throttle.count(throttle.TAKEN_NAMES, address)
+            elif error.field == "agency_code":  # and anyone guessing join codes
+                throttle.count(throttle.CODES, address)
             account_error(error)
+        throttle.count(throttle.NEW_ACCOUNTS, address)
+        return user
 
 
 @blp.route("/token")
@@ -65,16 +80,19 @@ class Token(MethodView):
     def post(self, data):
         """Sign in with email (workers, admins) or username (peers) and password."""
         use_cookie = data.pop("use_cookie")
+        device_token = access.device_token(data.pop("device_token", None))
         try:
-            _, token, session = logins.sign_in(
-                **data, client_ip=request.remote_addr or "unknown",
+            signed_in = logins.sign_in(
+                **data, device_token=device_token, address=client_address(request.remote_addr),
                 lifetime=current_app.config["SESSION_LIFETIME"])
         except logins.LoginThrottled as throttled:
             abort(429, headers={"Retry-After": str(throttled.retry_after)},
                   message="Too many failed sign-ins. Wait, then try again.")
         except logins.LoginFailed:
             abort(401, message="That sign-in did not work. Check the details and try again.")
-        return session_response(SessionSchema(), {}, 201, token, session.expires_at, use_cookie)
+        return session_response(SessionSchema(), {}, 201, signed_in.token,
+                                signed_in.session.expires_at, signed_in.device_token,
+                                use_cookie)
 
     @access.signed_in()
     @blp.response(204, headers=SIGN_OUT_HEADERS)

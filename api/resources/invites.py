@@ -7,21 +7,19 @@ from flask_smorest import abort
 from api import access
 from api.extensions import db
 from api.openapi import Blueprint
-from api.resources.auth import account_error, session_response
+from api.ratelimits import client_address
+from api.resources.auth import account_error, refuse_while_waiting, session_response
 from api.schemas.accounts import (
     AcceptedInviteSchema,
     AcceptInviteSchema,
     InviteSchema,
 )
 from api.schemas.common import EmptyBodySchema
-from api.services import partnerships, sessions, throttle
+from api.services import devices, partnerships, sessions, throttle
 from api.services.accounts import AccountError
 
 blp = Blueprint("invites", __name__, url_prefix="/api/v1/invites",
                 description="A worker invites a peer; the peer joins with a short code.")
-
-# Codes are short enough to read aloud, so guessing is slowed per address.
-BAD_CODE_RULE = "10 per hour"
 
 
 @blp.route("")
@@ -44,10 +42,11 @@ class AcceptInvite(MethodView):
     @blp.errors(401, 403, 404, 409, 422, 429)
     def post(self, data, code):
         """Join with an invite code: as a new peer account, or signed in as a peer."""
-        key = f"invite:ip:{request.remote_addr}"
-        wait = throttle.retry_after(BAD_CODE_RULE, key)
-        if wait:
-            abort(429, headers={"Retry-After": str(wait)})
+        # Codes are short enough to read aloud, so guessing them is slowed per address; so
+        # are new accounts, and usernames found taken (each says that account exists).
+        address = client_address(request.remote_addr)
+        refuse_while_waiting((throttle.CODES, address), (throttle.NEW_ACCOUNTS, address),
+                             (throttle.TAKEN_NAMES, address))
         peer = access.optional_caller()
         if peer is not None and peer.role != "peer":
             access.deny(403, peer, "Only peers can accept an invite.")
@@ -61,19 +60,23 @@ class AcceptInvite(MethodView):
 
         invite = partnerships.open_invite(code)
         if invite is None:
-            throttle.count_failure(BAD_CODE_RULE, key)
+            throttle.count(throttle.CODES, address)
             db.session.rollback()
             abort(404, message="This invite code is not valid, was used, or has expired.")
         try:
             partnership = partnerships.accept_invite(invite, peer, **data)
         except AccountError as error:
             db.session.rollback()
+            if error.status == 409:
+                throttle.count(throttle.TAKEN_NAMES, address)
             account_error(error)
         except partnerships.InviteUsed:
             abort(404, message="This invite code is not valid, was used, or has expired.")
         if peer is not None:
             return {"partnership_id": partnership.id}
+        throttle.count(throttle.NEW_ACCOUNTS, address)
         token, session = sessions.start(partnership.peer, current_app.config["SESSION_LIFETIME"])
         db.session.commit()
         return session_response(AcceptedInviteSchema(), {"partnership_id": partnership.id},
-                                201, token, session.expires_at, use_cookie)
+                                201, token, session.expires_at,
+                                devices.issue(partnership.peer.id), use_cookie)

@@ -6,13 +6,13 @@ from flask_smorest import abort
 
 from api import access
 from api.openapi import PAGING_HEADERS, SIGN_OUT_HEADERS, Blueprint, paging_headers
-from api.resources.auth import account_error
+from api.resources.auth import account_error, refuse_while_waiting
 from api.resources.partnerships import MEMBERS
 from api.schemas.accounts import AccessLogEntrySchema, ExportSchema, MeUpdateSchema, UserSchema
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
 from api.schemas.goals import NextMilestoneSchema
 from api.schemas.surveys import TrendArgsSchema, TrendSchema
-from api.services import audit, goals, instruments, privacy, trend
+from api.services import audit, goals, instruments, privacy, throttle, trend
 from api.services.accounts import AccountError, update_profile
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me",
@@ -35,12 +35,20 @@ class Me(MethodView):
     @access.signed_in()
     @blp.arguments(MeUpdateSchema, required=False)
     @blp.response(200, UserSchema)
-    @blp.errors(403, 422)
+    @blp.errors(403, 422, 429)
     def patch(self, data):
-        """Change your display name or password (a new password signs out other sessions)."""
+        """Change your name or password (a new password ends other sessions and calendar links)."""
+        user = access.caller()
+        # A session is not the password: whoever holds one (a phone left open) may not
+        # guess the password behind it without limit.
+        asks_password = "password" in data or "current_password" in data
+        if asks_password:
+            refuse_while_waiting((throttle.REAUTH, str(user.id)))
         try:
-            return update_profile(access.caller(), access.current_session(), **data)
+            return update_profile(user, access.current_session(), **data)
         except AccountError as error:
+            if error.field == "current_password" and "current_password" in data:
+                throttle.count(throttle.REAUTH, str(user.id))
             account_error(error)
 
     @access.signed_in()
@@ -49,7 +57,7 @@ class Me(MethodView):
         """Erase your account: personal data is removed and every session ends."""
         privacy.erase(access.caller())
         response = make_response("", 204)
-        access.end_browser_session(response)
+        access.end_browser_session(response, forget_device=True)
         return response
 
 

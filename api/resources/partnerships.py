@@ -34,9 +34,7 @@ def member_partnership(partnership_id: uuid.UUID):
     user = access.caller()
     partnership = partnerships.for_member(user, partnership_id)
     if partnership is None:
-        # Filed under the partnership, so its members see the attempt in their access log.
-        access.deny(404, user, object_type="partnership", object_id=partnership_id,
-                    partnership_id=partnership_id)
+        access.deny(404, user, object_type="partnership", object_id=partnership_id)
     return user, partnership
 
 
@@ -168,14 +166,12 @@ class CheckInCalendar(MethodView):
     @blp.arguments(CalendarQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, content_type="text/calendar",
                   description="An iCalendar (RFC 5545) feed of the next due check-ins.")
-    @blp.errors(404, 422)
+    @blp.errors(404, 422, 429)
     def get(self, partnership_id, token, lang=None):
         """Get the check-in calendar (private link from POST .../calendar-feeds)."""
         body = feeds.calendar(partnership_id, token, lang or "en")
         if body is None:
-            # A wrong or revoked link is a denial like any other: its members can see it.
-            access.deny(404, None, object_type="partnership", object_id=partnership_id,
-                        partnership_id=partnership_id)
+            access.deny(404, None)  # a wrong or revoked link: counted, limited per address
         response = make_response(body)
         response.mimetype = "text/calendar"
         response.headers["Content-Disposition"] = 'inline; filename="checkins.ics"'

@@ -57,6 +57,11 @@ class LoginSchema(BaseSchema):
                                 validate=ma.validate.Length(min=1, max=MAX_LENGTH),
                                 metadata={"format": "password"})
     use_cookie = _use_cookie
+    device_token = ma.fields.String(
+        load_only=True, validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "The `device_token` this client got at its last sign-in. "
+                  "A client that shows one is never held back by wrong passwords tried "
+                  "elsewhere for this account. (The web app's is in an HttpOnly cookie.)"})
 
     @ma.validates_schema
     def _one_identifier(self, data, **kwargs):
@@ -69,6 +74,10 @@ class SessionSchema(ma.Schema):
         metadata={"description": "Send as `Authorization: Bearer <token>`. Left out when "
                   "the session went into a cookie."})
     expires_at = Timestamp(required=True)
+    device_token = ma.fields.String(
+        metadata={"description": "Keep it, and send it with your next sign-in to this "
+                  "account (`device_token`): guesses made elsewhere then never lock you out. "
+                  "Left out when it went into a cookie."})
 
 
 class InviteSchema(ma.Schema):
@@ -99,7 +108,8 @@ class MeUpdateSchema(BaseSchema):
     password = Text(**{
         **_new_password,
         "metadata": {"format": "password", "description": "A new password (send "
-                     "`current_password` too); signs out your other sessions."}})
+                     "`current_password` too); signs out your other sessions and revokes "
+                     "your calendar links."}})
     current_password = Text(load_only=True,
                                         validate=ma.validate.Length(min=1, max=MAX_LENGTH),
                                         metadata={"format": "password"})
@@ -145,7 +155,9 @@ class ExportSchema(ma.Schema):
     partnerships = ma.fields.List(ma.fields.Dict(), required=True)
     invites = ma.fields.List(ma.fields.Dict(), required=True)
     sessions = ma.fields.List(ma.fields.Dict(), required=True)
-    goals = ma.fields.List(ma.fields.Dict(), required=True)
+    goals = ma.fields.List(ma.fields.Dict(), required=True, metadata={"description": (
+        "Goals of your partnerships, each with its milestones. `words_removed` on a goal or "
+        "milestone: its writer erased their account, and its words with it.")})
     checkins = ma.fields.List(ma.fields.Dict(), required=True)
     celebrations = ma.fields.List(ma.fields.Dict(), required=True)
     survey_responses = ma.fields.List(ma.fields.Dict(), required=True)

@@ -10,6 +10,7 @@ from api.schemas.content import TipRefSchema
 
 # Days a period may name: bounded so date arithmetic can never overflow.
 EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$"
 
 
 class ScaleSchema(ma.Schema):
@@ -232,45 +233,38 @@ class RapportViewSchema(ma.Schema):
 
 
 class InsightsArgsSchema(BaseSchema):
-    start = ma.fields.Date(data_key="from", metadata={
-        "description": "First day (UTC), included; 89 days before `to` when left out."})
-    end = ma.fields.Date(data_key="to", metadata={
-        "description": "Last day (UTC), included; today when left out."})
+    period = ma.fields.String(
+        validate=ma.validate.Regexp(PERIOD_PATTERN,
+                                    error="Use a month (2026-11) or a quarter (2026-Q4)."),
+        metadata={"description": "A calendar month (`2026-11`) or quarter (`2026-Q4`) that "
+                  "has ended; the last month when left out.", "example": "2026-11"})
 
-    @ma.validates_schema
-    def _a_real_period(self, data, **kwargs):
-        for key, name in (("start", "from"), ("end", "to")):
-            if key in data and not EARLIEST <= data[key] <= LATEST:
-                raise ma.ValidationError(f"Must be between {EARLIEST} and {LATEST}.", name)
-        if "start" in data and "end" in data and data["start"] > data["end"]:
-            raise ma.ValidationError("Must not be after 'to'.", "from")
-
-
-class DistributionSchema(ma.Schema):
-    value = ma.fields.Integer(required=True)
-    count = ma.fields.Integer(required=True)
+    @ma.validates("period")
+    def _from_this_millennium(self, value, **kwargs):
+        if value.endswith("\n"):  # the pattern's $ lets one trailing line break through
+            raise ma.ValidationError("Use a month (2026-11) or a quarter (2026-Q4).")
+        if not EARLIEST.year <= int(value[:4]) <= LATEST.year:
+            raise ma.ValidationError(f"Must be between {EARLIEST.year} and {LATEST.year}.")
 
 
-class InsightGroupFields(ma.Schema):
-    enough_responses = ma.fields.Boolean(required=True, metadata={
-        "description": "False when fewer than `min_group_size` people answered: then there "
-        "are no numbers at all."})
-    mean = ma.fields.Float(required=True, allow_none=True, metadata={
-        "description": "On the item scale."})
+class InsightCountSchema(ma.Schema):
+    estimate = ma.fields.Integer(required=True, metadata={
+        "description": "How many people answered, with noise added."})
+    low = ma.fields.Integer(required=True)
+    high = ma.fields.Integer(required=True, metadata={
+        "description": "`low` to `high`: where the true number lies, 9 times in 10."})
+
+
+class InsightFigureFields(ma.Schema):
     percent = ma.fields.Float(required=True, allow_none=True, metadata={
-        "description": "The mean on 0 to 100."})
-    distribution = ma.fields.List(ma.fields.Nested(DistributionSchema), required=True,
-                                  allow_none=True, metadata={
-                                      "description": "How many answers at each scale point."})
+        "description": "The group's mean on 0 to 100, with noise added; null when too few "
+        "people answered."})
+    low = ma.fields.Float(required=True, allow_none=True)
+    high = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "`low` to `high`: where the true mean lies, 9 times in 10."})
 
 
-class InsightItemSchema(InsightGroupFields):
-    item = ma.fields.String(required=True)
-    tip = ma.fields.String(required=True, allow_none=True)
-    dimension = ma.fields.String(required=True)
-
-
-class InsightDimensionSchema(InsightGroupFields):
+class InsightDimensionSchema(InsightFigureFields):
     dimension = ma.fields.String(required=True)
 
 
@@ -283,16 +277,38 @@ class SurveyInsightsSchema(ma.Schema):
     survey = ma.fields.String(required=True)
     audience = ma.fields.String(required=True, metadata={"enum": ["worker", "peer"]})
     scale = ma.fields.Nested(ScaleRangeSchema, required=True)
-    enough_responses = ma.fields.Boolean(required=True)
-    respondents = ma.fields.Integer(required=True, allow_none=True, metadata={
-        "description": "Distinct people counted; null when too few to show."})
-    items = ma.fields.List(ma.fields.Nested(InsightItemSchema), required=True)
+    epsilon = ma.fields.Float(required=True, metadata={
+        "description": "The privacy this survey's figures spent."})
+    respondents = ma.fields.Nested(InsightCountSchema, required=True)
+    enough_responses = ma.fields.Boolean(required=True, metadata={
+        "description": "False when the noisy count of people is under `min_group_size`: "
+        "then no other figure is shown."})
     dimensions = ma.fields.List(ma.fields.Nested(InsightDimensionSchema), required=True)
+    all_items = ma.fields.Nested(InsightFigureFields, required=True, metadata={
+        "description": "The whole survey: the dimensions weighted by their number of items."})
+
+
+class InsightPrivacySchema(ma.Schema):
+    epsilon = ma.fields.Float(required=True, metadata={
+        "description": "What this release spent of each month's data (split between "
+        "surveys that the same people answer)."})
+    epsilon_per_month = ma.fields.Float(required=True, metadata={
+        "description": "The most any month's data can ever spend: one month release and "
+        "one quarter release."})
+    interval = ma.fields.Float(required=True, metadata={
+        "description": "How sure each `low`-`high` interval is (0.9: 9 times in 10)."})
+    mechanism = ma.fields.String(required=True)
+    protects = ma.fields.String(required=True)
 
 
 class InsightsSchema(ma.Schema):
     agency_id = ma.fields.UUID(required=True)
+    period = ma.fields.String(required=True, metadata={"example": "2026-11"})
     start = ma.fields.Date(required=True, data_key="from")
     end = ma.fields.Date(required=True, data_key="to")
+    released_at = ma.fields.String(required=True, metadata={
+        "format": "date-time", "description": "When these figures were made. They never "
+        "change: asking again returns them as they are."})
     min_group_size = ma.fields.Integer(required=True)
+    privacy = ma.fields.Nested(InsightPrivacySchema, required=True)
     surveys = ma.fields.List(ma.fields.Nested(SurveyInsightsSchema), required=True)

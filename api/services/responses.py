@@ -60,8 +60,11 @@ def store(user: User, row: SurveyInstrument, answers: list[dict], *,
                               total=result.total)
     db.session.add(response)
     db.session.flush()
+    # Filed under the partnership (where the worker's access log would show it) only when
+    # shared now: a check kept for agency totals must not reach the worker even as an event.
     audit.record(user, "survey_response.create", object_type="survey_response",
-                 object_id=response.id, partnership_id=partnership_id)
+                 object_id=response.id,
+                 partnership_id=partnership_id if share == "now" else None)
     db.session.commit()
     return response, result
 

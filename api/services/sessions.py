@@ -12,6 +12,9 @@ from api.models import AuthSession, User
 from api.services.clock import utcnow
 
 TOKEN_BYTES = 32  # 256 bits
+# How stale last_seen_at may get before a request moves it: a write per request would cost
+# more than the idle timeout's precision is worth.
+SEEN_EVERY = timedelta(minutes=5)
 
 
 def token_hash(token: str) -> str:
@@ -34,13 +37,18 @@ _BY_TOKEN = (select(AuthSession).options(joinedload(AuthSession.user))
              .where(AuthSession.token_hash == bindparam("token_hash")))
 
 
-def resolve(token: str) -> AuthSession | None:
-    """The live session a token belongs to, or None (unknown, expired or erased)."""
+def resolve(token: str, idle: timedelta) -> AuthSession | None:
+    """The live session a token belongs to, or None (unknown, expired, idle too long, or its
+    person erased). A live one is marked as seen, with the request's own changes."""
     if not token or len(token) > 200:
         return None
     session = db.session.scalar(_BY_TOKEN, {"token_hash": token_hash(token)})
-    if session is None or session.expires_at <= utcnow() or session.user.erased_at:
+    now = utcnow()
+    if session is None or session.expires_at <= now or session.user.erased_at \
+            or session.last_seen_at + idle <= now:
         return None
+    if now - session.last_seen_at >= SEEN_EVERY:
+        session.last_seen_at = now  # written when the request commits (reads commit too)
     return session
 
 

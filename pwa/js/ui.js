@@ -37,6 +37,9 @@ export function problemText(error) {
   if (error instanceof Notice) return error.message;
   if (error instanceof Offline) return t("needNetwork");
   if (!(error instanceof ApiError)) return t("failed");
+  if (error.status === 429) {
+    return t("tooManyTries", { minutes: Math.max(1, Math.ceil(Number(error.retryAfter || 60) / 60)) });
+  }
   const errors = error.problem.errors;
   if (errors) return Object.values(errors).flat().join(" ");
   return error.problem.detail || t("failed");
@@ -68,6 +71,9 @@ export function dateText(iso, withTime = false) {
   const value = iso.length === 10 ? new Date(`${iso}T00:00:00`) : new Date(iso);
   return new Intl.DateTimeFormat(language(), options).format(value);
 }
+
+// A title whose writer erased their account is empty: say why, in place of the words.
+export const titleText = (title, wordsRemoved) => (wordsRemoved ? t("wordsRemoved") : title);
 
 // Where an outbox item is: only on this phone, sent, or waiting for the person.
 export function badge(item) {

@@ -9,11 +9,11 @@ from unittest import mock
 import pytest
 import redis
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from api.extensions import db
-from api.models import AuthSession, User
-from api.services import passwords
+from api.extensions import db, limiter
+from api.models import AuditEvent, AuthSession, User
+from api.services import devices, passwords, throttle
 from api.services.sessions import token_hash
 from tests.conftest import RUN_PREFIX
 from tests.factories import PASSWORD, unique
@@ -167,9 +167,9 @@ def test_password_is_rehashed_when_the_parameters_change(client, app, worker):
         assert "m=19456,t=2,p=1" in user.password_hash
 
 
-# --- brute force ------------------------------------------------------------------------
+# --- guessing: OWASP device tokens, growing delays, per-address limits -------------------
 
-def test_five_failures_lock_the_account_for_a_while(client, worker):
+def test_five_failures_hold_back_unknown_clients_for_a_while(client, worker):
     for _ in range(5):
         assert_problem(sign_in(client, email=worker.email, password="wrong password!"), 401)
     locked = sign_in(client, **worker.credentials)  # even the right password waits
@@ -177,19 +177,90 @@ def test_five_failures_lock_the_account_for_a_while(client, worker):
     assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
 
 
-def test_failures_from_one_address_are_limited_across_accounts(client):
+def test_the_wait_grows_with_more_failures(app):
+    """5 failures in 15 minutes wait out the 15 minutes, 10 in an hour the hour, 20 a day."""
+    account = f"email:{unique('someone')}@example.org"
+    quarter, hour, _ = throttle.ACCOUNT.items
+    with app.test_request_context():
+        scoped = throttle._scoped(throttle.ACCOUNT, account)
+
+        def fail(times: int, *, time_passes_for=()):
+            for _ in range(times):
+                for item in time_passes_for:  # as if that window had ended meanwhile
+                    limiter.limiter.storage.clear(item.key_for(scoped))
+                throttle.count(throttle.ACCOUNT, account)
+
+        fail(5)
+        waits = [throttle.retry_after(throttle.ACCOUNT, account)]
+        fail(5, time_passes_for=[quarter])
+        waits.append(throttle.retry_after(throttle.ACCOUNT, account))
+        fail(10, time_passes_for=[quarter, hour])
+        waits.append(throttle.retry_after(throttle.ACCOUNT, account))
+    assert 0 < waits[0] <= 15 * 60 < waits[1] <= 3600 < waits[2] <= 24 * 3600
+
+
+def test_a_sign_in_hands_over_a_device_token_for_that_account_only(client, world):
+    worker, peer = world["worker_a"], world["peer_a"]
+    first = sign_in(client, **worker.credentials).get_json()
+    assert len(first["device_token"]) > 40
+    with client.application.test_request_context():
+        assert devices.recognise(first["device_token"], uuid.UUID(worker.id))
+        assert devices.recognise(first["device_token"], uuid.UUID(peer.id)) is None
+        assert devices.recognise(first["device_token"][:-2] + "xx", uuid.UUID(worker.id)) is None
+
+
+def test_a_device_token_for_another_account_buys_nothing(client, world):
+    worker, peer = world["worker_a"], world["peer_a"]
+    peers_device = sign_in(client, username=peer.username,
+                           password=peer.password).get_json()["device_token"]
     for _ in range(5):
-        sign_in(client, email=f"{unique('nobody')}@example.org", password="wrong password!")
-    assert_problem(sign_in(client, email=f"{unique('x')}@example.org",
-                           password="wrong password!"), 429)
-    other_address = client.post("/api/v1/auth/token", environ_base={
-        "REMOTE_ADDR": "192.0.2.7"}, json={"email": "a@example.org", "password": "wrong one"})
-    assert_problem(other_address, 401)
+        sign_in(client, email=worker.email, password="wrong password!")
+    assert_problem(sign_in(client, **worker.credentials, device_token=peers_device), 429)
+
+
+def test_a_known_device_has_an_allowance_of_its_own(client, worker):
+    device_token = sign_in(client, **worker.credentials).get_json()["device_token"]
+    for _ in range(5):
+        assert_problem(sign_in(client, email=worker.email, password="wrong password!",
+                               device_token=device_token), 401)
+    # Its failures did not count against the account: an unknown client is not held back...
+    assert sign_in(client, **worker.credentials).status_code == 201
+    # ...and past its allowance the device counts as unknown, so its guesses now do.
+    for _ in range(5):
+        assert_problem(sign_in(client, email=worker.email, password="wrong password!",
+                               device_token=device_token), 401)
+    assert_problem(sign_in(client, **worker.credentials, device_token=device_token), 429)
+
+
+def test_mass_guessing_from_one_address_is_stopped(client, worker, app):
+    address = "203.0.113.10"
+    with app.test_request_context():
+        for _ in range(100):
+            throttle.count(throttle.ADDRESS, address)
+    refused = client.post("/api/v1/auth/token", environ_base={"REMOTE_ADDR": address},
+                          json=worker.credentials)
+    assert_problem(refused, 429)
+    # A device that signed in before is not held back by its address.
+    device_token = sign_in(client, **worker.credentials).get_json()["device_token"]
+    known = client.post("/api/v1/auth/token", environ_base={"REMOTE_ADDR": address},
+                        json={**worker.credentials, "device_token": device_token})
+    assert known.status_code == 201
 
 
 def test_successful_sign_ins_are_never_limited(client, worker):
     for _ in range(8):
         assert sign_in(client, **worker.credentials).status_code == 201
+
+
+def test_a_refused_sign_in_writes_no_audit_row(client, app, worker):
+    for _ in range(5):
+        sign_in(client, email=worker.email, password="wrong password!")
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    for _ in range(20):
+        assert_problem(sign_in(client, email=worker.email, password="wrong password!"), 429)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
 
 
 REDIS_URI = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "")
@@ -199,7 +270,7 @@ REDIS_URI = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "")
                     reason="needs Redis: CI sets TEST_RATELIMIT_STORAGE_URI on its second run")
 def test_failures_are_counted_in_redis_where_every_process_sees_them(client, worker):
     sign_in(client, email=worker.email, password="wrong password!")
-    keys = redis.Redis.from_url(REDIS_URI).keys(f"*{RUN_PREFIX}:login:email:*")
+    keys = redis.Redis.from_url(REDIS_URI).keys(f"*{RUN_PREFIX}:login-account:email:*")
     assert any(worker.email.encode() in key for key in keys)
 
 
@@ -215,14 +286,56 @@ def test_unknown_email_looks_exactly_like_a_wrong_password(client, worker):
 
 # --- the web app's cookie, and CSRF -----------------------------------------------------
 
-def test_cookie_sessions_are_httponly_strict_and_hold_no_token_in_the_body(client, worker):
+def set_cookies(response) -> dict[str, str]:
+    return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+
+
+def test_cookie_sessions_are_host_only_secure_httponly_strict_and_hold_nothing_in_the_body(
+        client, worker):
     response = sign_in(client, **worker.credentials, use_cookie=True)
-    assert "token" not in response.get_json()
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("rapport_session=")
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
-    assert "Secure" not in cookie  # plain http here: a Secure cookie would never come back
+    assert "token" not in response.get_json() and "device_token" not in response.get_json()
+    cookies = set_cookies(response)
+    assert set(cookies) == {"__Host-rapport_session", "__Host-rapport_device"}
+    for cookie in cookies.values():
+        # Secure even over plain http: browsers keep such cookies on localhost and
+        # 127.0.0.1, and a TLS proxy in front (PROXY_HOPS or not) gets them right.
+        for part in ("HttpOnly", "SameSite=Strict", "Path=/", "Secure"):
+            assert part in cookie
+        assert "Domain=" not in cookie
     assert client.get("/api/v1/me").get_json()["id"] == worker.id
+
+
+def test_the_web_apps_device_cookie_is_read_at_sign_in(client, worker):
+    sign_in(client, **worker.credentials, use_cookie=True)
+    for _ in range(5):
+        client.post("/api/v1/auth/token", environ_base={"REMOTE_ADDR": "198.51.100.77"},
+                    json={"email": worker.email, "password": "a wrong guess"})
+    assert sign_in(client, **worker.credentials, use_cookie=True).status_code == 201
+
+
+def test_cookies_drop_the_host_prefix_only_when_asked_not_to_be_secure(make_app, worker):
+    plain = make_app(COOKIE_SECURE=False).test_client()
+    response = plain.post("/api/v1/auth/token", json={**worker.credentials, "use_cookie": True})
+    cookies = set_cookies(response)
+    assert set(cookies) == {"rapport_session", "rapport_device"}
+    assert all("Secure" not in cookie for cookie in cookies.values())
+    assert plain.get("/api/v1/me").status_code == 200
+
+
+def test_a_session_left_unused_ends(client, app, worker):
+    with app.app_context():
+        session = db.session.scalar(select(AuthSession).where(
+            AuthSession.token_hash == token_hash(worker.token)))
+        session.last_seen_at -= app.config["SESSION_IDLE"] - timedelta(minutes=1)
+        db.session.commit()
+    assert client.get("/api/v1/me", headers=worker.headers).status_code == 200  # moved on
+    with app.app_context():
+        session = db.session.scalar(select(AuthSession).where(
+            AuthSession.token_hash == token_hash(worker.token)))
+        assert datetime.now(UTC) - session.last_seen_at < timedelta(minutes=1)
+        session.last_seen_at -= app.config["SESSION_IDLE"]
+        db.session.commit()
+    assert_problem(client.get("/api/v1/me", headers=worker.headers), 401)
 
 
 def test_cookies_are_secure_over_https(client, worker):
@@ -239,11 +352,11 @@ def test_cookie_writes_must_be_json_or_carry_a_custom_header(client, worker):
     assert client.get("/api/v1/me").status_code == 200
     ok = client.delete("/api/v1/auth/token", headers={"X-Requested-With": "rapport"})
     assert ok.status_code == 204
-    assert "rapport_session=;" in ok.headers["Set-Cookie"]  # cleared
+    assert "__Host-rapport_session=;" in ok.headers["Set-Cookie"]  # cleared
     assert_problem(client.get("/api/v1/me"), 401)
 
 
-CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+CLEAR_SITE_DATA = '"cache", "storage"'
 
 
 @pytest.mark.parametrize("url", ["/api/v1/auth/token", "/api/v1/me"])
@@ -254,9 +367,12 @@ def test_ending_a_cookie_session_clears_the_browsers_site_data(client, worker, u
     response = client.delete(url, **how)
     assert response.status_code == 204
     assert response.headers["Clear-Site-Data"] == CLEAR_SITE_DATA
-    assert "rapport_session=;" in response.headers["Set-Cookie"]
-    assert client.get_cookie("rapport_session") is None
+    assert "__Host-rapport_session=;" in response.headers["Set-Cookie"]
+    assert client.get_cookie("__Host-rapport_session") is None
     assert_problem(client.get("/api/v1/me"), 401)
+    # The device cookie names no one: it stays after signing out, goes with the account.
+    erased = url == "/api/v1/me"
+    assert (client.get_cookie("__Host-rapport_device") is None) == erased
 
 
 @pytest.mark.parametrize("url", ["/api/v1/auth/token", "/api/v1/me"])

@@ -102,7 +102,7 @@ def test_security_schemes_are_documented_per_operation(app, spec):
     schemes = spec["components"]["securitySchemes"]
     assert schemes["bearerAuth"]["type"] == "http" and schemes["bearerAuth"]["scheme"] == "bearer"
     assert (schemes["cookieAuth"]["in"], schemes["cookieAuth"]["name"]) == (
-        "cookie", "rapport_session")
+        "cookie", "__Host-rapport_session")
     endpoints = {re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule): rule.endpoint
                  for rule in app.url_map.iter_rules()}
     with app.test_request_context():

@@ -94,7 +94,7 @@ def test_a_new_peer_joins_with_a_code_and_no_email(client, world):
     response = accept(client, world.fresh_invite("worker_a"), joined)
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"token", "expires_at", "partnership_id"}
+    assert set(body) == {"token", "device_token", "expires_at", "partnership_id"}
     assert parse_time(body["expires_at"]) > datetime.now(UTC)
     me = client.get("/api/v1/me", headers=bearer(body["token"])).get_json()
     assert me["role"] == "peer" and me["email"] is None
@@ -143,7 +143,7 @@ def test_the_web_app_gets_its_session_in_a_strict_httponly_cookie(client, world)
     assert response.status_code == 201
     assert "token" not in response.get_json()
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("rapport_session=")
+    assert cookie.startswith("__Host-rapport_session=")
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert client.get("/api/v1/me").get_json()["role"] == "peer"
 

@@ -1,16 +1,11 @@
-"""What the stored checks add up to: a worker's trend, the two-sided view of a partnership,
-and an agency's anonymous insights. Worked examples with exact numbers."""
+"""What the stored checks add up to: a worker's trend and the two-sided view of a partnership.
+Worked examples with exact numbers. (Agency insights: test_insights.py.)"""
 
 import uuid
-from datetime import timedelta
-
-import pytest
-from sqlalchemy import update
 
 from api.extensions import db
-from api.models import SurveyResponse, User
+from api.models import User
 from api.services import accounts
-from api.services.clock import utcnow
 from tests.factories import make_peer_with, make_worker
 from tests.helpers import assert_problem
 
@@ -201,102 +196,6 @@ def people_in_agency_a(app, world, workers: int) -> list[tuple]:
             peer, partnership = make_peer_with(worker, f"peer_{n}")
             made.append((worker, peer, partnership))
         return made
-
-
-def insights(client, world, **query):
-    got = client.get(f"/api/v1/agencies/{world.agency_a}/insights", query_string=query,
-                     headers=world["admin_a"].headers)
-    assert got.status_code == 200, got.get_json()
-    return {survey["survey"]: survey for survey in got.get_json()["surveys"]}
-
-
-def test_four_people_show_no_numbers_and_five_do(app, client, world):
-    people = people_in_agency_a(app, world, 4)
-    self_check(client, world["worker_a"], 4)                  # worker A is in agency A too
-    for index, (worker, _, _) in enumerate(people[:3]):
-        self_check(client, worker, index)                     # 0s, 1s, 2s
-    self_check(client, world["worker_b"], 0)                  # agency B: never counted
-    four = insights(client, world)["rapport-self-check"]
-    assert (four["enough_responses"], four["respondents"]) == (False, None)
-    assert all(i["mean"] is None and i["distribution"] is None for i in four["items"])
-    assert all(d["percent"] is None for d in four["dimensions"])
-
-    self_check(client, people[3][0], 4)                       # the fifth person
-    five = insights(client, world)["rapport-self-check"]
-    assert (five["enough_responses"], five["respondents"]) == (True, 5)
-    item = {i["item"]: i for i in five["items"]}["reflect-back"]
-    # Answers 4, 0, 1, 2, 4: mean 2.2 on 0-4, 55%.
-    assert (item["mean"], item["percent"]) == (2.2, 55.0)
-    assert item["distribution"] == [{"value": v, "count": c} for v, c in
-                                    ((0, 1), (1, 1), (2, 1), (3, 0), (4, 2))]
-    relationship = {d["dimension"]: d for d in five["dimensions"]}["relationship"]
-    assert sum(p["count"] for p in relationship["distribution"]) == 5 * len(RELATIONSHIP)
-    assert relationship["mean"] == 2.2
-
-
-def test_each_person_counts_once_with_their_latest_answer(app, client, world):
-    people = people_in_agency_a(app, world, 3)
-    for _ in range(3):                       # one person answering often is still one person
-        self_check(client, world["worker_a"], 0)
-    for worker, _, _ in people:
-        self_check(client, worker, 4)
-    assert insights(client, world)["rapport-self-check"]["enough_responses"] is False
-    self_check(client, world["worker_a"], 4)  # worker A's latest replaces their earlier ones
-    extra = people_in_agency_a(app, world, 1)
-    self_check(client, extra[0][0], 4)
-    five = insights(client, world)["rapport-self-check"]
-    assert five["respondents"] == 5 and five["items"][0]["mean"] == 4.0
-
-
-def test_session_checks_kept_for_agency_totals_are_counted_there_and_nowhere_else(
-        app, client, world):
-    people = people_in_agency_a(app, world, 4)
-    session_check(client, world["peer_a"], world.partnership_a, 2, 2, 2, 2, "aggregate_only")
-    for _, peer, partnership in people:
-        session_check(client, peer, partnership, 8, 8, 8, 8, "aggregate_only")
-    survey = insights(client, world)["session-check"]
-    assert survey["respondents"] == 5
-    heard = {i["item"]: i for i in survey["items"]}["heard"]
-    assert (heard["mean"], heard["percent"]) == (6.8, 68.0)
-    assert len(heard["distribution"]) == 11
-    body = client.get(f"/api/v1/agencies/{world.agency_a}/insights",
-                      headers=world["admin_a"].headers).get_data(as_text=True)
-    # Never an individual: no person's or partnership's id appears anywhere.
-    for _, peer, partnership in people:
-        assert peer.id not in body and partnership not in body
-    assert world["peer_a"].id not in body and world.partnership_a not in body
-
-
-def test_the_period_chooses_which_responses_count(app, client, world):
-    people = people_in_agency_a(app, world, 4)
-    for worker, _, _ in [(world["worker_a"], None, None), *people]:
-        self_check(client, worker, 3)
-    with app.app_context():  # one person's only check was 100 days ago
-        db.session.execute(update(SurveyResponse).where(
-            SurveyResponse.user_id == uuid.UUID(people[0][0].id))
-            .values(created_at=utcnow() - timedelta(days=100)))
-        db.session.commit()
-    assert insights(client, world)["rapport-self-check"]["enough_responses"] is False
-    today = utcnow().date()
-    wide = insights(client, world, **{"from": str(today - timedelta(days=120)),
-                                      "to": str(today)})
-    assert wide["rapport-self-check"]["respondents"] == 5
-    url = f"/api/v1/agencies/{world.agency_a}/insights"
-    headers = world["admin_a"].headers
-    backwards = client.get(url, query_string={"from": str(today), "to": "2020-01-01"},
-                           headers=headers)
-    assert "from" in assert_problem(backwards, 422)["errors"]
-    future_start = client.get(url, query_string={"from": str(today + timedelta(days=1))},
-                              headers=headers)
-    assert "from" in assert_problem(future_start, 422)["errors"]
-    for bad in ({"from": "1999-12-31"}, {"to": "3000-01-01"}, {"to": "9999-12-31"}):
-        assert_problem(client.get(url, query_string=bad, headers=headers), 422)
-
-
-@pytest.mark.parametrize("who", ["admin_b", "worker_a"])
-def test_only_the_agencys_own_admins_see_its_insights(client, world, who):
-    got = client.get(f"/api/v1/agencies/{world.agency_a}/insights", headers=world[who].headers)
-    assert_problem(got, 404 if who == "admin_b" else 403)
 
 
 def test_gaps_are_rounded_once_from_exact_values(client, world):

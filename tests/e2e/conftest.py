@@ -10,6 +10,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -78,9 +79,17 @@ def open_view(page, base: str, hash_: str = "", wait: str = "main h1"):
     return page
 
 
+def session_cookie(base: str, token: str) -> dict:
+    """The session cookie a sign-in there would have set. (A __Host- cookie is given by host
+    and path: Chromium refuses one set for an http:// URL, though it keeps one sent by the
+    server on 127.0.0.1.)"""
+    return {"name": "__Host-rapport_session", "value": token, "path": "/", "secure": True,
+            "httpOnly": True, "sameSite": "Strict", "domain": urlsplit(base).hostname}
+
+
 def signed_in_as(page, base: str, token: str) -> None:
     """Give a phone the session a sign-in there would have made (cookie and flag)."""
-    page.context.add_cookies([{"name": "rapport_session", "value": token, "url": base}])
+    page.context.add_cookies([session_cookie(base, token)])
     page.goto(base + "/")
     page.evaluate("localStorage.setItem('rapport.signedIn', '1')")
     page.reload()
@@ -88,7 +97,7 @@ def signed_in_as(page, base: str, token: str) -> None:
 
 def new_phone(chromium, **options):
     """A page in a fresh phone-sized context, recording any dialog (script that must not run)."""
-    context = chromium.new_context(**PHONE, locale="en-US", **options)
+    context = chromium.new_context(**{**PHONE, "locale": "en-US", **options})
     page = context.new_page()
     page.dialogs, page.errors = [], []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))

@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM, HOSTILE, LAUNCH_ARGS, PHONE, open_view
+from tests.e2e.conftest import CHROMIUM, HOSTILE, LAUNCH_ARGS, PHONE, open_view, session_cookie
 
 # Whether the service worker's content cache (any version) holds a URL containing `part`.
 KEPT_ON_PHONE = """part => caches.keys()
@@ -132,8 +132,7 @@ def test_every_view_passes_axe(chromium, live_server, hash_, wait, scheme):
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_first_load_stays_within_50_kb(phone, live_server, world, signed_in):
     if signed_in:  # Today then also loads the session, the outbox and the worker's lists
-        phone.context.add_cookies([{"name": "rapport_session", "url": live_server,
-                                    "value": world["worker_a"].token}])
+        phone.context.add_cookies([session_cookie(live_server, world["worker_a"].token)])
         phone.goto(live_server + "/offline.html")  # same origin, loads none of the app
         phone.evaluate("localStorage.setItem('rapport.signedIn', '1')")
         phone = phone.context.new_page()  # a first load: nothing in the page's memory

@@ -45,7 +45,7 @@ def controlled(page) -> None:
 
 def session_token(page) -> str:
     """The HttpOnly session cookie's token (the app itself can never read it)."""
-    return next(c["value"] for c in page.context.cookies() if c["name"] == "rapport_session")
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "__Host-rapport_session")
 
 
 def api_token(client, **credentials) -> str:
@@ -188,7 +188,7 @@ def test_signing_out_warns_about_unsent_items_then_clears_the_phone(
         expect(worker.locator("#status")).to_have_text("You are signed out.")
         assert worker.evaluate(KEPT) == [0, 0]
         assert worker.evaluate("localStorage.getItem('rapport.signedIn')") is None
-        assert not [c for c in worker.context.cookies() if c["name"] == "rapport_session"]
+        assert not [c for c in worker.context.cookies() if c["name"] == "__Host-rapport_session"]
         # The server ended the session too: the old cookie's token is dead.
         assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {session}"}
                           ).status_code == 401
@@ -381,5 +381,22 @@ def test_export_downloads_my_data_and_deleting_needs_the_word(chromium, live_ser
         expect(worker.locator("#status")).to_have_text("Your account is deleted.")
         assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}
                           ).status_code == 401
+    finally:
+        worker.context.close()
+
+
+def test_words_an_erased_peer_wrote_show_as_removed(chromium, live_server, client):
+    worker, _, peer_token, workers_goal = worker_with_goal(chromium, live_server, client)
+    peer = {"Authorization": f"Bearer {peer_token}"}
+    try:
+        goal = client.post(f"/api/v1/partnerships/{workers_goal['partnership_id']}/goals",
+                           json={"title": "Call my sister"}, headers=peer).get_json()
+        client.post(f"/api/v1/goals/{goal['id']}/milestones", json={"title": "Find her number"},
+                    headers=peer)
+        assert client.delete("/api/v1/me", headers=peer).status_code == 204
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li")
+        removed = "Words removed by the person who wrote them"
+        expect(worker.locator("main h1")).to_have_text(removed)
+        expect(worker.locator(".milestones li .title")).to_have_text([removed])
     finally:
         worker.context.close()
