@@ -17,7 +17,7 @@ const STRINGS = {
     "A new version is ready.", refresh: "Refresh", relatedTips: "Tips that help",
     notFound: "We could not find that. It may have been removed.",
     wordsRemoved: "Words removed by the person who wrote them",
-    tooManyTries: "Too many tries. To keep the account safe, wait about {minutes} min, then try again. A phone you signed in on before can sign in now.",
+    tooManyTries: "Too many tries. To keep things safe, wait about {minutes} min, then try again.",
   },
   es: {
     skip: "Saltar al contenido", helpNow: "Necesito ayuda ya", navToday: "Hoy",
@@ -37,7 +37,7 @@ const STRINGS = {
     relatedTips: "Consejos que ayudan",
     notFound: "No encontramos eso. Puede que lo hayan quitado.",
     wordsRemoved: "Palabras borradas por la persona que las escribió",
-    tooManyTries: "Demasiados intentos. Para cuidar la cuenta, espera unos {minutes} min y vuelve a intentarlo. Un teléfono con el que ya entraste antes puede entrar ahora.",
+    tooManyTries: "Demasiados intentos. Para cuidar tus datos, espera unos {minutes} min y vuelve a intentarlo.",
   },
 };
 export const LANGUAGES = Object.keys(STRINGS);

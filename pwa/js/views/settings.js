@@ -1,6 +1,6 @@
 // Settings and account: language; sign in, sign up (workers), join with an invite code
 // (peers); for someone signed in, their data: download it, see who touched it, delete it.
-import { Offline, el, request } from "../api.js";
+import { ApiError, Offline, el, request } from "../api.js";
 import { addStrings, chosenLanguage, language, setLanguage, t } from "../i18n.js";
 import { render, status } from "../app.js";
 import { unsentCount } from "../outbox.js";
@@ -10,6 +10,7 @@ import { Notice, dateText, field, form, problemText } from "../ui.js";
 addStrings({
   en: {
     signIn: "Sign in", emailOrUsername: "Email (workers) or username (peers)", password: "Password",
+    knownPhone: "A phone you signed in on before can sign in now.",
     passwordHint: "At least 8 characters. A few words together work well.",
     newWorker: "New peer support worker? Create an account", displayName: "Your name",
     email: "Email", agencyCode: "Agency code (optional)", createAccount: "Create account",
@@ -33,6 +34,7 @@ addStrings({
   },
   es: {
     signIn: "Iniciar sesión", emailOrUsername: "Correo (trabajadores) o usuario (personas apoyadas)",
+    knownPhone: "Un teléfono con el que ya entraste antes puede entrar ahora.",
     password: "Contraseña", passwordHint: "Al menos 8 caracteres. Varias palabras juntas funcionan bien.",
     newWorker: "¿Eres trabajador de apoyo y eres nuevo? Crea una cuenta", displayName: "Tu nombre",
     email: "Correo", agencyCode: "Código de la agencia (opcional)", createAccount: "Crear cuenta",
@@ -79,7 +81,16 @@ function signedOutForms() {
     field(t("password"), { name: "password", type: "password", autocomplete: "current-password", required: true }),
     el("button", { type: "submit", text: t("signIn") })],
   async ({ login, password }) => {
-    await signIn(login.includes("@") ? { email: login, password } : { username: login, password });
+    try {
+      await signIn(login.includes("@") ? { email: login, password } : { username: login, password });
+    } catch (error) {
+      // Held back as an unknown device (api/services/logins.py): a phone that signed in to
+      // this account before is not, so say so.
+      if (error instanceof ApiError && error.status === 429) {
+        throw new Notice(`${problemText(error)} ${t("knownPhone")}`);
+      }
+      throw error;
+    }
     done();
   });
   const registerForm = el("details", { class: "card" }, el("summary", { text: t("newWorker") }),
