@@ -10,8 +10,9 @@ X-Requested-With, which a cross-site form cannot send: with SameSite=Strict, tha
 
 Denials: a signed-in caller's is an audit row under their own name (never under the object
 they named: that would put anyone's attempts into another person's access log). Anonymous
-ones are only counted (DENIALS, in /metrics) and limited per address, so no one can flood
-the audit trail or slow real writes with requests that carry no session.
+ones are only counted (in /metrics), so no one can flood the audit trail or slow real
+writes with requests that carry no session. Both are limited (DENIAL_LIMIT): per account
+when signed in, per address when not.
 """
 
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from functools import wraps
 
 from flask import Flask, current_app, g, request
 from flask_smorest import abort
-from prometheus_client import Counter
 
 from api import sqlite
 from api.models import AuthSession, User
@@ -36,9 +36,6 @@ DEVICE_COOKIE = "__Host-rapport_device"
 # cleared one by one instead: the device cookie, which names no one, stays, so guesses made
 # elsewhere still cannot lock this phone's person out after they sign out.
 CLEAR_SITE_DATA = '"cache", "storage"'
-# Anonymous denials are counted here (in /metrics) and nowhere else one by one.
-DENIALS = Counter("rapport_access_denials", "Requests refused by the access rules.",
-                  ("status", "caller"))
 # Endpoints that libraries register for us; they serve nothing private.
 OPEN_ENDPOINTS = frozenset({"api-docs.openapi_json"})
 
@@ -115,16 +112,16 @@ def _presented_token() -> tuple[str | None, str | None]:
 
 
 def deny(status: int, user: User | None, message: str | None = None, **details) -> None:
-    """Record the denial, then stop the request with a problem response."""
-    DENIALS.labels(str(status), "signed_in" if user else "anonymous").inc()
-    if user is None:
-        address = client_address(request.remote_addr)
-        guard = throttle.anonymous_denials()
-        wait = throttle.retry_after(guard, address)
-        if wait:
-            abort(429, headers={"Retry-After": str(wait)})
-        throttle.count(guard, address)
-    else:
+    """Record the denial, then stop the request with a problem response. Denials are limited
+    per account (signed in) or per address (anonymous): past that, a 429 and no record."""
+    audit.count_denial(status, user)
+    guard = throttle.denials()
+    who = str(user.id) if user else client_address(request.remote_addr)
+    try:
+        throttle.attempt((guard, who)).keep(guard)
+    except throttle.Refused as refused:
+        abort(429, headers={"Retry-After": str(refused.retry_after)})
+    if user is not None:
         audit.record_now(user, f"denied:{request.endpoint}", outcome="denied", **details)
     headers = {}
     if status == 401:

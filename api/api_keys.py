@@ -43,8 +43,7 @@ def refuse_invalid_key() -> None:
     """Stop the request with a 401 problem if it presents a key that does not work."""
     current_key()
     if g.bad_api_key:
-        audit.record_now(None, f"denied:{request.endpoint}", object_type="api_key",
-                         outcome="denied")
+        audit.count_denial(401, None)  # counted, never a row: anyone can send a bad key
         # No registered scheme names API keys; the challenge says where the key goes.
         abort(401, message="This API key is not valid or has been revoked. Send a live "
               "key in X-API-Key, or none to be served as an anonymous client.",

@@ -27,6 +27,18 @@ def database_url(raw: str | None) -> str:
     return raw
 
 
+def positive_number(name: str, default: str) -> float:
+    """A setting that must be a number above 0: anything else stops the app at start."""
+    raw = os.environ.get(name, default)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ValueError(f"{name} must be a number above 0, not {raw!r}")
+    return value
+
+
 def limit_storage_url(raw: str | None, database: str) -> str:
     """Where rate-limit counters live: as set, else beside the app's own database.
 
@@ -83,7 +95,7 @@ class Config:
     LANGUAGES = ("en", "es")
     SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "30")))
     # A session unused this long ends, whatever its lifetime says (a phone left signed in).
-    SESSION_IDLE = timedelta(hours=int(os.environ.get("SESSION_IDLE_HOURS", "168")))
+    SESSION_IDLE = timedelta(hours=positive_number("SESSION_IDLE_HOURS", "168"))
     # Signs device tokens. None here: create_app reads or makes SECRET_KEY_FILE.
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_PATH)
@@ -106,9 +118,10 @@ class Config:
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
     API_KEY_RATE_LIMIT = os.environ.get("API_KEY_RATE_LIMIT", "3000 per minute")
     PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
-    # Requests refused for want of a valid session, per address (api.access): past this,
-    # 429 before anything else is done. Valid sessions never count against it.
-    ANONYMOUS_DENIAL_LIMIT = os.environ.get("ANONYMOUS_DENIAL_LIMIT", "60 per minute")
+    # Requests refused by the access rules (api.access), per account, or per address when
+    # no one is signed in: past this, a 429 and nothing recorded. Requests that are allowed
+    # never count against it.
+    DENIAL_LIMIT = os.environ.get("DENIAL_LIMIT", "60 per minute")
     # Public answers kept in memory per process (api.public_cache), and how often a process
     # asks the database whether content changed (another process's edit shows within this).
     PUBLIC_CACHE_ENTRIES = int(os.environ.get("PUBLIC_CACHE_ENTRIES", "2048"))

@@ -50,6 +50,24 @@ def _nested_deeper_than(limit: int, text: str) -> bool:
     return False
 
 
+_LONE_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+
+
+def _encodable(value) -> bool:
+    """True when every string in the parsed JSON is real Unicode text."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(key) and _encodable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_encodable(item) for item in value)
+    return True
+
+
 class JSONProvider(DefaultJSONProvider):
     """Flask's JSON, refusing text nested deeper than MAX_JSON_DEPTH before parsing it.
 
@@ -62,7 +80,12 @@ class JSONProvider(DefaultJSONProvider):
         text = s.decode(json.detect_encoding(s), "surrogatepass") if isinstance(s, bytes) else s
         if _nested_deeper_than(MAX_JSON_DEPTH, text):
             raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-        return super().loads(text, **kwargs)
+        data = super().loads(text, **kwargs)
+        # "\ud800" alone is valid JSON but no Unicode text: it broke argon2 and the database
+        # drivers (UnicodeEncodeError, a 500). Looked for only when an escape could make one.
+        if _LONE_SURROGATE_HINT.search(text) and not _encodable(data):
+            raise ValueError("JSON string holds a lone surrogate")
+        return data
 
 
 def public(view):

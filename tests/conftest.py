@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from api import create_app, ratelimits
 from api.config import database_url
 from api.extensions import db
+from api.services import audit
 from api.services.content_loader import load_content
 from tests.factories import make_worker, make_world
 
@@ -39,9 +40,10 @@ def _test_config(url: str, engine_options: dict) -> dict:
         # the limits themselves build apps with low ones (make_app(PUBLIC_RATE_LIMIT=...)).
         "PUBLIC_RATE_LIMIT": "100000 per minute",
         "API_KEY_RATE_LIMIT": "100000 per minute",
-        # Schemathesis sends every private operation without a session, again and again;
-        # tests/attacks/test_audit_trail.py builds an app with the production limit.
-        "ANONYMOUS_DENIAL_LIMIT": "100000 per minute",
+        # Schemathesis sends every private operation without a session (and others' ids with
+        # one), again and again; tests/attacks/test_audit_trail.py builds an app with the
+        # production limit.
+        "DENIAL_LIMIT": "100000 per minute",
         # No access line per request in a failing test's report; test_observability turns
         # the access logger up where it reads the lines.
         "LOG_LEVEL": "WARNING",
@@ -160,8 +162,10 @@ def count_queries(app):
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits(app):
-    """Every test starts with no failed logins or public reads counted against it."""
+    """Every test starts with no failed logins or public reads counted against it, and with
+    no reads remembered as just written to the audit trail."""
     ratelimits.reset(app)
+    audit.forget_recent_reads()
     yield
 
 

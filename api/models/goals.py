@@ -32,9 +32,11 @@ GOAL_STATUSES = ("active", "paused", "achieved", "let_go")
 
 class WordsRemovable:
     """Words that can be taken back: blanked when the person who wrote them erases their
-    account, while the item itself stays in the other member's history."""
+    account, while the item itself stays in the other member's history. Each text field
+    remembers who last wrote it (`title_by`, `why_by`), so an edit is its editor's words."""
 
     words_removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    title_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
     @property
     def words_removed(self) -> bool:
@@ -50,6 +52,7 @@ class Goal(WordsRemovable, db.Model):
         ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     why: Mapped[str | None] = mapped_column(Text)
+    why_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(10), default="active")
     target_date: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))

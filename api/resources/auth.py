@@ -1,10 +1,12 @@
 """Registering and signing in and out."""
 
+from contextlib import contextmanager
+
 from flask import current_app, make_response, request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access
+from api import access, sqlite
 from api.extensions import db
 from api.openapi import SIGN_OUT_HEADERS, Blueprint
 from api.ratelimits import client_address
@@ -24,12 +26,17 @@ def account_error(error: AccountError):
     abort(error.status, message=error.message)
 
 
-def refuse_while_waiting(*checks: tuple[throttle.Guard, str]) -> None:
-    """429 with Retry-After while any of these (guard, key) checks says wait."""
-    wait = throttle.longest_wait(*checks)
-    if wait:
-        abort(429, headers={"Retry-After": str(wait)},
+@contextmanager
+def limited(*checks: tuple[throttle.Guard, str]):
+    """Take one attempt from each (guard, key) for the block (services.throttle), or answer
+    429 with Retry-After when any is used up."""
+    try:
+        attempt = throttle.attempt(*checks)
+    except throttle.Refused as refused:
+        abort(429, headers={"Retry-After": str(refused.retry_after)},
               message="Too many tries from here. Wait, then try again.")
+    with attempt:
+        yield attempt
 
 
 def session_response(schema, body: dict, status: int, token: str, expires_at,
@@ -58,16 +65,16 @@ class Register(MethodView):
         checks = [(throttle.NEW_ACCOUNTS, address), (throttle.TAKEN_NAMES, address)]
         if "agency_code" in data:
             checks.append((throttle.CODES, address))
-        refuse_while_waiting(*checks)
-        try:
-            user = register_worker(**data)
-        except AccountError as error:
-            if error.status == 409:  # slow down anyone probing which emails have accounts
-                throttle.count(throttle.TAKEN_NAMES, address)
-            elif error.field == "agency_code":  # and anyone guessing join codes
-                throttle.count(throttle.CODES, address)
-            account_error(error)
-        throttle.count(throttle.NEW_ACCOUNTS, address)
+        with limited(*checks) as attempt:
+            try:
+                user = register_worker(**data)
+            except AccountError as error:
+                if error.status == 409:  # slow down anyone probing which emails have accounts
+                    attempt.keep(throttle.TAKEN_NAMES)
+                elif error.field == "agency_code":  # and anyone guessing join codes
+                    attempt.keep(throttle.CODES)
+                account_error(error)
+            attempt.keep(throttle.NEW_ACCOUNTS)
         return user
 
 
@@ -81,9 +88,15 @@ class Token(MethodView):
         """Sign in with email (workers, admins) or username (peers) and password."""
         use_cookie = data.pop("use_cookie")
         device_token = access.device_token(data.pop("device_token", None))
+        password = data.pop("password")
+        # SQLite: found outside the write lock, so the slow password check that follows
+        # holds up no one else's writes (api.sqlite).
+        with sqlite.read_first():
+            account, user = logins.find(data.get("email"), data.get("username"))
         try:
             signed_in = logins.sign_in(
-                **data, device_token=device_token, address=client_address(request.remote_addr),
+                account=account, user=user, password=password, device_token=device_token,
+                address=client_address(request.remote_addr),
                 lifetime=current_app.config["SESSION_LIFETIME"])
         except logins.LoginThrottled as throttled:
             abort(429, headers={"Retry-After": str(throttled.retry_after)},

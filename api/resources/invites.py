@@ -8,7 +8,7 @@ from api import access
 from api.extensions import db
 from api.openapi import Blueprint
 from api.ratelimits import client_address
-from api.resources.auth import account_error, refuse_while_waiting, session_response
+from api.resources.auth import account_error, limited, session_response
 from api.schemas.accounts import (
     AcceptedInviteSchema,
     AcceptInviteSchema,
@@ -42,11 +42,6 @@ class AcceptInvite(MethodView):
     @blp.errors(401, 403, 404, 409, 422, 429)
     def post(self, data, code):
         """Join with an invite code: as a new peer account, or signed in as a peer."""
-        # Codes are short enough to read aloud, so guessing them is slowed per address; so
-        # are new accounts, and usernames found taken (each says that account exists).
-        address = client_address(request.remote_addr)
-        refuse_while_waiting((throttle.CODES, address), (throttle.NEW_ACCOUNTS, address),
-                             (throttle.TAKEN_NAMES, address))
         peer = access.optional_caller()
         if peer is not None and peer.role != "peer":
             access.deny(403, peer, "Only peers can accept an invite.")
@@ -58,23 +53,31 @@ class AcceptInvite(MethodView):
         elif data:
             abort(422, errors={f: ["You already have an account."] for f in data})
 
-        invite = partnerships.open_invite(code)
-        if invite is None:
-            throttle.count(throttle.CODES, address)
-            db.session.rollback()
-            abort(404, message="This invite code is not valid, was used, or has expired.")
-        try:
-            partnership = partnerships.accept_invite(invite, peer, **data)
-        except AccountError as error:
-            db.session.rollback()
-            if error.status == 409:
-                throttle.count(throttle.TAKEN_NAMES, address)
-            account_error(error)
-        except partnerships.InviteUsed:
-            abort(404, message="This invite code is not valid, was used, or has expired.")
+        # Codes are short enough to read aloud, so guessing them is limited per address; so
+        # are new accounts, and usernames found taken (each says that account exists).
+        address = client_address(request.remote_addr)
+        checks = [(throttle.CODES, address)]
+        if peer is None:
+            checks += [(throttle.NEW_ACCOUNTS, address), (throttle.TAKEN_NAMES, address)]
+        with limited(*checks) as attempt:
+            invite = partnerships.open_invite(code)
+            if invite is None:
+                attempt.keep(throttle.CODES)
+                db.session.rollback()
+                abort(404, message="This invite code is not valid, was used, or has expired.")
+            try:
+                partnership = partnerships.accept_invite(invite, peer, **data)
+            except AccountError as error:
+                db.session.rollback()
+                if error.status == 409:
+                    attempt.keep(throttle.TAKEN_NAMES)
+                account_error(error)
+            except partnerships.InviteUsed:
+                abort(404, message="This invite code is not valid, was used, or has expired.")
+            if peer is None:
+                attempt.keep(throttle.NEW_ACCOUNTS)
         if peer is not None:
             return {"partnership_id": partnership.id}
-        throttle.count(throttle.NEW_ACCOUNTS, address)
         token, session = sessions.start(partnership.peer, current_app.config["SESSION_LIFETIME"])
         db.session.commit()
         return session_response(AcceptedInviteSchema(), {"partnership_id": partnership.id},

@@ -6,7 +6,7 @@ from flask_smorest import abort
 
 from api import access
 from api.openapi import PAGING_HEADERS, SIGN_OUT_HEADERS, Blueprint, paging_headers
-from api.resources.auth import account_error, refuse_while_waiting
+from api.resources.auth import account_error, limited
 from api.resources.partnerships import MEMBERS
 from api.schemas.accounts import AccessLogEntrySchema, ExportSchema, MeUpdateSchema, UserSchema
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
@@ -29,7 +29,7 @@ class Me(MethodView):
     def get(self, _args):
         """Get your own account."""
         user = access.caller()
-        audit.record_now(user, "account.read", object_type="user", object_id=user.id)
+        audit.record_read(user, "account.read", object_type="user", object_id=user.id)
         return user
 
     @access.signed_in()
@@ -42,14 +42,14 @@ class Me(MethodView):
         # A session is not the password: whoever holds one (a phone left open) may not
         # guess the password behind it without limit.
         asks_password = "password" in data or "current_password" in data
-        if asks_password:
-            refuse_while_waiting((throttle.REAUTH, str(user.id)))
-        try:
-            return update_profile(user, access.current_session(), **data)
-        except AccountError as error:
-            if error.field == "current_password" and "current_password" in data:
-                throttle.count(throttle.REAUTH, str(user.id))
-            account_error(error)
+        checks = [(throttle.REAUTH, str(user.id))] if asks_password else []
+        with limited(*checks) as attempt:
+            try:
+                return update_profile(user, access.current_session(), **data)
+            except AccountError as error:
+                if error.field == "current_password" and "current_password" in data:
+                    attempt.keep(throttle.REAUTH)
+                account_error(error)
 
     @access.signed_in()
     @blp.response(204, headers=SIGN_OUT_HEADERS)
@@ -71,7 +71,7 @@ class Export(MethodView):
         """Download everything held about you, as JSON."""
         user = access.caller()
         data = privacy.export(user)
-        audit.record_now(user, "account.export", object_type="user", object_id=user.id)
+        audit.record_read(user, "account.export", object_type="user", object_id=user.id)
         return data
 
 
@@ -85,7 +85,7 @@ class AccessLog(MethodView):
         """See who read or changed your data, and when (newest first)."""
         user = access.caller()
         events, total = audit.access_log(user, page, page_size)
-        audit.record_now(user, "account.access_log.read", object_type="user",
+        audit.record_read(user, "account.access_log.read", object_type="user",
                          object_id=user.id)
         return events, 200, paging_headers(page, page_size, total)
 

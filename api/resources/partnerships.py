@@ -51,7 +51,7 @@ class Partnerships(MethodView):
         for item in items:
             audit.record(user, "partnership.read", object_type="partnership",
                          object_id=item.id, partnership_id=item.id)
-        audit.record_now(user, "partnership.list")
+        audit.record_read(user, "partnership.list")
         return items, 200, paging_headers(page, page_size, total)
 
 
@@ -64,7 +64,7 @@ class PartnershipById(MethodView):
     def get(self, _args, partnership_id):
         """Get one of your partnerships."""
         user, partnership = member_partnership(partnership_id)
-        audit.record_now(user, "partnership.read", object_type="partnership",
+        audit.record_read(user, "partnership.read", object_type="partnership",
                          object_id=partnership.id, partnership_id=partnership.id)
         return partnership
 

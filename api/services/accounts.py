@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from api.extensions import db
 from api.models import Agency, AgencyJoinCode, User
@@ -40,15 +41,32 @@ def check_new_password(password: str, *personal: str | None) -> None:
         raise AccountError("password", found[0])
 
 
+EMAIL_TAKEN = "An account with this email already exists."
+
+
 def _email_free(email: str) -> None:
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise AccountError("email", "An account with this email already exists.", status=409)
+        raise AccountError("email", EMAIL_TAKEN, status=409)
+
+
+def add_account(user: User, field: str, taken: str) -> None:
+    """Add `user` now; two sign-ups racing for one email or username: the second is a 409
+    (the unique index decides, on PostgreSQL too), never a 500."""
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise AccountError(field, taken, status=409) from None
 
 
 def register_worker(email: str, password: str, display_name: str,
                     agency_code: str | None = None) -> User:
     email = normalise_email(email)
     check_new_password(password, email.split("@")[0], display_name)
+    # Hashed before the first statement: on SQLite, the write lock is taken there, and the
+    # slow hash would hold up every other write.
+    password_hash = passwords.hash_password(password)
     _email_free(email)
     agency_id = None
     if agency_code:
@@ -59,9 +77,8 @@ def register_worker(email: str, password: str, display_name: str,
             raise AccountError("agency_code", "This agency code is not valid or has expired.")
         agency_id = join.agency_id
     user = User(role="worker", email=email, display_name=display_name.strip(),
-                password_hash=passwords.hash_password(password), agency_id=agency_id)
-    db.session.add(user)
-    db.session.flush()
+                password_hash=password_hash, agency_id=agency_id)
+    add_account(user, "email", EMAIL_TAKEN)
     audit.record(user, "account.register", object_type="user", object_id=user.id)
     db.session.commit()
     return user

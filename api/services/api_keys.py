@@ -50,7 +50,7 @@ def for_agency(admin: User, page: int, page_size: int) -> tuple[list[ApiKey], in
     """The agency's keys, revoked ones included, newest first."""
     stmt = select(ApiKey).where(ApiKey.agency_id == admin.agency_id)
     rows, total = page_of(stmt, (ApiKey.created_at.desc(), ApiKey.id.desc()), page, page_size)
-    audit.record_now(admin, "agency.api_key.list", object_type="agency",
+    audit.record_read(admin, "agency.api_key.list", object_type="agency",
                      object_id=admin.agency_id)
     return [row[0] for row in rows], total
 

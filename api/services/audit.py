@@ -1,14 +1,32 @@
-"""The audit trail: append-only rows of who did what to which object, never the content."""
+"""The audit trail: append-only rows of who did what to which object, never the content.
 
+Two things keep it from being flooded: refusals of anonymous requests are only counted
+(`count_denial`, in /metrics), never written one by one; and a read is written at most once
+a minute per reader, action and object (`record_read`; per process), so reading the same
+page again and again does not bury the other member's access log.
+"""
+
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 
+from prometheus_client import Counter
 from sqlalchemy import insert, or_, select
 
 from api.extensions import db
 from api.models import AuditEvent, Partnership, User
 from api.services.clock import utcnow
 from api.services.localised import page_of
+
+READ_EVERY_SECONDS = 60
+_RECENT_READS_KEPT = 20_000
+_recent_reads: OrderedDict[tuple, float] = OrderedDict()
+_recent_lock = threading.Lock()
+
+DENIALS = Counter("rapport_access_denials", "Requests refused by the access rules.",
+                  ("status", "caller"))
 
 # One prepared statement, run at once: the ORM's unit of work costs several times more for a
 # row that is only ever inserted, and this is on the path of every private read and write.
@@ -45,15 +63,49 @@ def record_per_partnership(actor: User, action: str,
     rows = [{"actor_id": actor.id, "actor_role": actor.role, "action": action[:100],
              "object_type": "partnership", "object_id": str(partnership_id),
              "partnership_id": partnership_id, "outcome": "ok"}
-            for partnership_id in dict.fromkeys(partnership_ids)]
+            for partnership_id in dict.fromkeys(partnership_ids)
+            if _fresh_read((actor.id, action, str(partnership_id), partnership_id))]
     if rows:
         db.session.execute(insert(AuditEvent), rows)
 
 
 def record_now(actor: User | None, action: str, **details) -> None:
-    """Record and commit at once: for reads and denials, which change nothing else."""
+    """Record and commit at once: for denials and failed sign-ins, which change nothing else."""
     record(actor, action, **details)
     db.session.commit()
+
+
+def record_read(actor: User, action: str, **details) -> None:
+    """Record a read and commit, unless this reader made the same read of the same object
+    in the last READ_EVERY_SECONDS (then commit only)."""
+    if _fresh_read((actor.id, action, str(details.get("object_id")),
+                    details.get("partnership_id"))):
+        record(actor, action, **details)
+    db.session.commit()
+
+
+def _fresh_read(key: tuple) -> bool:
+    """True (and remembered) unless the same read was written in the last minute."""
+    now = time.monotonic()
+    with _recent_lock:
+        seen = _recent_reads.get(key)
+        if seen is not None and now - seen < READ_EVERY_SECONDS:
+            return False
+        _recent_reads[key] = now
+        _recent_reads.move_to_end(key)
+        while len(_recent_reads) > _RECENT_READS_KEPT:
+            _recent_reads.popitem(last=False)
+        return True
+
+
+def forget_recent_reads() -> None:
+    """Write the next read of everything again (tests start each case from nothing)."""
+    with _recent_lock:
+        _recent_reads.clear()
+
+
+def count_denial(status: int, caller: User | None) -> None:
+    DENIALS.labels(str(status), "signed_in" if caller else "anonymous").inc()
 
 
 def about(user: User):

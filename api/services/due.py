@@ -103,5 +103,5 @@ def due_for(worker: User, *, now=None) -> list[DueCheckIn]:
 
 
 def _audited(worker: User, found: list[DueCheckIn]) -> list[DueCheckIn]:
-    audit.record_now(worker, "checkins.due.read", object_type="user", object_id=worker.id)
+    audit.record_read(worker, "checkins.due.read", object_type="user", object_id=worker.id)
     return found

@@ -64,7 +64,7 @@ def calendar(partnership_id, token: str, language: str) -> bytes | None:
         .where(PartnershipPause.partnership_id == partnership.id)).all()
     next_due = due(last, partnership.created_at, partnership.checkin_cadence_days, now,
                    paused=paused).due_at
-    audit.record_now(user, "calendar_feed.read", object_type="partnership",
+    audit.record_read(user, "calendar_feed.read", object_type="partnership",
                      object_id=partnership.id, partnership_id=partnership.id)
     return checkin_calendar(partnership_id=str(partnership.id),
                             title=other.display_name or "", language=language,

@@ -77,7 +77,7 @@ def _read(user: User, kind: str, item_id, partnership_id) -> None:
 def list_goals(user: User, partnership: Partnership, page: int, page_size: int):
     stmt = select(Goal).where(Goal.partnership_id == partnership.id)
     rows, total = page_of(stmt, (Goal.created_at.desc(), Goal.id), page, page_size)
-    audit.record_now(user, "goal.list", object_type="partnership", object_id=partnership.id,
+    audit.record_read(user, "goal.list", object_type="partnership", object_id=partnership.id,
                      partnership_id=partnership.id)
     return [row[0] for row in rows], total
 
@@ -86,7 +86,8 @@ def create_goal(user: User, partnership: Partnership, *, title: str, why: str | 
                 target_date=None, status: str = "active") -> Goal:
     _writable(partnership)
     goal = Goal(partnership_id=partnership.id, title=title, why=why, target_date=target_date,
-                status=status, created_by=user.id)
+                status=status, created_by=user.id, title_by=user.id,
+                why_by=user.id if why else None)
     db.session.add(goal)
     db.session.flush()
     db.session.add(GoalEvent(goal_id=goal.id, partnership_id=partnership.id, from_status=None,
@@ -98,15 +99,18 @@ def create_goal(user: User, partnership: Partnership, *, title: str, why: str | 
 
 
 def read_goal(user: User, goal: Goal) -> Goal:
-    audit.record_now(user, "goal.read", object_type="goal", object_id=goal.id,
+    audit.record_read(user, "goal.read", object_type="goal", object_id=goal.id,
                      partnership_id=goal.partnership_id)
     return goal
 
 
-def _words_now_theirs(item: Goal | Milestone, changes: dict) -> None:
-    """A new title is the editor's own words: nothing of the erased writer's is left to mark."""
+def _words_now_theirs(user: User, item: Goal | Milestone, changes: dict) -> None:
+    """New words are their editor's: erasing that person's account takes them back. A new
+    title leaves nothing of an erased writer's to mark."""
     if "title" in changes:
-        item.words_removed_at = None
+        item.title_by, item.words_removed_at = user.id, None
+    if "why" in changes:
+        item.why_by = user.id if changes["why"] else None
 
 
 def update_goal(user: User, goal: Goal, partnership: Partnership, expected: set[int] | None,
@@ -115,7 +119,7 @@ def update_goal(user: User, goal: Goal, partnership: Partnership, expected: set[
     old_status = goal.status
     for name, value in changes.items():
         setattr(goal, name, value)
-    _words_now_theirs(goal, changes)
+    _words_now_theirs(user, goal, changes)
     if goal.status != old_status:
         db.session.add(GoalEvent(goal_id=goal.id, partnership_id=partnership.id,
                                  from_status=old_status, to_status=goal.status,
@@ -141,7 +145,7 @@ def delete_goal(user: User, goal: Goal, partnership: Partnership,
 
 
 def list_milestones(user: User, goal: Goal) -> list[Milestone]:
-    audit.record_now(user, "milestone.list", object_type="goal", object_id=goal.id,
+    audit.record_read(user, "milestone.list", object_type="goal", object_id=goal.id,
                      partnership_id=goal.partnership_id)
     return db.session.scalars(select(Milestone).where(Milestone.goal_id == goal.id)
                               .order_by(Milestone.position, Milestone.created_at)).all()
@@ -165,7 +169,7 @@ def next_milestones(user: User, page: int, page_size: int):
     # Each partnership shown gets its own row, so the other member sees the read in their log.
     audit.record_per_partnership(user, "milestone.next.read",
                                  (item.goal.partnership_id for item in items))
-    audit.record_now(user, "milestone.next.list", object_type="user", object_id=user.id)
+    audit.record_read(user, "milestone.next.list", object_type="user", object_id=user.id)
     return items, total
 
 
@@ -177,7 +181,7 @@ def add_milestone(user: User, goal: Goal, partnership: Partnership, *, title: st
                                  .where(Milestone.goal_id == goal.id))
         position = 0 if last is None else last + 1
     milestone = Milestone(goal_id=goal.id, title=title, due_date=due_date, position=position,
-                          created_by=user.id)
+                          created_by=user.id, title_by=user.id)
     db.session.add(milestone)
     db.session.flush()
     audit.record(user, "milestone.create", object_type="milestone", object_id=milestone.id,
@@ -200,7 +204,7 @@ def update_milestone(user: User, milestone: Milestone, partnership: Partnership,
         milestone.done_by = user.id if changes["done"] else None
     for name, value in changes.items():
         setattr(milestone, name, value)
-    _words_now_theirs(milestone, changes)
+    _words_now_theirs(user, milestone, changes)
     audit.record(user, "milestone.update", object_type="milestone", object_id=milestone.id,
                  partnership_id=partnership.id)
     _commit_versioned(expected, milestone)
@@ -219,7 +223,7 @@ def delete_milestone(user: User, milestone: Milestone, partnership: Partnership,
 def list_checkins(user: User, goal: Goal, page: int, page_size: int):
     stmt = select(CheckIn).where(CheckIn.goal_id == goal.id)
     rows, total = page_of(stmt, (CheckIn.created_at.desc(), CheckIn.id), page, page_size)
-    audit.record_now(user, "checkin.list", object_type="goal", object_id=goal.id,
+    audit.record_read(user, "checkin.list", object_type="goal", object_id=goal.id,
                      partnership_id=goal.partnership_id)
     return [row[0] for row in rows], total
 

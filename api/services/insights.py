@@ -101,7 +101,7 @@ def insights(admin: User, agency_id: uuid.UUID, wanted: Period) -> dict:
             db.session.rollback()
             release = _stored(agency_id, wanted.key)
         stored = release
-    audit.record_now(admin, "agency.insights.read", object_type="agency", object_id=agency_id)
+    audit.record_read(admin, "agency.insights.read", object_type="agency", object_id=agency_id)
     return {"agency_id": agency_id, "period": stored.period, "start": wanted.start,
             "end": wanted.end, "released_at": iso(stored.released_at),
             "min_group_size": MIN_GROUP,

@@ -36,7 +36,8 @@ class SignedIn:
     device_token: str
 
 
-def _find(email: str | None, username: str | None) -> tuple[str, User | None]:
+def find(email: str | None, username: str | None) -> tuple[str, User | None]:
+    """(the account's key for the limits, the live account or None)."""
     if email is not None:
         key = f"email:{normalise_email(email)}"
         stmt = select(User).where(User.email == normalise_email(email))
@@ -46,30 +47,35 @@ def _find(email: str | None, username: str | None) -> tuple[str, User | None]:
     return key, db.session.scalar(stmt.where(User.erased_at.is_(None)))
 
 
-def sign_in(*, password: str, address: str, lifetime: timedelta, email: str | None = None,
-            username: str | None = None, device_token: str | None = None) -> SignedIn:
-    """Sign in from a client at `address` (see ratelimits.client_address), or raise
-    LoginFailed / LoginThrottled."""
-    account, user = _find(email, username)
+def _attempt(account: str, user: User | None, device_token: str | None, address: str):
+    """The limits this try falls under: a known device's own allowance, else the account's
+    and the address's. Raises LoginThrottled when they are used up."""
     device = devices.recognise(device_token, user.id if user else None)
-    if device is not None and throttle.retry_after(throttle.DEVICE, device):
-        device = None  # this device used up its own allowance: it is unknown again
-    if device is None:
-        wait = throttle.longest_wait((throttle.ACCOUNT, account), (throttle.ADDRESS, address))
-        if wait:
-            # Not written to the audit trail: a refusal here checked nothing, and a row per
-            # refusal would let anyone flood the account's access log.
-            raise LoginThrottled(wait)
-    # Unknown accounts are verified against a dummy hash: same work, same answer.
-    if not passwords.verify(user.password_hash if user else None, password):
-        if device is not None:
-            throttle.count(throttle.DEVICE, device)
-        else:
-            throttle.count(throttle.ACCOUNT, account)
-            throttle.count(throttle.ADDRESS, address)
-        audit.record_now(None, "auth.login", object_type="user" if user else None,
-                         object_id=user.id if user else None, outcome="failed")
-        raise LoginFailed
+    if device is not None:
+        try:
+            return throttle.attempt((throttle.DEVICE, device))
+        except throttle.Refused:
+            pass  # this device used up its own allowance: it is unknown again
+    try:
+        return throttle.attempt((throttle.ACCOUNT, account), (throttle.ADDRESS, address))
+    except throttle.Refused as refused:
+        # Not written to the audit trail: a refusal checked nothing, and a row per refusal
+        # would let anyone flood the account's access log.
+        raise LoginThrottled(refused.retry_after) from None
+
+
+def sign_in(*, account: str, user: User | None, password: str, address: str,
+            lifetime: timedelta, device_token: str | None = None) -> SignedIn:
+    """Sign `user` in (found by `find`; None when no account has that email or username)
+    from a client at `address` (see ratelimits.client_address), or raise LoginFailed or
+    LoginThrottled."""
+    with _attempt(account, user, device_token, address) as attempt:
+        # Unknown accounts are verified against a dummy hash: same work, same answer.
+        if not passwords.verify(user.password_hash if user else None, password):
+            attempt.keep(throttle.DEVICE, throttle.ACCOUNT, throttle.ADDRESS)
+            audit.record_now(None, "auth.login", object_type="user" if user else None,
+                             object_id=user.id if user else None, outcome="failed")
+            raise LoginFailed
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     token, session = sessions.start(user, lifetime)

@@ -10,11 +10,17 @@ from sqlalchemy.orm import joinedload
 from api.extensions import db
 from api.models import Invite, Partnership, PartnershipPause, User
 from api.services import audit, codes, passwords
-from api.services.accounts import AccountError, check_new_password, normalise_username
+from api.services.accounts import (
+    AccountError,
+    add_account,
+    check_new_password,
+    normalise_username,
+)
 from api.services.clock import utcnow
 from api.services.localised import page_of
 
 INVITE_LIFETIME = timedelta(days=7)
+USERNAME_TAKEN = "This username is taken. Try another."
 
 
 def create_invite(worker: User) -> tuple[str, Invite]:
@@ -47,11 +53,10 @@ def accept_invite(invite: Invite, peer: User | None, *, display_name: str | None
         username = normalise_username(username)
         check_new_password(password, username, display_name)
         if db.session.scalar(select(User.id).where(User.username == username)):
-            raise AccountError("username", "This username is taken. Try another.", status=409)
+            raise AccountError("username", USERNAME_TAKEN, status=409)
         peer = User(role="peer", username=username, display_name=display_name.strip(),
                     password_hash=passwords.hash_password(password))
-        db.session.add(peer)
-        db.session.flush()
+        add_account(peer, "username", USERNAME_TAKEN)
         audit.record(peer, "account.register", object_type="user", object_id=peer.id)
     elif db.session.scalar(select(Partnership.id).where(
             Partnership.worker_id == invite.worker_id, Partnership.peer_id == peer.id,

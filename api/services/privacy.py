@@ -145,11 +145,14 @@ def erase(user: User) -> None:
     # So are the titles and whys of goals and milestones they wrote; the items stay, marked,
     # so the other member's history keeps its shape. A new version changes the ETag, so no
     # phone keeps showing its saved copy of the words after a 304.
+    # (Who last wrote each title and why is kept: an edit to the other member's goal is
+    # the editor's words too.)
     now = utcnow()
-    db.session.execute(update(Goal).where(Goal.created_by == user.id).values(
-        title="", why=None, words_removed_at=now, version=Goal.version + 1))
-    db.session.execute(update(Milestone).where(Milestone.created_by == user.id).values(
-        title="", words_removed_at=now, version=Milestone.version + 1))
+    for model, field in ((Goal, "title"), (Goal, "why"), (Milestone, "title")):
+        author = f"{field}_by"
+        db.session.execute(update(model).where(getattr(model, author) == user.id).values({
+            field: "" if field == "title" else None, author: None, "words_removed_at": now,
+            "version": model.version + 1}))
     # Survey answers are about how the person felt: they go entirely.
     db.session.execute(delete(SurveyResponse).where(SurveyResponse.user_id == user.id))
     # Answers kept for retries hold the same words (a check-in's note): they go too.

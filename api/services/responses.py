@@ -80,7 +80,7 @@ def mine(user: User, slug: str, page: int, page_size: int, tips: dict | None = N
             .where(SurveyResponse.user_id == user.id, SurveyInstrument.slug == slug))
     rows, total = page_of(stmt, (SurveyResponse.created_at.desc(), SurveyResponse.id.desc()),
                           page, page_size)
-    audit.record_now(user, "survey_response.list", object_type="user", object_id=user.id)
+    audit.record_read(user, "survey_response.list", object_type="user", object_id=user.id)
     return [(response, row, scoring.score(instruments.for_scoring(row), response.answers,
                                           tips=tips, previous_total=before, **flag_rules()))
             for response, row, before in rows], total

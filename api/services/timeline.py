@@ -71,6 +71,6 @@ def timeline(user: User, partnership: Partnership, page: int, page_size: int):
     story = _rows(partnership.id)
     rows, total = page_of(select(story), (story.c.at.desc(), story.c.id.desc()),
                           page, page_size)
-    audit.record_now(user, "timeline.read", object_type="partnership",
+    audit.record_read(user, "timeline.read", object_type="partnership",
                      object_id=partnership.id, partnership_id=partnership.id)
     return [Entry(*row) for row in rows], total

@@ -57,7 +57,7 @@ def trend(user: User, limit: int) -> dict:
     for response, row in rows:
         shown, before = _check(response, instruments.for_scoring(row), before)
         checks.append(shown)
-    audit.record_now(user, "self_check.trend", object_type="user", object_id=user.id)
+    audit.record_read(user, "self_check.trend", object_type="user", object_id=user.id)
     # The rule of the newest check's version (the caller has made sure one is published).
     instrument = instruments.for_scoring(rows[-1][1] if rows else instruments.newest(SELF_CHECK))
     noise = {"practice": scoring.noise_threshold(instrument),

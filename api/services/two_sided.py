@@ -115,7 +115,7 @@ def view(user: User, partnership: Partnership, language: str) -> tuple[dict, lis
         weakest = min((d for d in TIPPED_DIMENSIONS if d in rated),
                       key=lambda d: (rated[d], TIPPED_DIMENSIONS.index(d)))
         repair, languages = _repair(weakest, language)
-    audit.record_now(user, "partnership.rapport.read", object_type="partnership",
+    audit.record_read(user, "partnership.rapport.read", object_type="partnership",
                      object_id=partnership.id, partnership_id=partnership.id)
     shown_checks = [{key: value for key, value in check.items() if key != "percents"} |
                     {"dimensions": [{"dimension": d, "percent": _rounded(p)}

@@ -427,6 +427,32 @@ def test_a_new_title_from_the_other_member_is_their_own_words(client, app, world
             "Walk to the park", False)
 
 
+def test_words_they_wrote_into_the_other_members_goal_go_too(client, world):
+    """The attack: a peer rewrote the title and why of the worker's goal and a step on it,
+    erased their account, and those words stayed (only items they created were blanked)."""
+    worker, peer = world["worker_a"], world["peer_a"]
+    secret = secret_words()
+    goal_id = world.fresh_goal()
+    step_id = world.fresh_milestone(goal_id)
+    edits = {f"/api/v1/goals/{goal_id}": {"title": secret["title"], "why": secret["why"]},
+             f"/api/v1/milestones/{step_id}": {"title": secret["step"]}}
+    for url, words in edits.items():
+        edited = client.patch(url, json=words, headers={**peer.headers, "If-Match": "*"})
+        assert edited.status_code == 200
+    why_by_worker = client.patch(f"/api/v1/goals/{goal_id}", json={"why": "So I sleep well"},
+                                 headers={**worker.headers, "If-Match": "*"})
+    assert why_by_worker.status_code == 200
+    erase(client, peer)
+    seen = client.get(f"/api/v1/goals/{goal_id}", headers=worker.headers).get_json()
+    step = client.get(f"/api/v1/goals/{goal_id}/milestones",
+                      headers=worker.headers).get_json()[0]
+    assert (seen["title"], seen["why"], seen["words_removed"]) == ("", "So I sleep well", True)
+    assert (step["title"], step["words_removed"]) == ("", True)
+    export = json.dumps(client.get("/api/v1/me/export", headers=worker.headers).get_json())
+    for word in (secret["title"], secret["why"], secret["step"]):
+        assert word not in export
+
+
 # --- changing your password -------------------------------------------------------------
 
 def test_a_new_password_signs_out_every_other_session(client, worker):

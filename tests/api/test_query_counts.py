@@ -4,6 +4,8 @@ import uuid
 
 import pytest
 
+from api.services import audit
+
 
 @pytest.mark.parametrize("url", [
     "/api/v1/tips?page_size={n}", "/api/v1/tips?page_size={n}&lang=es&q=you&tag=trust",
@@ -53,6 +55,7 @@ def test_private_lists_run_at_most_four_statements_for_1_or_200_items(
     counts = []
     for goal in (small_goal, big_goal):
         url = path.format(partnership=world.partnership_a, goal=goal)
+        audit.forget_recent_reads()  # each read writes its audit row, as a first read does
         with count_queries() as statements:
             response = client.get(url, headers=world["worker_a"].headers)
         assert response.status_code == 200

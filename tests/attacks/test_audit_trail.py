@@ -29,7 +29,7 @@ def access_log(client, actor) -> list[dict]:
 
 
 def test_anonymous_denials_write_nothing_and_are_limited(app, make_app, world):
-    client = make_app(ANONYMOUS_DENIAL_LIMIT=Config.ANONYMOUS_DENIAL_LIMIT).test_client()
+    client = make_app(DENIAL_LIMIT=Config.DENIAL_LIMIT).test_client()
     peer = world["peer_a"]
     before_log = access_log(client, peer)
     before = audit_rows(app)
@@ -45,7 +45,7 @@ def test_anonymous_denials_write_nothing_and_are_limited(app, make_app, world):
     assert audit_rows(app) == before
     assert set(answers) <= {401, 404, 429}
     # 60 a minute from one address, then refused before anything else is done.
-    assert answers.count(429) == len(answers) - 60  # the documented limit
+    assert answers.count(429) == len(answers) - 60  # the documented limit (DENIAL_LIMIT)
     log = access_log(client, peer)
     assert [entry for entry in log if entry not in before_log
             and entry["action"] != "account.access_log.read"] == []
@@ -88,3 +88,34 @@ def test_a_check_kept_for_agency_totals_never_reaches_the_worker(client, world):
     shared = [e for e in access_log(client, world["worker_a"])
               if e["action"] == "survey_response.create"]
     assert len(shared) == 1 and uuid.UUID(shared[0]["object_id"])
+
+
+def test_an_account_cannot_flood_the_audit_trail_with_denials(app, make_app, world):
+    """The attack: any account asking for someone else's partnership, over and over, wrote
+    ~400 rows a second into a table nothing may delete from."""
+    client = make_app(DENIAL_LIMIT=Config.DENIAL_LIMIT).test_client()
+    outsider = world["worker_b"]
+    before = audit_rows(app)
+    answers = [client.get(f"/api/v1/partnerships/{world.partnership_a}",
+                          headers=outsider.headers).status_code for _ in range(70)]
+    assert answers == [404] * 60 + [429] * 10
+    assert audit_rows(app) == before + 60
+    # Their own requests that are allowed still are.
+    assert client.get("/api/v1/partnerships", headers=outsider.headers).status_code == 200
+
+
+def test_reading_again_and_again_does_not_bury_the_other_members_log(app, client, world):
+    """The attack: a worker reading their own partnership's timeline put 807 rows into the
+    peer's access log in 5 s. A read is now written once a minute per reader and object."""
+    worker, peer = world["worker_a"], world["peer_a"]
+    before = audit_rows(app)
+    for _ in range(50):
+        assert client.get(f"/api/v1/partnerships/{world.partnership_a}/timeline",
+                          headers=worker.headers).status_code == 200
+    assert audit_rows(app) == before + 1
+    reads = [e for e in access_log(client, peer) if e["action"] == "timeline.read"]
+    assert len(reads) == 1 and reads[0]["actor_id"] == worker.id
+    # Another reader, or another object, is written as before.
+    before = audit_rows(app)
+    client.get(f"/api/v1/partnerships/{world.partnership_a}/timeline", headers=peer.headers)
+    assert audit_rows(app) == before + 1

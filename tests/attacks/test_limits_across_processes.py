@@ -28,6 +28,7 @@ from tests.failure.harness import MakeRun, call, expect, server_url
 
 ON_POSTGRESQL = database_url(os.environ.get("TEST_DATABASE_URL", "")).startswith("postgresql")
 REDIS = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "")
+NEW_PEER = {"display_name": "P", "username": "someone.new", "password": PASSWORD}
 
 
 @pytest.fixture
@@ -62,6 +63,13 @@ def start_all(servers) -> None:
         list(pool.map(lambda server: server.start(), servers))
 
 
+def at_once(count, send, bases):
+    """`count` calls of send(n, base) at the same time, spread over the servers."""
+    targets = [next(bases) for _ in range(count)]
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(send, range(count), targets))
+
+
 def alternating(servers):
     """Each call goes to the other server: no two in a row are counted by one process."""
     return itertools.cycle([f"{server.base}/api/v1" for server in servers])
@@ -69,9 +77,10 @@ def alternating(servers):
 
 def test_every_documented_limit_holds_across_processes_and_restarts(servers):
     bases = alternating(servers)
-    email = f"victim-{uuid.uuid4().hex[:8]}@example.org"
-    expect(call(next(bases), "POST", "/auth/register",
-                {"email": email, "password": PASSWORD, "display_name": "Victim"}), 201)
+    email, target = (f"{who}-{uuid.uuid4().hex[:8]}@example.org" for who in ("victim", "burst"))
+    for address in (email, target):
+        expect(call(next(bases), "POST", "/auth/register",
+                    {"email": address, "password": PASSWORD, "display_name": "Victim"}), 201)
 
     # 5 failed sign-ins for one account from an unknown client: the 6th waits.
     for _ in range(5):
@@ -82,10 +91,8 @@ def test_every_documented_limit_holds_across_processes_and_restarts(servers):
 
     # 10 invite codes that do not exist: the 11th waits.
     for n in range(10):
-        expect(call(next(bases), "POST", f"/invites/ZZZZ-{n:04d}/accept",
-                    {"display_name": "P", "username": f"p{uuid.uuid4().hex[:8]}",
-                     "password": PASSWORD}), 404)
-    expect(call(next(bases), "POST", "/invites/ZZZZ-9999/accept", {}), 429)
+        expect(call(next(bases), "POST", f"/invites/ZZZZ-{n:04d}/accept", NEW_PEER), 404)
+    expect(call(next(bases), "POST", "/invites/ZZZZ-9999/accept", NEW_PEER), 429)
 
     # 10 sign-ups with emails already taken: the 11th waits.
     for _ in range(10):
@@ -101,6 +108,11 @@ def test_every_documented_limit_holds_across_processes_and_restarts(servers):
     assert 300 - 6 <= answered.count(200) <= 300, answered.count(200)
     assert answered[-1] == 429
 
+    # Bursts: 40 at once cannot slip past a limit between its check and its count.
+    guesses = at_once(40, lambda n, base: call(base, "POST", "/auth/token", {
+        "email": target, "password": f"wrong guess {n}"})[0], bases)
+    assert sorted(guesses) == [401] * 5 + [429] * 35, sorted(guesses)
+
     # Both servers killed (kill -9) and started again: nothing is forgotten.
     for server in servers:
         server.kill()
@@ -108,5 +120,5 @@ def test_every_documented_limit_holds_across_processes_and_restarts(servers):
     bases = alternating(servers)
     expect(call(next(bases), "POST", "/auth/token", {"email": email, "password": PASSWORD}),
            429)
-    expect(call(next(bases), "POST", "/invites/ZZZZ-9999/accept", {}), 429)
+    expect(call(next(bases), "POST", "/invites/ZZZZ-9999/accept", NEW_PEER), 429)
     assert call(next(bases), "GET", "/tips?page_size=1")[0] == 429

@@ -2,6 +2,8 @@
 
 - milestones.created_by: who wrote it, filled in for existing milestones from the audit
   trail's `milestone.create` events (null where none is found).
+- goals.title_by, goals.why_by, milestones.title_by: who last wrote each text, so an edit
+  is erased with its editor's account; existing rows start as their creator's words.
 - goals.words_removed_at, milestones.words_removed_at: when the writer's words were blanked
   because they erased their account.
 
@@ -39,10 +41,21 @@ def upgrade():
     for table in ('goals', 'milestones'):
         op.add_column(table, sa.Column('words_removed_at', sa.DateTime(timezone=True),
                                        nullable=True))
+    for table, column in (('goals', 'title_by'), ('goals', 'why_by'), ('milestones', 'title_by')):
+        op.add_column(table, sa.Column(
+            column, sa.Uuid(),
+            sa.ForeignKey('users.id', name=op.f(f'fk_{table}_{column}_users')), nullable=True),
+            inline_references=inline)
     backfill_milestone_authors(op.get_bind())
+    # Until now every text was its creator's: edits left no trace of who made them.
+    op.execute('UPDATE goals SET title_by = created_by')
+    op.execute('UPDATE goals SET why_by = created_by WHERE why IS NOT NULL')
+    op.execute('UPDATE milestones SET title_by = created_by')
 
 
 def downgrade():
+    for table, column in (('goals', 'title_by'), ('goals', 'why_by'), ('milestones', 'title_by')):
+        op.drop_column(table, column)
     for table in ('goals', 'milestones'):
         op.drop_column(table, 'words_removed_at')
     op.drop_column('milestones', 'created_by')
