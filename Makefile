@@ -2,7 +2,8 @@
 #   make run    install, migrate the SQLite database, load content, serve on :8000 (granian)
 #   make serve  production: PostgreSQL + Redis, migrate, load content, granian (scripts/serve.py)
 #   make bench  production server vs nginx, check-in writes, big caseload; writes BENCHMARKS.md
-#   make test   install test tools, lint, run the whole suite (TEST_DATABASE_URL for PostgreSQL)
+#   make test   install test tools, lint, check the phone app's imports, run the whole suite
+#               (TEST_DATABASE_URL for PostgreSQL)
 #   make audit  Lighthouse (mobile) on the app against a throwaway server; fails under target
 #   make screenshots  phone-sized PNGs of the main views, with demo data, into docs/screenshots/
 
@@ -16,9 +17,11 @@ THREADS ?= 4
 export FLASK_APP := api
 # Lighthouse 13 needs Node 22; 12.8 is the newest that runs on Node 20.
 LIGHTHOUSE_VERSION := 12.8.2
+MADGE_VERSION := 8.0.0
 NODE_TOOLS := .tools/node
+PWA_JS := pwa/js
 
-.PHONY: run serve test lint spec bench migrate content install install-dev clean chromium audit screenshots
+.PHONY: run serve test lint jscheck spec bench migrate content install install-dev clean chromium audit screenshots
 
 # Installs are stamped so repeat runs are instant; editing pyproject.toml reinstalls.
 $(BIN)/uv:
@@ -68,6 +71,16 @@ $(NODE_TOOLS)/.installed-lighthouse-$(LIGHTHOUSE_VERSION):
 	npm install --no-save --no-audit --no-fund --prefix $(NODE_TOOLS) lighthouse@$(LIGHTHOUSE_VERSION)
 	touch $@
 
+# Each tool has its own folder: `npm install --no-save` removes what an earlier one put in it.
+$(NODE_TOOLS)/.installed-madge-$(MADGE_VERSION):
+	npm install --no-save --no-audit --no-fund --prefix $(NODE_TOOLS)/madge madge@$(MADGE_VERSION)
+	touch $@
+
+# The phone app's modules import one another without cycles. app.js names each view's file in
+# full (import("./views/today.js")): madge cannot follow an import built from a template string.
+jscheck: $(NODE_TOOLS)/.installed-madge-$(MADGE_VERSION)
+	$(NODE_TOOLS)/madge/node_modules/.bin/madge --circular --extensions js --no-spinner $(PWA_JS)
+
 audit: install chromium $(NODE_TOOLS)/.installed-lighthouse-$(LIGHTHOUSE_VERSION)
 	$(BIN)/python scripts/audit.py
 
@@ -75,7 +88,7 @@ audit: install chromium $(NODE_TOOLS)/.installed-lighthouse-$(LIGHTHOUSE_VERSION
 screenshots: install chromium
 	$(BIN)/python scripts/screenshots.py
 
-test: lint chromium
+test: lint jscheck chromium
 	$(BIN)/python -m pytest
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/uv

@@ -1,78 +1,39 @@
-// Rapport, the phone app: a hash router over a few views, the crisis button on every view,
-// the outbox sent whenever the app opens or the network returns, and the service worker that
-// keeps it working offline.
-import { el } from "./api.js";
-import { t, translatePage } from "./i18n.js";
+// Rapport, the phone app, started: which view each address shows, the crisis button on every
+// view, the outbox sent whenever the app opens or the network returns, and the service worker
+// that keeps it working offline. The page loads this module; no other module imports it.
+import { el } from "./dom.js";
+import { t } from "./i18n.js";
 import { openCrisis } from "./crisis.js";
 import { flush } from "./outbox.js";
+import { offlineStatus, render, status, useRoutes } from "./screen.js";
 
-// Each view loads when first shown, so the first screen downloads only what it needs.
-const load = (file, name) => (match, query) =>
-  import(`./views/${file}.js`).then((module) => module[name](match.slice(1), query));
+// Each view loads when first shown, so the first screen downloads only what it needs. Each
+// import names its file whole, so the dependency check (make jscheck) sees it.
+const today = () => import("./views/today.js");
+const tips = () => import("./views/tips.js");
+const faq = () => import("./views/faq.js");
+const goals = () => import("./views/goals.js");
+const selfCheck = () => import("./views/selfcheck.js");
+const settings = () => import("./views/settings.js");
+const show = (view, name) => (match, query) =>
+  view().then((module) => module[name](match.slice(1), query));
 const ID = "([0-9a-f-]{36})";
-const ROUTES = [
-  [/^\/?$/, load("today", "today")],
-  [/^\/tips$/, load("tips", "tipList")],
-  [/^\/tips\/([a-z0-9-]+)$/, load("tips", "tipDetail")],
-  [/^\/faq$/, load("faq", "faq")],
-  [/^\/goals$/, load("goals", "partnershipList")],
-  [new RegExp(`^/partnerships/${ID}$`), load("goals", "goalList")],
-  [new RegExp(`^/partnerships/${ID}/timeline$`), load("goals", "timeline")],
-  [new RegExp(`^/goals/${ID}$`), load("goals", "goalDetail")],
-  [/^\/self-check$/, load("selfcheck", "selfCheck")],
-  [/^\/self-check\/results$/, load("selfcheck", "selfCheckResults")],
-  [new RegExp(`^/partnerships/${ID}/session-check$`), load("selfcheck", "sessionCheck")],
-  [new RegExp(`^/partnerships/${ID}/rapport$`), load("selfcheck", "twoSided")],
-  [/^\/settings$/, load("settings", "settings")],
-  [/^\/settings\/access-log$/, load("settings", "accessLog")],
-];
-
-// The status line: news ("Link copied") fades after a while; being offline stays said.
-let fading;
-export function status(message) {
-  const line = document.getElementById("status");
-  line.textContent = message;
-  clearTimeout(fading);
-  if (message && message !== t("offline")) {
-    fading = setTimeout(() => { if (line.textContent === message) offlineStatus(); }, 8000);
-  }
-}
-
-function offlineStatus() {
-  const line = document.getElementById("status");
-  if (!navigator.onLine) line.textContent = t("offline");
-  else if (line.textContent === t("offline")) line.textContent = "";
-}
-
-function current() {
-  const [path, search = ""] = location.hash.slice(1).split("?");
-  return { path: path || "/", query: new URLSearchParams(search) };
-}
-
-let renders = 0;
-
-export async function render() {
-  const ticket = ++renders; // a slow view must not cover a newer one
-  translatePage();
-  const { path, query } = current();
-  const view = document.getElementById("view");
-  for (const link of document.querySelectorAll(".tabs a")) {
-    const target = link.getAttribute("href").slice(1);
-    const here = target === "/" ? path === "/" : path.startsWith(target);
-    if (here) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
-  }
-  const [pattern, show] = ROUTES.find(([candidate]) => candidate.test(path)) ?? ROUTES[0];
-  let parts;
-  try {
-    parts = await show(path.match(pattern) ?? [path], query);
-  } catch (error) {
-    parts = [el("h1", { text: "Rapport" }),
-             el("p", { text: error?.status === 404 ? t("notFound") : t("failed") })];
-  }
-  if (ticket !== renders) return;
-  view.replaceChildren(...parts.filter(Boolean));
-  offlineStatus();
-}
+useRoutes([
+  [/^\/?$/, show(today, "today")],
+  [/^\/tips$/, show(tips, "tipList")],
+  [/^\/tips\/([a-z0-9-]+)$/, show(tips, "tipDetail")],
+  [/^\/faq$/, show(faq, "faq")],
+  [/^\/goals$/, show(goals, "partnershipList")],
+  [new RegExp(`^/partnerships/${ID}$`), show(goals, "goalList")],
+  [new RegExp(`^/partnerships/${ID}/timeline$`), show(goals, "timeline")],
+  [new RegExp(`^/goals/${ID}$`), show(goals, "goalDetail")],
+  [/^\/self-check$/, show(selfCheck, "selfCheck")],
+  [/^\/self-check\/results$/, show(selfCheck, "selfCheckResults")],
+  [new RegExp(`^/partnerships/${ID}/session-check$`), show(selfCheck, "sessionCheck")],
+  [new RegExp(`^/partnerships/${ID}/rapport$`), show(selfCheck, "twoSided")],
+  [/^\/settings$/, show(settings, "settings")],
+  [/^\/settings\/access-log$/, show(settings, "accessLog")],
+]);
 
 let refreshAsked = false;
 

@@ -1,6 +1,7 @@
 // "Need help now": the crisis lines, from the API (kept on the phone by the service worker,
 // so they open with no network), each number a tel: or sms: link.
-import { el, getJSON } from "./api.js";
+import { getJSON } from "./api.js";
+import { el } from "./dom.js";
 import { t } from "./i18n.js";
 
 const digits = (number) => number.replace(/[^0-9+]/g, "");

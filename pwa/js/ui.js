@@ -1,7 +1,6 @@
 // Small pieces the views share: form fields, dates, error text, outbox badges, celebrations.
-import { ApiError, Offline, el } from "./api.js";
-
-export { fill } from "./api.js"; // the views take it from here with the other helpers
+import { ApiError, Offline } from "./api.js";
+import { el } from "./dom.js";
 import { addStrings, language, t } from "./i18n.js";
 
 addStrings({

@@ -1,4 +1,5 @@
-import { el, getJSON } from "../api.js";
+import { getJSON } from "../api.js";
+import { el } from "../dom.js";
 import { t } from "../i18n.js";
 
 export async function faq(_, query) {

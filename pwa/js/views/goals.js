@@ -1,11 +1,12 @@
 // Shared goals: partnerships, their goals, milestones, check-ins, celebrations and timeline.
 // Reads come from the server, or the phone's copy when offline; check-ins, milestones done,
 // goal status and celebrations go through the outbox, so they are never lost.
-import { el, request } from "../api.js";
+import { request } from "../api.js";
+import { el, fill } from "../dom.js";
 import { addStrings, t } from "../i18n.js";
 import { discard, keepMine, outboxItems, queue } from "../outbox.js";
 import { me, readPrivate } from "../session.js";
-import { badge, celebrate, dateText, field, fill, form, live, problemText, titleText } from "../ui.js";
+import { badge, celebrate, dateText, field, form, live, problemText, titleText } from "../ui.js";
 
 addStrings({
   en: {

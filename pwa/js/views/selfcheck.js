@@ -1,10 +1,11 @@
 // Self-checks: the worker's rapport self-check and its trend, the peer's session-check, and
 // the view both members share. One question a screen, so it fits a phone and a screen reader.
-import { el, getJSON, request } from "../api.js";
+import { getJSON, request } from "../api.js";
+import { el, fill } from "../dom.js";
 import { addStrings, language, t } from "../i18n.js";
 import { me, readPrivate } from "../session.js";
 import { outboxItems, queue } from "../outbox.js";
-import { badge, dateText, fill, live, problemText } from "../ui.js";
+import { badge, dateText, live, problemText } from "../ui.js";
 
 addStrings({
   en: {

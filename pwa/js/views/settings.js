@@ -1,8 +1,9 @@
 // Settings and account: language; sign in, sign up (workers), join with an invite code
 // (peers); for someone signed in, their data: download it, see who touched it, delete it.
-import { ApiError, Offline, el, request } from "../api.js";
+import { ApiError, Offline, request } from "../api.js";
+import { el } from "../dom.js";
 import { addStrings, chosenLanguage, language, setLanguage, t } from "../i18n.js";
-import { render, status } from "../app.js";
+import { render, status } from "../screen.js";
 import { unsentCount } from "../outbox.js";
 import { deleteAccount, join, me, readPrivate, register, signIn, signOut } from "../session.js";
 import { Notice, dateText, field, form, problemText } from "../ui.js";

@@ -1,6 +1,7 @@
-import { el, getJSON } from "../api.js";
+import { getJSON } from "../api.js";
+import { el } from "../dom.js";
 import { t } from "../i18n.js";
-import { status } from "../app.js";
+import { status } from "../screen.js";
 
 export function tipCard(tip, label) {
   return el("article", { class: "card" },

@@ -1,6 +1,7 @@
 // Today: the tip of the day; for a worker, who is due a check-in; for anyone signed in,
 // their next milestones.
-import { Offline, el, getJSON } from "../api.js";
+import { Offline, getJSON } from "../api.js";
+import { el } from "../dom.js";
 import { addStrings, t } from "../i18n.js";
 import { hasSession, me, readPrivate } from "../session.js";
 import { dateText, titleText } from "../ui.js";

@@ -1,0 +1,57 @@
+// What the screen shows: the view the address (#/path?query) names, and the status line.
+// The route table comes from app.js, so a view can ask for a redraw without importing the
+// module that loads it.
+import { el } from "./dom.js";
+import { t, translatePage } from "./i18n.js";
+
+let routes = [];
+
+// [pattern, show] pairs: the first pattern that matches the path shows the view, else the first.
+export function useRoutes(table) { routes = table; }
+
+// The status line: news ("Link copied") fades after a while; being offline stays said.
+let fading;
+export function status(message) {
+  const line = document.getElementById("status");
+  line.textContent = message;
+  clearTimeout(fading);
+  if (message && message !== t("offline")) {
+    fading = setTimeout(() => { if (line.textContent === message) offlineStatus(); }, 8000);
+  }
+}
+
+export function offlineStatus() {
+  const line = document.getElementById("status");
+  if (!navigator.onLine) line.textContent = t("offline");
+  else if (line.textContent === t("offline")) line.textContent = "";
+}
+
+function current() {
+  const [path, search = ""] = location.hash.slice(1).split("?");
+  return { path: path || "/", query: new URLSearchParams(search) };
+}
+
+let renders = 0;
+
+export async function render() {
+  const ticket = ++renders; // a slow view must not cover a newer one
+  translatePage();
+  const { path, query } = current();
+  const view = document.getElementById("view");
+  for (const link of document.querySelectorAll(".tabs a")) {
+    const target = link.getAttribute("href").slice(1);
+    const here = target === "/" ? path === "/" : path.startsWith(target);
+    if (here) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
+  }
+  const [pattern, show] = routes.find(([candidate]) => candidate.test(path)) ?? routes[0];
+  let parts;
+  try {
+    parts = await show(path.match(pattern) ?? [path], query);
+  } catch (error) {
+    parts = [el("h1", { text: "Rapport" }),
+             el("p", { text: error?.status === 404 ? t("notFound") : t("failed") })];
+  }
+  if (ticket !== renders) return;
+  view.replaceChildren(...parts.filter(Boolean));
+  offlineStatus();
+}
