@@ -17,6 +17,7 @@ from api import (  # noqa: F401  (sqlite: engine events)
     public_cache,
     ratelimits,
     sqlite,
+    unit_of_work,
 )
 from api.config import Config, limit_storage_url, secret_key
 from api.converters import CODE_SCHEMA, SLUG_SCHEMA, CodeConverter, SlugConverter
@@ -65,6 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     resources.register(api)
     frontend.init_app(app)
+    # One unit of work per request: a boundary around every view registered above.
+    unit_of_work.init_app(app)
     public_cache.init_app(app)
     ratelimits.init_app(app)  # before policies: a refused request reads no body
     policies.init_app(app)

@@ -122,7 +122,7 @@ def deny(status: int, user: User | None, message: str | None = None, **details) 
     except throttle.Refused as refused:
         abort(429, headers={"Retry-After": str(refused.retry_after)})
     if user is not None:
-        audit.record_now(user, f"denied:{request.endpoint}", outcome="denied", **details)
+        audit.record_refusal(user, f"denied:{request.endpoint}", **details)
     headers = {}
     if status == 401:
         error = ', error="invalid_token"' if g.get("bad_token") else ""

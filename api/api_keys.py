@@ -13,6 +13,7 @@ from flask_smorest import abort
 
 from api.models import ApiKey
 from api.services import api_keys, audit
+from api.unit_of_work import unit_of_work
 
 HEADER = "X-API-Key"
 _UNSET = object()
@@ -28,7 +29,9 @@ def current_key() -> ApiKey | None:
             if key is None:
                 g.bad_api_key = True
             else:
-                api_keys.note_use(key)
+                # Before any view's boundary: the key's "last used" is a unit of its own.
+                with unit_of_work():
+                    api_keys.note_use(key)
                 g.api_key = key
     return g.api_key
 

@@ -1,4 +1,7 @@
-"""Command-line tasks: `flask content load`, `flask agency create`, `flask idempotency purge`."""
+"""Command-line tasks: `flask content load`, `flask agency create`, `flask idempotency purge`.
+
+Each runs as one unit of work (api.unit_of_work): all of it commits, or none.
+"""
 
 import click
 from flask import Flask, current_app
@@ -7,6 +10,7 @@ from flask.cli import AppGroup
 from api.services import idempotency
 from api.services.accounts import AccountError, create_agency
 from api.services.content_loader import ContentError, load_content
+from api.unit_of_work import unit_of_work
 
 content_cli = AppGroup("content", help="Tips and FAQs from the data files.")
 
@@ -15,7 +19,8 @@ content_cli = AppGroup("content", help="Tips and FAQs from the data files.")
 def load_command() -> None:
     """Load tips and FAQs from api/content/ (safe to run again)."""
     try:
-        report = load_content(current_app.config["LANGUAGES"])
+        with unit_of_work():
+            report = load_content(current_app.config["LANGUAGES"])
     except ContentError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Content loaded: {report}")
@@ -32,7 +37,8 @@ agency_cli = AppGroup("agency", help="Agencies and their admins.")
 def create_agency_command(name: str, admin_email: str, admin_password: str) -> None:
     """Create an agency and its first admin account."""
     try:
-        agency, admin = create_agency(name, admin_email, admin_password)
+        with unit_of_work():
+            agency, admin = create_agency(name, admin_email, admin_password)
     except AccountError as exc:
         raise click.ClickException(f"{exc.field}: {exc.message}") from exc
     click.echo(f"Agency {agency.name!r} created (id {agency.id}); admin {admin.email} "
@@ -45,7 +51,9 @@ idempotency_cli = AppGroup("idempotency", help="Idempotency keys and their kept 
 @idempotency_cli.command("purge")
 def purge_command() -> None:
     """Drop keys (and the answers kept with them) older than 30 days. Run it daily."""
-    click.echo(f"Idempotency keys removed: {idempotency.purge_expired()}")
+    with unit_of_work():
+        removed = idempotency.purge_expired()
+    click.echo(f"Idempotency keys removed: {removed}")
 
 
 def init_app(app: Flask) -> None:

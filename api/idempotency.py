@@ -2,7 +2,8 @@
 
 A replay returns the stored status and body with `Idempotent-Replayed: true`; the same key
 with another request is 422; a key whose first request is still running is 409. Keys are
-scoped to the caller and kept 30 days, in the database, so every process sees them.
+scoped to the caller and kept 30 days, in the database, so every process sees them. Only
+answers below 400 are kept: an error answer changed nothing, so a retry simply runs again.
 """
 
 import hashlib
@@ -47,34 +48,17 @@ def idempotent(func):
         if not match:
             abort(422, errors={HEADER: ["Use 1 to 255 visible characters, e.g. a UUID."]})
         fingerprint = _fingerprint()
-        scope, key = _scope(), raw.strip().strip('"')
-        # The claim, the view's work and its stored answer share one transaction: a crash
-        # between them cannot leave work done under a key that a retry would run again.
-        claim = idempotency.claim(scope, key, fingerprint)
+        # The claim, the view's work and its stored answer share the request's one
+        # transaction (api.unit_of_work): an error answer or a crash undoes all three.
+        claim = idempotency.claim(_scope(), raw.strip().strip('"'), fingerprint)
         if claim.existing is not None:
             return _answer_repeat(claim.existing, fingerprint)
-        held = idempotency.HeldCommits()
-        try:
-            response = make_response(func(*args, **kwargs))
-        except BaseException:
-            try:
-                held.end()
-            finally:
-                idempotency.release(claim, held)
-            raise
-        held.end()
-        if response.status_code >= 500:
-            idempotency.release(claim, held)
-            return response
-        headers = {k: response.headers[k] for k in _REPLAYED_HEADERS if k in response.headers}
-        if not idempotency.finish(claim, response.status_code,
-                                  response.get_data(as_text=True), headers):
-            # Another request took the key while ours was undone by a rollback: ours is void.
-            record = idempotency.lookup(scope, key)
-            if record is None:
-                abort(409, message="A request with this Idempotency-Key is still being "
-                      "handled.", headers={"Retry-After": "1"})
-            return _answer_repeat(record, fingerprint)
+        response = make_response(func(*args, **kwargs))
+        if response.status_code < 400:
+            headers = {k: response.headers[k] for k in _REPLAYED_HEADERS
+                       if k in response.headers}
+            idempotency.store(claim, response.status_code, response.get_data(as_text=True),
+                              headers)
         return response
 
     wrapper._apidoc = {**getattr(func, "_apidoc", {}), "idempotent": True}

@@ -20,6 +20,7 @@ from api.config import database_url
 from api.extensions import db
 from api.services import audit
 from api.services.content_loader import load_content
+from api.unit_of_work import unit_of_work
 from tests.factories import make_worker, make_world
 
 RUN_PREFIX = f"rapport-test-{uuid.uuid4().hex[:8]}"
@@ -113,7 +114,8 @@ def app(make_app):
     app = make_app()
     with app.app_context():
         upgrade()  # the real migrations, from empty, as production runs them
-        load_content(app.config["LANGUAGES"])
+        with unit_of_work():
+            load_content(app.config["LANGUAGES"])
     return app
 
 
@@ -132,7 +134,7 @@ def app_ctx(app):
 def restore_content(app):
     """For tests that change content: put the real content back afterwards."""
     yield
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         load_content(app.config["LANGUAGES"])
 
 

@@ -4,6 +4,7 @@ Actors and worlds hold plain values (ids, tokens), never ORM objects, so tests c
 outside any app context or session.
 """
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,6 +14,7 @@ from flask import Flask
 from api.extensions import db
 from api.models import Partnership, User
 from api.services import accounts, goals, partnerships, sessions
+from api.unit_of_work import unit_of_work
 
 PASSWORD = "blue kettle morning walk"
 LIFETIME = timedelta(days=1)
@@ -70,7 +72,7 @@ class World:
         """A calendar feed token for partnership A, made by `member`."""
         from api.services import feeds
 
-        with self.app.app_context():
+        with self.app.app_context(), unit_of_work():
             user = db.session.get(User, uuid.UUID(self[member].id))
             return feeds.create(user, db.session.get(Partnership,
                                                      uuid.UUID(self.partnership_a)))
@@ -82,7 +84,7 @@ class World:
         slug = unique("item-")
         text = ({"title": "Our tip", "summary": "Short.", "body": "Long.", "actions": [],
                  "questions": []} if kind == "tips" else {"question": "Why?", "answer": "So."})
-        with self.app.app_context():
+        with self.app.app_context(), unit_of_work():
             admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
             create = agency_content.create_tip if kind == "tips" else agency_content.create_faq
             create(admin, {"slug": slug, "status": "published", "text": {"en": text}})
@@ -92,7 +94,7 @@ class World:
         """The id of a new API key of agency A, made by its admin."""
         from api.services import api_keys
 
-        with self.app.app_context():
+        with self.app.app_context(), unit_of_work():
             admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
             return str(api_keys.create(admin, "Website")[1].id)
 
@@ -108,23 +110,38 @@ class World:
                                       done=done).id)
 
 
+def committed(factory):
+    """Run a factory as one unit of work, as a request or a CLI command would
+    (services only change the session; api.unit_of_work commits)."""
+
+    @functools.wraps(factory)
+    def wrapper(*args, **kwargs):
+        with unit_of_work():
+            return factory(*args, **kwargs)
+
+    return wrapper
+
+
+@committed
 def signed_in(user: User, name: str) -> Actor:
     token, _ = sessions.start(user, LIFETIME)
-    db.session.commit()
     return Actor(name, str(user.id), user.role, token, user.email, user.username)
 
 
+@committed
 def invite_code(worker: Actor) -> str:
     code, _ = partnerships.create_invite(db.session.get(User, uuid.UUID(worker.id)))
     return code
 
 
+@committed
 def make_worker(name: str = "worker", agency_code: str | None = None) -> Actor:
     user = accounts.register_worker(f"{unique(name)}@example.org", PASSWORD,
                                     name.replace("_", " ").title(), agency_code)
     return signed_in(user, name)
 
 
+@committed
 def make_peer_with(worker: Actor, name: str = "peer") -> tuple[Actor, str]:
     invite = partnerships.open_invite(invite_code(worker))
     partnership = partnerships.accept_invite(
@@ -132,12 +149,14 @@ def make_peer_with(worker: Actor, name: str = "peer") -> tuple[Actor, str]:
     return signed_in(partnership.peer, name), str(partnership.id)
 
 
+@committed
 def make_goal(author: Actor, partnership_id: str, title: str = "Walk every morning"):
     user = db.session.get(User, uuid.UUID(author.id))
     partnership = db.session.get(Partnership, uuid.UUID(partnership_id))
     return goals.create_goal(user, partnership, title=title)
 
 
+@committed
 def make_milestone(author: Actor, goal_id: str, *, done: bool = False):
     user = db.session.get(User, uuid.UUID(author.id))
     goal, partnership = goals.member_goal(user, uuid.UUID(goal_id))
@@ -147,6 +166,7 @@ def make_milestone(author: Actor, goal_id: str, *, done: bool = False):
     return milestone
 
 
+@committed
 def make_world(app: Flask) -> World:
     """Call inside an app context."""
     world = World(app)

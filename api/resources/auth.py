@@ -7,7 +7,6 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api import access, sqlite
-from api.extensions import db
 from api.openapi import SIGN_OUT_HEADERS, Blueprint
 from api.ratelimits import client_address
 from api.schemas.accounts import LoginSchema, RegisterSchema, SessionSchema, UserSchema
@@ -114,7 +113,6 @@ class Token(MethodView):
         user, session = access.caller(), access.current_session()
         sessions.revoke(session)
         audit.record(user, "auth.logout", object_type="user", object_id=user.id)
-        db.session.commit()
         response = make_response("", 204)
         access.end_browser_session(response)
         return response

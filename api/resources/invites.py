@@ -5,7 +5,6 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api import access
-from api.extensions import db
 from api.openapi import Blueprint
 from api.ratelimits import client_address
 from api.resources.auth import account_error, limited, session_response
@@ -63,12 +62,10 @@ class AcceptInvite(MethodView):
             invite = partnerships.open_invite(code)
             if invite is None:
                 attempt.keep(throttle.CODES)
-                db.session.rollback()
                 abort(404, message="This invite code is not valid, was used, or has expired.")
             try:
                 partnership = partnerships.accept_invite(invite, peer, **data)
             except AccountError as error:
-                db.session.rollback()
                 if error.status == 409:
                     attempt.keep(throttle.TAKEN_NAMES)
                 account_error(error)
@@ -79,7 +76,6 @@ class AcceptInvite(MethodView):
         if peer is not None:
             return {"partnership_id": partnership.id}
         token, session = sessions.start(partnership.peer, current_app.config["SESSION_LIFETIME"])
-        db.session.commit()
         return session_response(AcceptedInviteSchema(), {"partnership_id": partnership.id},
                                 201, token, session.expires_at,
                                 devices.issue(partnership.peer.id), use_cookie)

@@ -80,7 +80,7 @@ def register_worker(email: str, password: str, display_name: str,
                 password_hash=password_hash, agency_id=agency_id)
     add_account(user, "email", EMAIL_TAKEN)
     audit.record(user, "account.register", object_type="user", object_id=user.id)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -95,7 +95,6 @@ def create_agency(name: str, admin_email: str, admin_password: str,
     db.session.add_all([agency, admin])
     db.session.flush()
     audit.record(None, "agency.create", object_type="agency", object_id=agency.id)
-    db.session.commit()
     return agency, admin
 
 
@@ -107,7 +106,6 @@ def create_join_code(admin: User) -> tuple[str, AgencyJoinCode]:
     db.session.flush()
     audit.record(admin, "agency.join_code.create", object_type="agency",
                  object_id=admin.agency_id)
-    db.session.commit()
     return code, join
 
 
@@ -128,5 +126,5 @@ def update_profile(user: User, current_session, *, display_name: str | None = No
     if display_name is not None:
         user.display_name = display_name.strip()
     audit.record(user, "account.update", object_type="user", object_id=user.id)
-    db.session.commit()
+    db.session.flush()
     return user

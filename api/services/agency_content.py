@@ -75,7 +75,7 @@ def _update(admin: User, item, data: dict, plain: tuple, text_model, fields, sea
     if changed:  # an empty edit must not move feeds' Last-Modified or public ETags
         _touch(item)
     audit.record(admin, action, object_type=item.__tablename__[:-1], object_id=item.id)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -115,7 +115,6 @@ def create_tip(admin: User, data: dict) -> Tip:
                       (*TIP_FIELDS, "last_reviewed"), ("title", "summary", "body"))
     db.session.flush()
     audit.record(admin, "agency_tip.create", object_type="tip", object_id=item.id)
-    db.session.commit()
     return item
 
 
@@ -129,7 +128,7 @@ def update_tip(admin: User, item: Tip, data: dict) -> Tip:
 def delete_tip(admin: User, item: Tip) -> None:
     audit.record(admin, "agency_tip.delete", object_type="tip", object_id=item.id)
     db.session.delete(item)
-    db.session.commit()
+    db.session.flush()
 
 
 # FAQs ----------------------------------------------------------------------------------------
@@ -172,7 +171,6 @@ def create_faq(admin: User, data: dict) -> Faq:
                       (*FAQ_FIELDS, "last_reviewed"), FAQ_FIELDS)
     db.session.flush()
     audit.record(admin, "agency_faq.create", object_type="faq", object_id=item.id)
-    db.session.commit()
     return item
 
 
@@ -187,7 +185,7 @@ def update_faq(admin: User, item: Faq, data: dict) -> Faq:
 def delete_faq(admin: User, item: Faq) -> None:
     audit.record(admin, "agency_faq.delete", object_type="faq", object_id=item.id)
     db.session.delete(item)
-    db.session.commit()
+    db.session.flush()
 
 
 def as_admin_sees(item) -> dict:

@@ -42,7 +42,6 @@ def create(admin: User, name: str) -> tuple[str, ApiKey]:
     db.session.add(api_key)
     db.session.flush()
     audit.record(admin, "agency.api_key.create", object_type="api_key", object_id=api_key.id)
-    db.session.commit()
     return key, api_key
 
 
@@ -67,7 +66,7 @@ def revoke(admin: User, api_key: ApiKey) -> None:
         api_key.revoked_at = utcnow()
         audit.record(admin, "agency.api_key.revoke", object_type="api_key",
                      object_id=api_key.id)
-        db.session.commit()
+        db.session.flush()
 
 
 def resolve(key: str) -> ApiKey | None:
@@ -95,4 +94,3 @@ def note_use(api_key: ApiKey) -> None:
                    ApiKey.last_used_at <= now - LAST_USED_PRECISION))
         .values(last_used_at=now)
         .execution_options(synchronize_session=False))
-    db.session.commit()

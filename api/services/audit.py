@@ -19,6 +19,7 @@ from api.extensions import db
 from api.models import AuditEvent, Partnership, User
 from api.services.clock import utcnow
 from api.services.localised import page_of
+from api.unit_of_work import keep_if_failed
 
 READ_EVERY_SECONDS = 60
 _RECENT_READS_KEPT = 20_000
@@ -37,7 +38,20 @@ def record(actor: User | None, action: str, *, object_type: str | None = None,
            object_id=None, partnership_id: uuid.UUID | None = None,
            outcome: str = "ok") -> None:
     """Add an event to the current transaction; it lands with the change it describes."""
-    row = {
+    _insert(_row(actor, action, object_type, object_id, partnership_id, outcome))
+
+
+def record_refusal(actor: User | None, action: str, **details) -> None:
+    """Record an event that stands even though the request fails: a refusal, a failed
+    sign-in (kept after the unit of work rolls back, api.unit_of_work)."""
+    row = _row(actor, action, outcome=details.pop("outcome", "denied"), **details)
+    _insert(row)
+    keep_if_failed(lambda: _insert(row))
+
+
+def _row(actor: User | None, action: str, object_type: str | None = None, object_id=None,
+         partnership_id: uuid.UUID | None = None, outcome: str = "ok") -> dict:
+    return {
         "at": utcnow(),
         "actor_id": actor.id if actor else None,
         "actor_role": actor.role if actor else None,
@@ -47,8 +61,11 @@ def record(actor: User | None, action: str, *, object_type: str | None = None,
         "partnership_id": partnership_id,
         "outcome": outcome,
     }
+
+
+def _insert(row: dict) -> None:
     # Without flushing the caller's pending changes first: a versioned edit is checked
-    # against the client's If-Match before it is flushed (goals._commit_versioned).
+    # against the client's If-Match before it is flushed (goals._flush_versioned).
     with db.session.no_autoflush:
         db.session.execute(_INSERT, row)
 
@@ -69,19 +86,12 @@ def record_per_partnership(actor: User, action: str,
         db.session.execute(insert(AuditEvent), rows)
 
 
-def record_now(actor: User | None, action: str, **details) -> None:
-    """Record and commit at once: for denials and failed sign-ins, which change nothing else."""
-    record(actor, action, **details)
-    db.session.commit()
-
-
 def record_read(actor: User, action: str, **details) -> None:
-    """Record a read and commit, unless this reader made the same read of the same object
-    in the last READ_EVERY_SECONDS (then commit only)."""
+    """Record a read, unless this reader made the same read of the same object in the last
+    READ_EVERY_SECONDS."""
     if _fresh_read((actor.id, action, str(details.get("object_id")),
                     details.get("partnership_id"))):
         record(actor, action, **details)
-    db.session.commit()
 
 
 def _fresh_read(key: tuple) -> bool:

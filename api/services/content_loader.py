@@ -225,19 +225,16 @@ def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadRepo
 
 
 def load_content(languages, directory: Path = CONTENT_DIR) -> LoadReport:
-    """Bring the database in line with the content files, all or nothing."""
+    """Bring the database in line with the content files (all or nothing: run it in one
+    unit of work, as `flask content load` does)."""
     # Imported here: instruments builds on this module (ContentError, CONTENT_DIR).
     from api.services import instruments
 
     report = LoadReport()
-    try:
-        tip_slugs = _load_tips(directory, languages, report)
-        _load_faqs(directory, languages, tip_slugs, report)
-        created, unchanged = instruments.load(languages, tip_slugs, directory / "surveys")
-        report.created += created
-        report.unchanged += unchanged
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    tip_slugs = _load_tips(directory, languages, report)
+    _load_faqs(directory, languages, tip_slugs, report)
+    created, unchanged = instruments.load(languages, tip_slugs, directory / "surveys")
+    report.created += created
+    report.unchanged += unchanged
+    db.session.flush()
     return report

@@ -269,5 +269,5 @@ def replace(admin: User, agency_id: uuid.UUID, include_default: bool,
         for position, item in enumerate(resources, start=1))
     agency.crisis_include_default = include_default
     audit.record(admin, "crisis_resources.replace", object_type="agency", object_id=agency_id)
-    db.session.commit()
+    db.session.flush()
     return agency_settings(agency)

@@ -20,7 +20,7 @@ def create(user: User, partnership: Partnership) -> str:
                                 token_hash=token_hash(token)))
     audit.record(user, "calendar_feed.create", object_type="partnership",
                  object_id=partnership.id, partnership_id=partnership.id)
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -29,7 +29,7 @@ def revoke_all(user: User, partnership: Partnership) -> None:
                                                   CalendarFeed.user_id == user.id))
     audit.record(user, "calendar_feed.revoke", object_type="partnership",
                  object_id=partnership.id, partnership_id=partnership.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def revoke_all_made_by(user: User) -> None:

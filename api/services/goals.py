@@ -34,15 +34,14 @@ def _writable(partnership: Partnership) -> None:
         raise Ended
 
 
-def _commit_versioned(expected: set[int] | None, item) -> None:
-    """Commit if `item` is still at one of the `expected` versions (None: any)."""
+def _flush_versioned(expected: set[int] | None, item) -> None:
+    """Write the change if `item` is still at one of the `expected` versions (None: any).
+    Stale leaves the rollback to the request's boundary (a 412 answer changes nothing)."""
     if expected is not None and item.version not in expected:
-        db.session.rollback()
         raise Stale
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError as error:  # a concurrent edit won the race in the database
-        db.session.rollback()
         raise Stale from error
 
 
@@ -94,7 +93,7 @@ def create_goal(user: User, partnership: Partnership, *, title: str, why: str | 
                              to_status=status, actor_id=user.id))
     audit.record(user, "goal.create", object_type="goal", object_id=goal.id,
                  partnership_id=partnership.id)
-    db.session.commit()
+    db.session.flush()
     return goal
 
 
@@ -126,7 +125,7 @@ def update_goal(user: User, goal: Goal, partnership: Partnership, expected: set[
                                  actor_id=user.id))
     audit.record(user, "goal.update", object_type="goal", object_id=goal.id,
                  partnership_id=partnership.id)
-    _commit_versioned(expected, goal)
+    _flush_versioned(expected, goal)
     return goal
 
 
@@ -141,7 +140,7 @@ def delete_goal(user: User, goal: Goal, partnership: Partnership,
     audit.record(user, "goal.delete", object_type="goal", object_id=goal.id,
                  partnership_id=partnership.id)
     db.session.delete(goal)
-    _commit_versioned(expected, goal)
+    _flush_versioned(expected, goal)
 
 
 def list_milestones(user: User, goal: Goal) -> list[Milestone]:
@@ -186,7 +185,6 @@ def add_milestone(user: User, goal: Goal, partnership: Partnership, *, title: st
     db.session.flush()
     audit.record(user, "milestone.create", object_type="milestone", object_id=milestone.id,
                  partnership_id=partnership.id)
-    db.session.commit()
     return milestone
 
 
@@ -207,7 +205,7 @@ def update_milestone(user: User, milestone: Milestone, partnership: Partnership,
     _words_now_theirs(user, milestone, changes)
     audit.record(user, "milestone.update", object_type="milestone", object_id=milestone.id,
                  partnership_id=partnership.id)
-    _commit_versioned(expected, milestone)
+    _flush_versioned(expected, milestone)
     return milestone
 
 
@@ -217,7 +215,7 @@ def delete_milestone(user: User, milestone: Milestone, partnership: Partnership,
     audit.record(user, "milestone.delete", object_type="milestone", object_id=milestone.id,
                  partnership_id=partnership.id)
     db.session.delete(milestone)
-    _commit_versioned(expected, milestone)
+    _flush_versioned(expected, milestone)
 
 
 def list_checkins(user: User, goal: Goal, page: int, page_size: int):
@@ -246,7 +244,7 @@ def add_checkin(user: User, goal: Goal, partnership: Partnership, *, progress: i
         "created_at": checkin.created_at})
     audit.record(user, "checkin.create", object_type="checkin", object_id=checkin.id,
                  partnership_id=partnership.id)
-    db.session.commit()
+    db.session.flush()
     return checkin
 
 
@@ -269,5 +267,4 @@ def add_celebration(user: User, goal: Goal, partnership: Partnership, *, message
     db.session.flush()
     audit.record(user, "celebration.create", object_type="celebration",
                  object_id=celebration.id, partnership_id=partnership.id)
-    db.session.commit()
     return celebration

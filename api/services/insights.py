@@ -94,11 +94,10 @@ def insights(admin: User, agency_id: uuid.UUID, wanted: Period) -> dict:
     if stored is None:
         release = InsightRelease(agency_id=agency_id, period=wanted.key,
                                  epsilon=wanted.epsilon, figures=_measure(agency_id, wanted))
-        db.session.add(release)
         try:
-            db.session.flush()
+            with db.session.begin_nested():
+                db.session.add(release)
         except IntegrityError:  # another process released it first: theirs is the one
-            db.session.rollback()
             release = _stored(agency_id, wanted.key)
         stored = release
     audit.record_read(admin, "agency.insights.read", object_type="agency", object_id=agency_id)

@@ -73,12 +73,11 @@ def sign_in(*, account: str, user: User | None, password: str, address: str,
         # Unknown accounts are verified against a dummy hash: same work, same answer.
         if not passwords.verify(user.password_hash if user else None, password):
             attempt.keep(throttle.DEVICE, throttle.ACCOUNT, throttle.ADDRESS)
-            audit.record_now(None, "auth.login", object_type="user" if user else None,
-                             object_id=user.id if user else None, outcome="failed")
+            audit.record_refusal(None, "auth.login", object_type="user" if user else None,
+                                 object_id=user.id if user else None, outcome="failed")
             raise LoginFailed
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     token, session = sessions.start(user, lifetime)
     audit.record(user, "auth.login", object_type="user", object_id=user.id)
-    db.session.commit()
     return SignedIn(user, token, session, devices.issue(user.id))

@@ -30,7 +30,6 @@ def create_invite(worker: User) -> tuple[str, Invite]:
     db.session.add(invite)
     db.session.flush()
     audit.record(worker, "invite.create", object_type="invite", object_id=invite.id)
-    db.session.commit()
     return code, invite
 
 
@@ -74,11 +73,10 @@ def accept_invite(invite: Invite, peer: User | None, *, display_name: str | None
         .values(used_at=utcnow(), partnership_id=partnership.id)
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
-        db.session.rollback()
-        raise InviteUsed
+        raise InviteUsed  # the boundary rolls the partnership (and account) back
     audit.record(peer, "invite.accept", object_type="invite", object_id=invite.id,
                  partnership_id=partnership.id)
-    db.session.commit()
+    db.session.flush()
     return partnership
 
 
@@ -129,5 +127,5 @@ def update(user: User, partnership: Partnership, *, status: str | None = None,
             partnership.ended_at = utcnow()
     audit.record(user, "partnership.update", object_type="partnership",
                  object_id=partnership.id, partnership_id=partnership.id)
-    db.session.commit()
+    db.session.flush()
     return partnership

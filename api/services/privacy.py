@@ -22,6 +22,7 @@ from api.models import (
 )
 from api.services import audit, idempotency, sessions
 from api.services.clock import iso, utcnow
+from api.unit_of_work import after_commit
 
 EXPORT_FORMAT = 1
 # How long the checkpoint after an erasure may wait for readers to move on; other writers
@@ -160,8 +161,7 @@ def erase(user: User) -> None:
     user.email = user.username = user.display_name = user.password_hash = None
     user.erased_at = utcnow()
     audit.record(user, "account.erase", object_type="user", object_id=user.id)
-    db.session.commit()
-    _checkpoint_sqlite()
+    after_commit(_checkpoint_sqlite)
 
 
 def _checkpoint_sqlite() -> None:

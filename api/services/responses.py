@@ -65,7 +65,6 @@ def store(user: User, row: SurveyInstrument, answers: list[dict], *,
     audit.record(user, "survey_response.create", object_type="survey_response",
                  object_id=response.id,
                  partnership_id=partnership_id if share == "now" else None)
-    db.session.commit()
     return response, result
 
 

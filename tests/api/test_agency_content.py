@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from api.services.content_loader import load_content
+from api.unit_of_work import unit_of_work
 from tests.helpers import assert_problem
 
 CORE_TIPS = 11
@@ -162,7 +163,7 @@ def test_an_unknown_agency_is_a_404_not_a_quiet_fallback(client):
 def test_loading_core_content_leaves_agency_content_alone(app, client, world, admin):
     admin.post("tips", tip_body(status="published"))
     admin.post("faqs", faq_body(status="published"))
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         report = load_content(app.config["LANGUAGES"])
     assert report.removed == 0
     assert "before-a-first-visit" in public_slugs(client, "/api/v1/tips", agency=world.agency_a)

@@ -1,10 +1,9 @@
 """A keyed creating POST is one write transaction: claim, work and answer commit together.
 
-The claim is no longer committed on its own first, so: the happy path costs one transaction;
-a concurrent request with the same key never makes a second row (on PostgreSQL it is told at
+The claim is never committed on its own, so: the happy path costs one transaction; a
+concurrent request with the same key never makes a second row (on PostgreSQL it is told at
 once that the key is in flight; on SQLite it queues behind the first and gets its answer); a
-refused or failed request leaves no claim behind; what a view "commits" while held is kept or
-dropped exactly as before.
+refused or failed request leaves no claim behind, and of its work only its refusal record.
 """
 
 import threading
@@ -13,11 +12,10 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access
+from api import access, unit_of_work
 from api.extensions import db
 from api.idempotency import idempotent
 from api.models import AuditEvent, CheckIn, IdempotencyRecord
@@ -164,9 +162,9 @@ def test_a_revoked_token_is_refused_at_once_on_a_keyed_write(app, client, world)
     assert stored(app, model=IdempotencyRecord, key=key) == 0
 
 
-# --- what a view commits while held ----------------------------------------------------------
+# --- one unit of work: the view's work, its claim and its answer, or none of them ----------
 
-probe = Blueprint("held_probe", __name__, url_prefix="/held-probe")
+probe = Blueprint("uow_probe", __name__, url_prefix="/uow-probe")
 
 
 @probe.route("/<mark>/<plan>")
@@ -177,27 +175,14 @@ class Steps(MethodView):
     @idempotent
     def post(self, mark, plan):
         user = access.caller()
-
-        def step(name, now=False):
-            (audit.record_now if now else audit.record)(user, "probe", object_id=f"{mark}:{name}")
-
-        if plan == "refuse-after-a-commit":
-            step("kept", now=True)
-            step("dropped")
-            abort(409, message="Refused after a commit.")
-        if plan == "roll-back-to-the-commit":
-            step("kept", now=True)
-            step("dropped")
-            db.session.rollback()
-            step("after", now=True)
-        if plan == "roll-back-before-any-commit":
-            step("dropped")
-            db.session.rollback()  # the claim goes with it: the answer takes the key again
-            step("after", now=True)
-        if plan == "leave-uncommitted":
-            step("kept", now=True)
-            step("dropped")
-        g.probe_user = user.id
+        audit.record(user, "probe", object_id=f"{mark}:work")
+        if plan == "refuse":
+            audit.record_refusal(user, "probe", object_id=f"{mark}:refusal")
+            abort(409, message="Refused after some work.")
+        if plan == "answer-an-error":
+            return {"plan": plan}, 422
+        if plan == "crash":
+            raise RuntimeError("a bug, after some work")
         return {"plan": plan}, 201
 
 
@@ -205,6 +190,7 @@ class Steps(MethodView):
 def probe_app(make_app):
     app = make_app()
     app.register_blueprint(probe)  # plain Flask registration: keeps the real spec untouched
+    unit_of_work.init_app(app)  # the boundary goes round routes registered after create_app
     return app
 
 
@@ -215,23 +201,24 @@ def steps_kept(app, mark: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("plan", "status", "kept"), [
-    ("refuse-after-a-commit", 409, ["kept"]),
-    ("roll-back-to-the-commit", 201, ["after", "kept"]),
-    ("roll-back-before-any-commit", 201, ["after"]),
-    ("leave-uncommitted", 201, ["kept"]),
+    ("succeed", 201, ["work"]),
+    ("refuse", 409, ["refusal"]),  # a refusal is recorded even though nothing else is kept
+    ("answer-an-error", 422, []),
+    ("crash", 500, []),
 ])
-def test_a_held_view_keeps_what_it_committed_and_nothing_else(probe_app, world, plan, status,
-                                                             kept):
+def test_a_keyed_view_commits_with_its_answer_or_not_at_all(probe_app, world, plan, status,
+                                                            kept):
     client, mark, key = probe_app.test_client(), uuid.uuid4().hex, str(uuid.uuid4())
     headers = {**world["worker_a"].headers, "Idempotency-Key": key}
-    first = client.post(f"/held-probe/{mark}/{plan}", json={}, headers=headers)
+    first = client.post(f"/uow-probe/{mark}/{plan}", json={}, headers=headers)
     assert first.status_code == status
     assert steps_kept(probe_app, mark) == kept
-    again = client.post(f"/held-probe/{mark}/{plan}", json={}, headers=headers)
+    again = client.post(f"/uow-probe/{mark}/{plan}", json={}, headers=headers)
     if status == 201:  # stored with the work: replayed, the work not run again
         assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
         assert steps_kept(probe_app, mark) == kept
-    else:  # refused: the key was not kept, so the retry runs again
+        assert stored(probe_app, model=IdempotencyRecord, key=key) == 1
+    else:  # nothing of the first was kept but its refusal: the retry runs again
         assert again.status_code == status
         assert steps_kept(probe_app, mark) == kept * 2
         assert stored(probe_app, model=IdempotencyRecord, key=key) == 0

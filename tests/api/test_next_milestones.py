@@ -10,6 +10,7 @@ from sqlalchemy import select
 from api.extensions import db
 from api.models import AuditEvent, Goal, Milestone, Partnership, User
 from api.services import goals, partnerships
+from api.unit_of_work import unit_of_work
 from tests.factories import make_goal, make_peer_with
 from tests.helpers import assert_problem, parse_links
 
@@ -19,7 +20,7 @@ TODAY = date.today()
 
 def add_goal(world, partnership: str | None = None, *, author: str = "worker_a",
              title: str = "Walk every morning", status: str = "active") -> str:
-    with world.app.app_context():
+    with world.app.app_context(), unit_of_work():
         goal = make_goal(world[author], partnership or world.partnership_a, title)
         if status != "active":
             user = db.session.get(User, uuid.UUID(world[author].id))
@@ -31,7 +32,7 @@ def add_goal(world, partnership: str | None = None, *, author: str = "worker_a",
 def add_milestone(world, goal_id: str, title: str, due_date=None, *, done: bool = False,
                   position: int | None = None) -> str:
     """A milestone, added by whoever set the goal."""
-    with world.app.app_context():
+    with world.app.app_context(), unit_of_work():
         user = db.session.get(User, db.session.get(Goal, uuid.UUID(goal_id)).created_by)
         goal, partnership = goals.member_goal(user, uuid.UUID(goal_id))
         milestone = goals.add_milestone(user, goal, partnership, title=title, due_date=due_date,
@@ -42,7 +43,7 @@ def add_milestone(world, goal_id: str, title: str, due_date=None, *, done: bool 
 
 
 def end_partnership(world, partnership: str, who: str = "worker_a") -> None:
-    with world.app.app_context():
+    with world.app.app_context(), unit_of_work():
         user = db.session.get(User, uuid.UUID(world[who].id))
         partnerships.update(user, db.session.get(Partnership, uuid.UUID(partnership)),
                             status="ended")

@@ -21,6 +21,7 @@ from flask_migrate import upgrade
 
 from api.config import database_url
 from api.services.content_loader import load_content
+from api.unit_of_work import unit_of_work
 from scripts._serve import free_port
 from tests.conftest import build_app, temporary_database
 from tests.factories import PASSWORD
@@ -38,7 +39,8 @@ def store(tmp_path):
         app = build_app(database=database)
         with app.app_context():
             upgrade()
-            load_content(app.config["LANGUAGES"])
+            with unit_of_work():
+                load_content(app.config["LANGUAGES"])
         yield database
 
 

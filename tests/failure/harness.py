@@ -24,7 +24,7 @@ from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
-READY_SECONDS = 20
+READY_SECONDS = 60  # generous: four workers importing the app at once on a busy machine
 
 
 def server_url(database: tuple[str, dict]) -> str:

@@ -27,6 +27,7 @@ from api.models import IdempotencyRecord
 from api.services.clock import utcnow
 from api.services.content_loader import load_content
 from api.services.idempotency import ABANDONED_AFTER
+from api.unit_of_work import unit_of_work
 from tests.conftest import build_app, temporary_database
 from tests.failure.harness import (
     Gunicorn,
@@ -64,7 +65,8 @@ def prepare(store):
     app = build_app(database=store)
     with app.app_context():
         upgrade()
-        load_content(app.config["LANGUAGES"])
+        with unit_of_work():
+            load_content(app.config["LANGUAGES"])
     return app
 
 

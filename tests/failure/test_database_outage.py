@@ -21,6 +21,7 @@ from api.extensions import db
 from api.models import CheckIn, IdempotencyRecord
 from api.services import idempotency
 from api.services.content_loader import load_content
+from api.unit_of_work import unit_of_work
 from tests.conftest import RUN_DATABASE
 from tests.failure.harness import CuttableProxy
 from tests.helpers import assert_problem
@@ -100,7 +101,8 @@ def test_sqlite_recovers_when_its_file_can_be_opened_again(make_app, tmp_path):
     folder.mkdir()  # the volume comes back
     with app.app_context():
         upgrade()
-        load_content(app.config["LANGUAGES"])
+        with unit_of_work():
+            load_content(app.config["LANGUAGES"])
     assert client.get("/readyz").get_json() == {
         "status": "ready", "checks": {"database": "ok", "disk": "ok"}}
     tips = client.get("/api/v1/tips")
@@ -119,7 +121,7 @@ def test_work_and_its_stored_answer_commit_together(app, client, world, monkeypa
         raise OperationalError("UPDATE idempotency_records", {},
                                ConnectionError("server closed the connection unexpectedly"))
 
-    monkeypatch.setattr(idempotency, "finish", lost)
+    monkeypatch.setattr(idempotency, "store", lost)
     send = lambda: client.post(url, json={"progress": 6, "note": note},  # noqa: E731
                                headers={**peer.headers, "Idempotency-Key": key})
     assert_unavailable(send())
@@ -148,7 +150,8 @@ def test_public_answers_already_made_keep_being_served_through_an_outage(make_ap
     app = make_app(database=(f"sqlite:///{folder / 'rapport.db'}", {}))
     with app.app_context():
         upgrade()
-        load_content(app.config["LANGUAGES"])
+        with unit_of_work():
+            load_content(app.config["LANGUAGES"])
     client = app.test_client()
     lines = client.get("/api/v1/crisis-resources")
     assert lines.status_code == 200

@@ -18,6 +18,7 @@ import pytest
 from flask_migrate import upgrade
 
 from api.services.content_loader import load_content
+from api.unit_of_work import unit_of_work
 from scripts import serve
 from tests.conftest import build_app
 from tests.failure.harness import MakeRun, call, free_port
@@ -47,7 +48,8 @@ def make_run(tmp_path):
     app = build_app(database=(url, {}))
     with app.app_context():
         upgrade()
-        load_content(app.config["LANGUAGES"])
+        with unit_of_work():
+            load_content(app.config["LANGUAGES"])
     server = MakeRun({**os.environ, "DATABASE_URL": url}, free_port(),
                      tmp_path / "server.log").start()
     yield server

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from api.extensions import db
 from api.models import Faq, FaqTranslation, Tip, TipTranslation
 from api.services.content_loader import CONTENT_DIR, ContentError, load_content
+from api.unit_of_work import unit_of_work
 
 LANGUAGES = ("en", "es")
 
@@ -34,7 +35,8 @@ def counts() -> tuple[int, int, int, int]:
 
 def test_loading_twice_changes_nothing(app_ctx):
     before = counts()
-    report = load_content(LANGUAGES)
+    with unit_of_work():
+        report = load_content(LANGUAGES)
     assert (report.created, report.updated, report.removed) == (0, 0, 0)
     assert report.unchanged == before[0] + before[2] + 2  # tips, FAQs, two instruments
     assert counts() == before
@@ -54,7 +56,8 @@ def test_edits_and_removals_are_applied(app_ctx, content_dir, restore_content):
     first, rest = faqs_es.split("[[faqs]]", 2)[1:]  # drop the first Spanish FAQ
     (content_dir / "faqs.es.toml").write_text("[[faqs]]" + rest)
 
-    report = load_content(LANGUAGES, content_dir)
+    with unit_of_work():
+        report = load_content(LANGUAGES, content_dir)
     assert report.updated == 2 and report.created == 0
     title = db.session.scalar(
         select(TipTranslation.title).join(Tip).where(
@@ -83,7 +86,9 @@ def test_bad_content_is_refused_and_nothing_is_written(app_ctx, content_dir, fil
     other = content_dir / ("faqs.en.toml" if file.startswith("tips") else "tips.en.toml")
     other.write_text(other.read_text().replace("last_reviewed = 2026", "last_reviewed = 2025", 1))
     before = counts()
-    with pytest.raises(ContentError, match=message):
+    with pytest.raises(ContentError, match=message), unit_of_work():
         load_content(LANGUAGES, content_dir)
     assert counts() == before
-    assert load_content(LANGUAGES).updated == 0
+    with unit_of_work():
+        loaded = load_content(LANGUAGES)
+    assert loaded.updated == 0
