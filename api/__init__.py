@@ -1,29 +1,21 @@
-"""Rapport: the application factory."""
+"""Rapport: the application factory.
+
+`create_app` lists every plumbing package's `init_app` in the order a request meets them:
+the WSGI layers in front of Flask first, then Flask's hooks (before_request ones run in
+this order, after_request ones in reverse), then the routes with one unit of work round
+each view. ARCHITECTURE.md draws the way a request takes.
+"""
 
 import gc
-from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import (  # noqa: F401  (sqlite: engine events)
-    access,
-    cli,
-    fast_path,
-    frontend,
-    observability,
-    outage,
-    policies,
-    public_cache,
-    ratelimits,
-    sqlite,
-    unit_of_work,
-)
+from api import caching, cli, db, http, observability, ratelimits, resources, web
 from api.config import Config, limit_storage_url, secret_key
-from api.converters import CODE_SCHEMA, SLUG_SCHEMA, CodeConverter, SlugConverter
-from api.extensions import api, compress, db, limiter, migrate
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+from api.db import unit_of_work
+from api.extensions import compress
+from api.http import access
+from api.http.openapi import api
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -34,44 +26,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["RATELIMIT_STORAGE_URI"] = limit_storage_url(
         app.config["RATELIMIT_STORAGE_URI"], app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["SECRET_KEY"] = secret_key(app.config["SECRET_KEY"], app.config["SECRET_KEY_FILE"])
-    app.json = policies.JSONProvider(app)  # request bodies: nesting bounded before parsing
-    app.json.sort_keys = False  # keep fields in the order the schemas declare them
-    app.url_map.strict_slashes = False
-    app.url_map.converters["slug"] = SlugConverter
-    app.url_map.converters["code"] = CodeConverter
 
-    # Repeated public reads are answered in front of Flask; ProxyFix goes in front of that.
-    fast_path.init_app(app)
-    if app.config["PROXY_HOPS"]:
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
-                                x_prefix=hops)
-
-    # Before everything: its before_request starts the clock and the request id first, and
-    # its after_request runs last of all (after compression), logging the bytes really sent.
-    observability.init_app(app)
-    # Registered next, so its after_request runs next to last: it compresses the finished answer.
-    compress.init_app(app)
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
-    api.init_app(app)
-    api.register_converter(SlugConverter, lambda _converter: SLUG_SCHEMA)
-    api.register_converter(CodeConverter, lambda _converter: CODE_SCHEMA)
-    limiter.init_app(app)
-
-    from api import (
-        models,  # noqa: F401  (tables must be known to Alembic and the ORM)
-        resources,
-    )
-
+    # In front of Flask (WSGI): repeats of public answers, then the proxies' headers, read
+    # first of all.
+    caching.init_app(app)
+    http.trust_proxies(app)
+    # Flask's hooks, in the order a request meets them.
+    observability.init_app(app)  # request id and clock first; its access line last of all
+    compress.init_app(app)  # compresses the finished answer, just before that line
+    db.init_app(app)  # SQLAlchemy, migrations, SQLite's locking, 503 when it is away
+    ratelimits.init_app(app)  # public quotas: a refused request reads no body
+    http.init_app(app)  # body rules, then the response rules every route keeps
+    # The routes, one unit of work round each view.
     resources.register(api)
-    frontend.init_app(app)
-    # One unit of work per request: a boundary around every view registered above.
+    web.init_app(app)
     unit_of_work.init_app(app)
-    public_cache.init_app(app)
-    ratelimits.init_app(app)  # before policies: a refused request reads no body
-    policies.init_app(app)
-    outage.init_app(app)  # the database out of reach: 503, never 500
     cli.init_app(app)
     access.verify_declared(app)
     if app.config["GC_FREEZE"]:

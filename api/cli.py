@@ -1,16 +1,16 @@
 """Command-line tasks: `flask content load`, `flask agency create`, `flask idempotency purge`.
 
-Each runs as one unit of work (api.unit_of_work): all of it commits, or none.
+Each runs as one unit of work (api.db.unit_of_work): all of it commits, or none.
 """
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from api.services import idempotency
-from api.services.accounts import AccountError, create_agency
-from api.services.content_loader import ContentError, load_content
-from api.unit_of_work import unit_of_work
+from api.db.unit_of_work import unit_of_work
+from api.idempotency import store as idempotency
+from api.services.accounts.people import AccountError, create_agency
+from api.services.content.content_loader import ContentError, load_content
 
 content_cli = AppGroup("content", help="Tips and FAQs from the data files.")
 

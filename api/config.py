@@ -42,7 +42,7 @@ def positive_number(name: str, default: str) -> float:
 def limit_storage_url(raw: str | None, database: str) -> str:
     """Where rate-limit counters live: as set, else beside the app's own database.
 
-    Every process and every restart must see the same counts (api.sql_limit_storage): an
+    Every process and every restart must see the same counts (api.ratelimits.sql_storage): an
     SQLite app keeps them in a file of their own next to its database, a PostgreSQL app in
     its own database. `memory://` (per process, forgotten at a restart) only when asked for.
     """
@@ -109,7 +109,7 @@ class Config:
     # Fixed windows: the one strategy every storage (Redis, SQL, memory) counts the same way.
     RATELIMIT_STRATEGY = "fixed-window"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "rapport")
-    # Redis out of reach (api.limit_storage): each process counts in memory meanwhile and
+    # Redis out of reach (api.ratelimits.fallback): each process counts in memory meanwhile and
     # goes back to Redis when it answers; a hung Redis is never waited on for over a second.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_STORAGE_OPTIONS = {"wrap_exceptions": True, "socket_connect_timeout": 1,
@@ -118,17 +118,17 @@ class Config:
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
     API_KEY_RATE_LIMIT = os.environ.get("API_KEY_RATE_LIMIT", "3000 per minute")
     PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
-    # Requests refused by the access rules (api.access), per account, or per address when
+    # Requests refused by the access rules (api.http.access), per account, or per address when
     # no one is signed in: past this, a 429 and nothing recorded. Requests that are allowed
     # never count against it.
     DENIAL_LIMIT = os.environ.get("DENIAL_LIMIT", "60 per minute")
-    # Public answers kept in memory per process (api.public_cache), and how often a process
+    # Public answers kept in memory per process (api.caching.public_cache), and how often a process
     # asks the database whether content changed (another process's edit shows within this).
     PUBLIC_CACHE_ENTRIES = int(os.environ.get("PUBLIC_CACHE_ENTRIES", "2048"))
     CONTENT_VERSION_TTL = float(os.environ.get("CONTENT_VERSION_TTL", "1.0"))
     # Freeze start-up objects out of the garbage collector's full walks (see create_app).
     GC_FREEZE = os.environ.get("GC_FREEZE", "1") != "0"
-    # Repeats of those answered before Flask runs (api.fast_path); off only to compare.
+    # Repeats of those answered before Flask runs (api.caching.fast_path); off only to compare.
     PUBLIC_FAST_PATH = os.environ.get("PUBLIC_FAST_PATH", "1") != "0"
     # When a peer's session-check says "talk about it" (0-10 items): a total below 36 is the
     # cut-off used in published alliance-feedback practice; an agency may tune all three.

@@ -8,9 +8,6 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from api import sql_limit_storage  # noqa: F401  (gives `limits` the sqlite:// and postgresql:// storages)
-from api.openapi import RapportApi, SchemaExtrasPlugin
-
 # Named constraints make Alembic migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -29,8 +26,8 @@ class Base(DeclarativeBase):
 # and reloading each row afterwards would cost a query per row.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)  # batch mode: SQLite can ALTER via table copies
-api = RapportApi(spec_kwargs={"extra_plugins": [SchemaExtrasPlugin()]})
-# No blanket limits: the views that need them count failures explicitly (services.throttle).
+# No blanket limits: the views that need them count attempts explicitly
+# (api.services.accounts.throttle).
 limiter = Limiter(key_func=get_remote_address)
 # Text answers go out compressed when the client says it can take it (Accept-Encoding).
 compress = Compress()

@@ -48,11 +48,12 @@ from flask import jsonify  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from seed import seed  # noqa: E402
 
-from api import access, create_app  # noqa: E402
+from api import create_app  # noqa: E402
 from api.extensions import db  # noqa: E402
+from api.http import access  # noqa: E402
+from api.lib.clock import utcnow  # noqa: E402
 from api.models import Partnership, PartnershipPause  # noqa: E402
 from api.resources.checkins import DueCheckIns  # noqa: E402
-from api.services.clock import utcnow  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 URL = "/api/v1/checkins/due"
@@ -84,11 +85,11 @@ def legacy_view(ref: str):
     module), dumped by its DueCheckInSchema and sent by jsonify, as flask-smorest does."""
     folder = Path(tempfile.mkdtemp(prefix="rapport-legacy-"))
     modules = {}
-    for name, path in (("consistency", "api/services/consistency.py"),
-                       ("due", "api/services/due.py"), ("schemas", "api/schemas/goals.py")):
+    for name, path in (("consistency", "api/services/support/consistency.py"),
+                       ("due", "api/services/support/due.py"), ("schemas", "api/schemas/goals.py")):
         source = subprocess.run(["git", "show", f"{ref}:{path}"], cwd=ROOT,
                                 capture_output=True, text=True, check=True).stdout
-        source = source.replace("from api.services.consistency import",
+        source = source.replace("from api.services.support.consistency import",
                                 "from legacy_consistency import")
         file = folder / f"legacy_{name}.py"
         file.write_text(source)
@@ -262,7 +263,7 @@ def run(app, options) -> int:
 def same_answer(client, headers, old, label: str) -> bool:
     """The same bytes from the current code and from `old`, at one frozen instant."""
     frozen = utcnow()
-    with mock.patch("api.services.due.utcnow", lambda: frozen), \
+    with mock.patch("api.services.support.due.utcnow", lambda: frozen), \
             mock.patch("legacy_due.utcnow", lambda: frozen):
         new_body = client.get(URL, headers=headers).get_data()
         with mock.patch.object(DueCheckIns, "get", old):

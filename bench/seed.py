@@ -17,8 +17,8 @@ from sqlalchemy import insert, select
 
 from api import create_app
 from api.extensions import db
+from api.lib.clock import utcnow
 from api.models import CheckIn, Goal, Partnership, User
-from api.services.clock import utcnow
 
 
 def seed(email: str, partnerships: int, goals: int) -> dict:

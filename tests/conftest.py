@@ -17,10 +17,10 @@ from flask_migrate import upgrade
 
 from api import create_app, ratelimits
 from api.config import database_url
+from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.services import audit
-from api.services.content_loader import load_content
-from api.unit_of_work import unit_of_work
+from api.services.content.content_loader import load_content
 from tests.factories import make_worker, make_world
 
 RUN_PREFIX = f"rapport-test-{uuid.uuid4().hex[:8]}"

@@ -11,10 +11,12 @@ from datetime import timedelta
 
 from flask import Flask
 
+from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.models import Partnership, User
-from api.services import accounts, goals, partnerships, sessions
-from api.unit_of_work import unit_of_work
+from api.services.accounts import people as accounts
+from api.services.accounts import sessions
+from api.services.support import goals, partnerships
 
 PASSWORD = "blue kettle morning walk"
 LIFETIME = timedelta(days=1)
@@ -70,7 +72,7 @@ class World:
 
     def fresh_feed_token(self, member: str = "peer_a") -> str:
         """A calendar feed token for partnership A, made by `member`."""
-        from api.services import feeds
+        from api.services.support import feeds
 
         with self.app.app_context(), unit_of_work():
             user = db.session.get(User, uuid.UUID(self[member].id))
@@ -79,7 +81,7 @@ class World:
 
     def fresh_agency_item(self, kind: str = "tips") -> str:
         """A published tip or FAQ of agency A, by a fresh slug."""
-        from api.services import agency_content
+        from api.services.content import agency_content
 
         slug = unique("item-")
         text = ({"title": "Our tip", "summary": "Short.", "body": "Long.", "actions": [],
@@ -92,7 +94,7 @@ class World:
 
     def fresh_api_key(self) -> str:
         """The id of a new API key of agency A, made by its admin."""
-        from api.services import api_keys
+        from api.services.accounts import api_keys
 
         with self.app.app_context(), unit_of_work():
             admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
@@ -112,7 +114,7 @@ class World:
 
 def committed(factory):
     """Run a factory as one unit of work, as a request or a CLI command would
-    (services only change the session; api.unit_of_work commits)."""
+    (services only change the session; api.db.unit_of_work commits)."""
 
     @functools.wraps(factory)
     def wrapper(*args, **kwargs):

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from api.extensions import db
+from api.lib.clock import utcnow
 from api.models import IdempotencyRecord
-from api.services.clock import utcnow
 from tests.factories import unique
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import text
 
 from api.extensions import db
+from api.lib.clock import utcnow
 from api.models.types import UtcDateTime
-from api.services.clock import utcnow
 
 ROLES = ("worker", "peer", "agency_admin")
 PARTNERSHIP_STATUSES = ("active", "paused", "ended")

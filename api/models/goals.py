@@ -24,8 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.extensions import db
+from api.lib.clock import utcnow
 from api.models.types import UtcDateTime
-from api.services.clock import utcnow
 
 GOAL_STATUSES = ("active", "paused", "achieved", "let_go")
 

@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.extensions import db
+from api.lib.clock import utcnow
 from api.models.types import UtcDateTime
-from api.services.clock import utcnow
 
 
 class ApiKey(db.Model):

@@ -16,8 +16,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.extensions import db
+from api.lib.clock import utcnow
 from api.models.types import UtcDateTime
-from api.services.clock import utcnow
 
 
 class SurveyInstrument(db.Model):

@@ -5,14 +5,14 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access
-from api.openapi import Blueprint
+from api.http import access
+from api.http.openapi import Blueprint
+from api.lib.clock import utcnow
 from api.schemas.accounts import JoinCodeSchema
 from api.schemas.common import EmptyBodySchema
 from api.schemas.surveys import InsightsArgsSchema, InsightsSchema
-from api.services import insights
-from api.services.accounts import create_join_code
-from api.services.clock import utcnow
+from api.services.accounts.people import create_join_code
+from api.services.surveys import insights
 
 blp = Blueprint("agencies", __name__, url_prefix="/api/v1/agencies",
                 description="For agency admins: join codes and anonymous insights.")

@@ -5,9 +5,9 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access
+from api.http import access
+from api.http.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.idempotency import idempotent
-from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.resources.agencies import own_agency
 from api.schemas.agency_content import (
     AgencyFaqCreateSchema,
@@ -18,7 +18,7 @@ from api.schemas.agency_content import (
     AgencyTipUpdateSchema,
 )
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
-from api.services import agency_content as content
+from api.services.content import agency_content as content
 
 blp = Blueprint("agency_content", __name__, url_prefix="/api/v1/agencies",
                 description="For agency admins: your own tips and FAQs, shown after ours in "

@@ -2,12 +2,12 @@
 
 from flask.views import MethodView
 
-from api import access
-from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
+from api.http import access
+from api.http.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.resources.agencies import own_agency
 from api.schemas.api_keys import ApiKeyCreateSchema, ApiKeySchema, NewApiKeySchema
 from api.schemas.common import PagedArgsSchema
-from api.services import api_keys
+from api.services.accounts import api_keys
 
 blp = Blueprint("api_keys", __name__, url_prefix="/api/v1/agencies",
                 description="For agency admins: keys for the agency's integrations. A key "

@@ -6,13 +6,15 @@ from flask import current_app, make_response, request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access, sqlite
-from api.openapi import SIGN_OUT_HEADERS, Blueprint
+from api.db import sqlite
+from api.http import access
+from api.http.openapi import SIGN_OUT_HEADERS, Blueprint
+from api.lib.clock import utcnow
 from api.ratelimits import client_address
 from api.schemas.accounts import LoginSchema, RegisterSchema, SessionSchema, UserSchema
-from api.services import audit, devices, logins, sessions, throttle
-from api.services.accounts import AccountError, register_worker
-from api.services.clock import utcnow
+from api.services import audit
+from api.services.accounts import devices, logins, sessions, throttle
+from api.services.accounts.people import AccountError, register_worker
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
                 description="Accounts for workers, and sessions for everyone.")
@@ -89,7 +91,7 @@ class Token(MethodView):
         device_token = access.device_token(data.pop("device_token", None))
         password = data.pop("password")
         # SQLite: found outside the write lock, so the slow password check that follows
-        # holds up no one else's writes (api.sqlite).
+        # holds up no one else's writes (api.db.sqlite).
         with sqlite.read_first():
             account, user = logins.find(data.get("email"), data.get("username"))
         try:

@@ -2,11 +2,11 @@
 
 from flask.views import MethodView
 
-from api import access
-from api.openapi import Blueprint
+from api.http import access
+from api.http.openapi import Blueprint
 from api.schemas.common import NoArgsSchema
 from api.schemas.goals import DueCheckInSchema
-from api.services.due import due_for
+from api.services.support.due import due_for
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins",
                 description="Consistent support: who is due a check-in.")

@@ -3,10 +3,10 @@
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access
-from api.openapi import CONTENT_HEADERS, Blueprint
-from api.policies import public
-from api.public_cache import cached
+from api.caching.public_cache import cached
+from api.http import access
+from api.http.openapi import CONTENT_HEADERS, Blueprint
+from api.http.policies import public
 from api.resources.agencies import own_agency
 from api.resources.language import language_headers, negotiate
 from api.resources.scope import scoped_agency
@@ -17,7 +17,7 @@ from api.schemas.crisis import (
     CrisisQueryArgsSchema,
     CrisisResourceSchema,
 )
-from api.services import crisis
+from api.services.content import crisis
 
 blp = Blueprint(
     "crisis", __name__, url_prefix="/api/v1",

@@ -6,10 +6,10 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access
-from api.conditional import expected_versions, versioned
+from api.http import access
+from api.http.conditional import expected_versions, versioned
+from api.http.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.idempotency import idempotent
-from api.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.resources.partnerships import MEMBERS
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
 from api.schemas.goals import (
@@ -24,7 +24,7 @@ from api.schemas.goals import (
     MilestoneUpdatedSchema,
     MilestoneUpdateSchema,
 )
-from api.services import goals, partnerships
+from api.services.support import goals, partnerships
 
 blp = Blueprint("goals", __name__, url_prefix="/api/v1",
                 description="Goals a worker and a peer set together, and their progress.")

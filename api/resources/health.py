@@ -11,10 +11,11 @@ from flask.views import MethodView
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import access, outage
-from api.errors import problem
+from api.db import outage
 from api.extensions import db
-from api.openapi import Blueprint
+from api.http import access
+from api.http.errors import problem
+from api.http.openapi import Blueprint
 from api.schemas.common import NoArgsSchema
 
 blp = Blueprint("health", __name__, description="Is the service up, and ready for traffic?")

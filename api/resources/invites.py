@@ -4,8 +4,8 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access
-from api.openapi import Blueprint
+from api.http import access
+from api.http.openapi import Blueprint
 from api.ratelimits import client_address
 from api.resources.auth import account_error, limited, session_response
 from api.schemas.accounts import (
@@ -14,8 +14,9 @@ from api.schemas.accounts import (
     InviteSchema,
 )
 from api.schemas.common import EmptyBodySchema
-from api.services import devices, partnerships, sessions, throttle
-from api.services.accounts import AccountError
+from api.services.accounts import devices, sessions, throttle
+from api.services.accounts.people import AccountError
+from api.services.support import partnerships
 
 blp = Blueprint("invites", __name__, url_prefix="/api/v1/invites",
                 description="A worker invites a peer; the peer joins with a short code.")

@@ -4,16 +4,19 @@ from flask import make_response
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access
-from api.openapi import PAGING_HEADERS, SIGN_OUT_HEADERS, Blueprint, paging_headers
+from api.http import access
+from api.http.openapi import PAGING_HEADERS, SIGN_OUT_HEADERS, Blueprint, paging_headers
 from api.resources.auth import account_error, limited
 from api.resources.partnerships import MEMBERS
 from api.schemas.accounts import AccessLogEntrySchema, ExportSchema, MeUpdateSchema, UserSchema
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
 from api.schemas.goals import NextMilestoneSchema
 from api.schemas.surveys import TrendArgsSchema, TrendSchema
-from api.services import audit, goals, instruments, privacy, throttle, trend
-from api.services.accounts import AccountError, update_profile
+from api.services import audit
+from api.services.accounts import privacy, throttle
+from api.services.accounts.people import AccountError, update_profile
+from api.services.support import goals
+from api.services.surveys import instruments, trend
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me",
                 description="Your account, your data export, your access log, and your next "

@@ -7,10 +7,10 @@ from flask import make_response, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access
-from api.conditional import versioned
+from api.http import access
+from api.http.conditional import versioned
+from api.http.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.idempotency import idempotent
-from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.resources.language import language_headers, negotiate
 from api.schemas.accounts import PartnershipSchema, PartnershipUpdateSchema
 from api.schemas.common import (
@@ -21,7 +21,9 @@ from api.schemas.common import (
 )
 from api.schemas.goals import GoalCreateSchema, GoalSchema, TimelineEntrySchema
 from api.schemas.surveys import RapportViewSchema
-from api.services import audit, feeds, goals, partnerships, timeline, two_sided
+from api.services import audit
+from api.services.support import feeds, goals, partnerships, timeline
+from api.services.surveys import two_sided
 
 blp = Blueprint("partnerships", __name__, url_prefix="/api/v1/partnerships",
                 description="Your partnerships. Only their two members can see them.")

@@ -5,8 +5,8 @@ import uuid
 from flask import url_for
 from flask_smorest import abort
 
-from api import api_keys
 from api.extensions import db
+from api.http import api_keys
 from api.models import Agency
 
 

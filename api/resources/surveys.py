@@ -3,11 +3,11 @@
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access
+from api.caching.public_cache import cached
+from api.http import access
+from api.http.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
+from api.http.policies import public
 from api.idempotency import idempotent
-from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
-from api.policies import public
-from api.public_cache import cached
 from api.resources.language import language_headers, negotiate
 from api.schemas.common import LanguageArgsSchema, PagedLanguageArgsSchema
 from api.schemas.surveys import (
@@ -18,8 +18,8 @@ from api.schemas.surveys import (
     SurveyQueryArgsSchema,
     SurveySchema,
 )
-from api.services import instruments, responses, scoring
-from api.services.tips import tip_advice
+from api.services.content.tips import tip_advice
+from api.services.surveys import instruments, responses, scoring
 
 # Scores name tips and actions in the asked-for language.
 LANGUAGE_HEADER = {"Content-Language": CONTENT_HEADERS["Content-Language"]}

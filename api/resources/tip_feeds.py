@@ -3,14 +3,14 @@
 from flask import make_response, request
 from flask.views import MethodView
 
-from api import access
-from api.openapi import Blueprint
-from api.policies import public
-from api.public_cache import cached
+from api.caching.public_cache import cached
+from api.http import access
+from api.http.openapi import Blueprint
+from api.http.policies import public
 from api.resources.language import language_headers, negotiate
 from api.resources.scope import app_links, scoped_agency
 from api.schemas.content import ContentArgsSchema
-from api.services import syndication
+from api.services.content import syndication
 
 blp = Blueprint("feeds", __name__, url_prefix="/feeds",
                 description="The tips as feeds any reader understands; `agency` adds that "

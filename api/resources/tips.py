@@ -6,9 +6,9 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
-from api.policies import public
-from api.public_cache import cached
+from api.caching.public_cache import cached
+from api.http.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
+from api.http.policies import public
 from api.resources.language import language_headers, negotiate
 from api.resources.scope import agency_scope
 from api.schemas.content import (
@@ -17,7 +17,7 @@ from api.schemas.content import (
     TipQueryArgsSchema,
     TipSchema,
 )
-from api.services import tips as tip_service
+from api.services.content import tips as tip_service
 
 blp = Blueprint(
     "tips", __name__, url_prefix="/api/v1/tips",

@@ -2,9 +2,9 @@
 
 import marshmallow as ma
 
+from api.lib.passwords import MAX_LENGTH, MIN_LENGTH
 from api.models.accounts import PARTNERSHIP_STATUSES
 from api.schemas.common import BaseSchema, IdSchema, Name, StrictBoolean, Text, Timestamp
-from api.services.passwords import MAX_LENGTH, MIN_LENGTH
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,39}$"
 
@@ -57,7 +57,7 @@ class LoginSchema(BaseSchema):
                                 validate=ma.validate.Length(min=1, max=MAX_LENGTH),
                                 metadata={"format": "password"})
     use_cookie = _use_cookie
-    device_token = ma.fields.String(
+    device_token = Text(
         load_only=True, validate=ma.validate.Length(min=1, max=200),
         metadata={"description": "The `device_token` this client got at its last sign-in. "
                   "A client that shows one is never held back by wrong passwords tried "

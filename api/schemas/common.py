@@ -6,7 +6,7 @@ from datetime import UTC
 import marshmallow as ma
 from flask import current_app
 
-from api.openapi import PageArgsSchema
+from api.http.openapi import PageArgsSchema
 
 # Control characters other than tab, newline and carriage return have no place in text
 # people type; NUL in particular is refused by PostgreSQL.

@@ -4,7 +4,7 @@ from datetime import date
 
 import marshmallow as ma
 
-from api.openapi import QueryInteger
+from api.http.openapi import QueryInteger
 from api.schemas.common import BaseSchema, LanguageArgsSchema, StrictInteger, Text, Timestamp
 from api.schemas.content import TipRefSchema
 

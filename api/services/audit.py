@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from prometheus_client import Counter
 from sqlalchemy import insert, or_, select
 
+from api.db.unit_of_work import keep_if_failed
 from api.extensions import db
+from api.lib.clock import utcnow
 from api.models import AuditEvent, Partnership, User
-from api.services.clock import utcnow
-from api.services.localised import page_of
-from api.unit_of_work import keep_if_failed
+from api.services.content.localised import page_of
 
 READ_EVERY_SECONDS = 60
 _RECENT_READS_KEPT = 20_000
@@ -43,7 +43,7 @@ def record(actor: User | None, action: str, *, object_type: str | None = None,
 
 def record_refusal(actor: User | None, action: str, **details) -> None:
     """Record an event that stands even though the request fails: a refusal, a failed
-    sign-in (kept after the unit of work rolls back, api.unit_of_work)."""
+    sign-in (kept after the unit of work rolls back, api.db.unit_of_work)."""
     row = _row(actor, action, outcome=details.pop("outcome", "denied"), **details)
     _insert(row)
     keep_if_failed(lambda: _insert(row))

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api.services.content_loader import load_content
-from api.unit_of_work import unit_of_work
+from api.db.unit_of_work import unit_of_work
+from api.services.content.content_loader import load_content
 from tests.helpers import assert_problem
 
 CORE_TIPS = 11

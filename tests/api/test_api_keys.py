@@ -7,12 +7,12 @@ from unittest import mock
 
 from sqlalchemy import func, select
 
-from api.api_keys import current_agency_id
 from api.extensions import db
+from api.http.api_keys import current_agency_id
+from api.lib.clock import utcnow
 from api.models import ApiKey, AuditEvent
-from api.services import api_keys as api_key_service
-from api.services.clock import utcnow
-from api.services.sessions import token_hash
+from api.services.accounts import api_keys as api_key_service
+from api.services.accounts.sessions import token_hash
 from tests.helpers import assert_problem, parse_links
 
 KEY_PATTERN = re.compile(r"^(rk_[a-z0-9]{8})_([A-Za-z0-9_-]{43,})$")

@@ -12,9 +12,10 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from api.extensions import db, limiter
+from api.lib import passwords
 from api.models import AuditEvent, AuthSession, User
-from api.services import devices, passwords, throttle
-from api.services.sessions import token_hash
+from api.services.accounts import devices, throttle
+from api.services.accounts.sessions import token_hash
 from tests.conftest import RUN_PREFIX
 from tests.factories import PASSWORD, unique
 from tests.helpers import assert_problem

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 
-from api import access, create_app
-from api.services.sessions import token_hash
+from api import create_app
+from api.http import access
+from api.services.accounts.sessions import token_hash
 from tests.factories import unique
 
 ACTORS = ("anonymous", "worker_a", "peer_a", "worker_b", "peer_b", "admin_a", "admin_b")

@@ -243,12 +243,12 @@ def _caseload(app, client, now):
 
 def _expected(app, worker, now) -> list[dict]:
     """The due list worked out the slow, obvious way: every partnership as an ORM object,
-    all its check-ins and pauses, and the rule from api.services.consistency."""
+    all its check-ins and pauses, and the rule from api.services.support.consistency."""
     from sqlalchemy import select
 
+    from api.lib.clock import iso
     from api.models import Goal
-    from api.services.clock import iso
-    from api.services.consistency import consistency, due
+    from api.services.support.consistency import consistency, due
 
     items = []
     with app.app_context():
@@ -278,7 +278,7 @@ def _expected(app, worker, now) -> list[dict]:
 def test_the_due_list_of_a_caseload_follows_the_rule_for_each_partnership(
         app, client, monkeypatch):
     now = datetime.now(UTC).replace(microsecond=0)
-    monkeypatch.setattr("api.services.due.utcnow", lambda: now)
+    monkeypatch.setattr("api.services.support.due.utcnow", lambda: now)
     worker, ids = _caseload(app, client, now)
     response = client.get("/api/v1/checkins/due", headers=worker.headers)
     assert response.status_code == 200 and response.cache_control.no_store
@@ -306,7 +306,7 @@ def test_reading_the_due_list_leaves_one_audit_row(app, client, monkeypatch):
     from api.models import AuditEvent
 
     now = datetime.now(UTC)
-    monkeypatch.setattr("api.services.due.utcnow", lambda: now)
+    monkeypatch.setattr("api.services.support.due.utcnow", lambda: now)
     worker, _ = _caseload(app, client, now)
 
     def reads():
@@ -327,7 +327,7 @@ def test_the_hand_written_dump_of_due_items_is_marshmallows_own(app, client, mon
 
     from api.models import User
     from api.schemas.goals import DueCheckInSchema
-    from api.services.due import due_for
+    from api.services.support.due import due_for
 
     now = datetime.now(UTC)
     worker, _ = _caseload(app, client, now)

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from api.extensions import db
 from api.models import AuditEvent
-from api.services import crisis
-from api.services.content_loader import ContentError
+from api.services.content import crisis
+from api.services.content.content_loader import ContentError
 from tests.helpers import assert_problem
 
 PUBLIC = "/api/v1/crisis-resources"

@@ -13,10 +13,10 @@ from flask.views import MethodView
 from sqlalchemy import func, select
 
 from api.config import MAX_JSON_DEPTH
-from api.errors import DETAILS
 from api.extensions import db
+from api.http.errors import DETAILS
+from api.http.openapi import Blueprint
 from api.models import AuditEvent, AuthSession, Goal
-from api.openapi import Blueprint
 from api.schemas.common import BaseSchema, Text
 from tests.helpers import assert_problem
 

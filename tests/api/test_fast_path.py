@@ -1,4 +1,4 @@
-"""Repeated public reads answered before Flask (api.fast_path): the same bytes and headers
+"""Repeated public reads answered before Flask (api.caching.fast_path): the same bytes and headers
 Flask would send, the same quota, log line and metrics; Flask still answers whatever the
 fast path cannot know."""
 

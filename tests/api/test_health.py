@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from api import outage
+from api.db import outage
 from api.extensions import db
 from tests.conftest import RUN_DATABASE
 from tests.helpers import assert_problem

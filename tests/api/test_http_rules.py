@@ -10,8 +10,8 @@ import pytest
 from werkzeug.routing import Rule
 
 from api import create_app
-from api.access import rule_for
-from api.policies import PUBLIC, policy_for
+from api.http.access import rule_for
+from api.http.policies import PUBLIC, policy_for
 from tests.helpers import assert_problem
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"

@@ -15,11 +15,12 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api import access, unit_of_work
+from api.db import unit_of_work
 from api.extensions import db
+from api.http import access
+from api.http.openapi import Blueprint
 from api.idempotency import idempotent
 from api.models import AuditEvent, CheckIn, IdempotencyRecord
-from api.openapi import Blueprint
 from api.services import audit
 from tests.conftest import RUN_DATABASE
 from tests.helpers import assert_problem

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from api.extensions import db
+from api.lib.clock import utcnow
 from api.models import InsightRelease, SurveyResponse
-from api.services import dp_release, insights
-from api.services.clock import utcnow
+from api.services.surveys import dp_release, insights
 from tests.api.test_self_check_results import people_in_agency_a, self_check, session_check
 from tests.helpers import assert_problem
 

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.models import AuditEvent, Goal, Milestone, Partnership, User
-from api.services import goals, partnerships
-from api.unit_of_work import unit_of_work
+from api.services.support import goals, partnerships
 from tests.factories import make_goal, make_peer_with
 from tests.helpers import assert_problem, parse_links
 

@@ -15,9 +15,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from api import observability
 from api.config import PROJECT_ROOT
 from api.extensions import db
+from api.http.openapi import Blueprint
 from api.models import AuditEvent
 from api.observability import ACCESS_LOGGER, REQUEST_ID_HEADER, JsonFormatter
-from api.openapi import Blueprint
 from tests.helpers import assert_problem
 
 MADE_ID = re.compile(r"[0-9a-f]{32}")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import validate
 
-from api.access import rule_for
-from api.frontend import SWAGGER_UI_VERSION
-from api.policies import PUBLIC, policy_for
+from api.http.access import rule_for
+from api.http.policies import PUBLIC, policy_for
+from api.web.frontend import SWAGGER_UI_VERSION
 
 SPEC_FILE = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}

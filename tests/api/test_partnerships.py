@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import update
 
 from api.extensions import db
+from api.lib import codes, passwords
 from api.models import Invite
-from api.services import codes, passwords
 from tests.factories import PASSWORD, make_peer_with, unique
 from tests.helpers import assert_problem
 

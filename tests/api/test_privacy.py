@@ -13,10 +13,10 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from api.extensions import db
+from api.lib.clock import utcnow
 from api.models import AuditEvent, AuthSession, Goal, IdempotencyRecord, Milestone, User
-from api.services import privacy
-from api.services.clock import utcnow
-from api.services.sessions import token_hash
+from api.services.accounts import privacy
+from api.services.accounts.sessions import token_hash
 from tests.conftest import temporary_database
 from tests.factories import PASSWORD, make_world, unique
 from tests.helpers import assert_problem

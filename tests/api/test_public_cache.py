@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from api.extensions import db
-from api.services import content_version
+from api.services.content import content_version
 from tests.api.test_agency_content import tip_body
 
 TIPS = "/api/v1/tips?page_size=100"

@@ -104,9 +104,9 @@ def _fill_checks(app, world, count: int) -> None:
     from datetime import timedelta
 
     from api.extensions import db
+    from api.lib.clock import utcnow
     from api.models import SurveyResponse
-    from api.services import instruments
-    from api.services.clock import utcnow
+    from api.services.surveys import instruments
 
     with app.app_context():
         for slug, who, partnership, share in (

@@ -12,7 +12,7 @@ from werkzeug.routing import AnyConverter
 
 from api import ratelimits
 from api.extensions import limiter
-from api.policies import PUBLIC, policy_for
+from api.http.policies import PUBLIC, policy_for
 from tests.conftest import RUN_PREFIX
 from tests.helpers import assert_problem
 

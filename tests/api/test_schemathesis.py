@@ -10,7 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from api.services import passwords
+from api.lib import passwords
 from tests.conftest import build_app
 from tests.factories import PASSWORD
 

@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.services.text import normalise, search_terms
+from api.lib.text import normalise, search_terms
 
 queries = st.text(max_size=60)
 # The client fixture is stateless between examples, so sharing it is safe.

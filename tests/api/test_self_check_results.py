@@ -5,7 +5,7 @@ import uuid
 
 from api.extensions import db
 from api.models import User
-from api.services import accounts
+from api.services.accounts import people as accounts
 from tests.factories import make_peer_with, make_worker
 from tests.helpers import assert_problem
 

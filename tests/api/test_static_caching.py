@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from api.frontend import SWAGGER_UI_VERSION
+from api.web.frontend import SWAGGER_UI_VERSION
 
 UNVERSIONED = ["/", "/sw.js", "/manifest.webmanifest", "/offline.html", "/js/app.js",
                "/js/views/today.js", "/css/app.css", "/icons/icon-192.png", "/docs",
@@ -70,7 +70,7 @@ def test_the_docs_page_loads_its_assets_from_the_versioned_path(client):
 
 def test_the_service_worker_precaches_past_the_http_cache():
     """A new version must not copy yesterday's files out of the browser's HTTP cache."""
-    from api.frontend import PWA_DIR
+    from api.web.frontend import PWA_DIR
 
     source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
     install = source[source.index('addEventListener("install"'):]

@@ -14,7 +14,7 @@ import pytest
 
 from api.extensions import limiter
 from api.ratelimits import client_address
-from api.services import throttle
+from api.services.accounts import throttle
 from tests.factories import PASSWORD, unique
 from tests.helpers import assert_problem
 

@@ -20,8 +20,8 @@ import pytest
 from flask_migrate import upgrade
 
 from api.config import database_url
-from api.services.content_loader import load_content
-from api.unit_of_work import unit_of_work
+from api.db.unit_of_work import unit_of_work
+from api.services.content.content_loader import load_content
 from scripts._serve import free_port
 from tests.conftest import build_app, temporary_database
 from tests.factories import PASSWORD

@@ -190,7 +190,7 @@ def test_private_answers_are_never_kept_on_the_phone(phone, live_server, world):
 
 def test_a_new_version_waits_until_the_person_asks_for_it(phone, live_server, tmp_path,
                                                            monkeypatch):
-    from api import frontend
+    from api.web import frontend
 
     copy = tmp_path / "pwa"
     shutil.copytree(frontend.PWA_DIR, copy)

@@ -15,13 +15,13 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
 
-from api import outage
 from api.config import database_url
+from api.db import outage
+from api.db.unit_of_work import unit_of_work
 from api.extensions import db
+from api.idempotency import store as idempotency
 from api.models import CheckIn, IdempotencyRecord
-from api.services import idempotency
-from api.services.content_loader import load_content
-from api.unit_of_work import unit_of_work
+from api.services.content.content_loader import load_content
 from tests.conftest import RUN_DATABASE
 from tests.failure.harness import CuttableProxy
 from tests.helpers import assert_problem

@@ -7,7 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from api.services.calendar import (
+from api.services.support.calendar import (
     MAX_TITLE_CHARS,
     PRODID,
     checkin_calendar,

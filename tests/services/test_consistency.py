@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.services.consistency import (
+from api.services.support.consistency import (
     SMOOTHING,
     Consistency,
     Due,

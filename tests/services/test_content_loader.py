@@ -5,10 +5,10 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
+from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.models import Faq, FaqTranslation, Tip, TipTranslation
-from api.services.content_loader import CONTENT_DIR, ContentError, load_content
-from api.unit_of_work import unit_of_work
+from api.services.content.content_loader import CONTENT_DIR, ContentError, load_content
 
 LANGUAGES = ("en", "es")
 

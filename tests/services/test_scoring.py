@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.services.scoring import (
+from api.services.surveys.scoring import (
     AnswerError,
     DimensionScore,
     Instrument,

@@ -5,7 +5,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.services.text import MAX_TERMS, like_pattern, normalise, search_terms
+from api.lib.text import MAX_TERMS, like_pattern, normalise, search_terms
 
 
 def like_to_regex(pattern: str) -> re.Pattern:

@@ -1,0 +1,133 @@
+"""Accounts: workers, peers and agency admins; agencies and their join codes."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from api.extensions import db
+from api.lib import codes, passwords
+from api.lib.clock import utcnow
+from api.models import Agency, AgencyJoinCode, User
+from api.services import audit
+from api.services.accounts import sessions
+from api.services.support import feeds
+
+JOIN_CODE_LIFETIME = timedelta(days=30)
+
+
+class AccountError(Exception):
+    """A request about an account that cannot be met; `field` names the input at fault.
+
+    `status` is 422 for a value that breaks a rule, 409 for a name already taken, 403 when
+    the caller failed to prove who they are (a wrong current password).
+    """
+
+    def __init__(self, field: str, message: str, *, status: int = 422):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.status = status
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def check_new_password(password: str, *personal: str | None) -> None:
+    found = passwords.problems(password, personal=personal)
+    if found:
+        raise AccountError("password", found[0])
+
+
+EMAIL_TAKEN = "An account with this email already exists."
+
+
+def _email_free(email: str) -> None:
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise AccountError("email", EMAIL_TAKEN, status=409)
+
+
+def add_account(user: User, field: str, taken: str) -> None:
+    """Add `user` now; two sign-ups racing for one email or username: the second is a 409
+    (the unique index decides, on PostgreSQL too), never a 500."""
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise AccountError(field, taken, status=409) from None
+
+
+def register_worker(email: str, password: str, display_name: str,
+                    agency_code: str | None = None) -> User:
+    email = normalise_email(email)
+    check_new_password(password, email.split("@")[0], display_name)
+    # Hashed before the first statement: on SQLite, the write lock is taken there, and the
+    # slow hash would hold up every other write.
+    password_hash = passwords.hash_password(password)
+    _email_free(email)
+    agency_id = None
+    if agency_code:
+        join = db.session.scalar(select(AgencyJoinCode).where(
+            AgencyJoinCode.code_hash == codes.code_hash(agency_code),
+            AgencyJoinCode.expires_at > utcnow()))
+        if join is None:
+            raise AccountError("agency_code", "This agency code is not valid or has expired.")
+        agency_id = join.agency_id
+    user = User(role="worker", email=email, display_name=display_name.strip(),
+                password_hash=password_hash, agency_id=agency_id)
+    add_account(user, "email", EMAIL_TAKEN)
+    audit.record(user, "account.register", object_type="user", object_id=user.id)
+    db.session.flush()
+    return user
+
+
+def create_agency(name: str, admin_email: str, admin_password: str,
+                  admin_name: str = "Agency admin") -> tuple[Agency, User]:
+    admin_email = normalise_email(admin_email)
+    check_new_password(admin_password, admin_email.split("@")[0])
+    _email_free(admin_email)
+    agency = Agency(name=name.strip())
+    admin = User(role="agency_admin", email=admin_email, display_name=admin_name,
+                 password_hash=passwords.hash_password(admin_password), agency=agency)
+    db.session.add_all([agency, admin])
+    db.session.flush()
+    audit.record(None, "agency.create", object_type="agency", object_id=agency.id)
+    return agency, admin
+
+
+def create_join_code(admin: User) -> tuple[str, AgencyJoinCode]:
+    code = codes.new_code(groups=3)
+    join = AgencyJoinCode(agency_id=admin.agency_id, code_hash=codes.code_hash(code),
+                          created_by=admin.id, expires_at=utcnow() + JOIN_CODE_LIFETIME)
+    db.session.add(join)
+    db.session.flush()
+    audit.record(admin, "agency.join_code.create", object_type="agency",
+                 object_id=admin.agency_id)
+    return code, join
+
+
+def update_profile(user: User, current_session, *, display_name: str | None = None,
+                   password: str | None = None, current_password: str | None = None) -> User:
+    if password is not None:
+        if not current_password or not passwords.verify(user.password_hash, current_password):
+            raise AccountError("current_password",
+                               "To set a new password, send your current one as well.",
+                               status=403)
+        check_new_password(password, user.email, user.username, user.display_name)
+        user.password_hash = passwords.hash_password(password)
+        user.password_changed_at = utcnow()
+        # Whoever else holds a token (a lost phone, say) is signed out, and whoever holds
+        # one of the person's calendar links (they need no sign-in) is cut off too.
+        sessions.revoke_all(user, keep=current_session)
+        feeds.revoke_all_made_by(user)
+    if display_name is not None:
+        user.display_name = display_name.strip()
+    audit.record(user, "account.update", object_type="user", object_id=user.id)
+    db.session.flush()
+    return user

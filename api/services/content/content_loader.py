@@ -1,0 +1,240 @@
+"""Load tips and FAQs from the data files in api/content/ into the database, idempotently.
+
+Files: `tips.en.toml` and `faqs.en.toml` are canonical (every language-neutral fact plus the
+English text); `tips.<lang>.toml` and `faqs.<lang>.toml` hold translations only. Loading the
+same files twice changes nothing; an item removed from a file is removed from the database.
+"""
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import marshmallow as ma
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from api.extensions import db
+from api.lib.text import normalise
+from api.models import Faq, FaqTranslation, Tip, TipTag, TipTranslation
+from api.schemas.content import SLUG_PATTERN
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+CANONICAL = "en"
+
+
+class ContentError(Exception):
+    """A content file is missing, unreadable or breaks a rule; nothing was written."""
+
+
+_slug = ma.fields.String(required=True, validate=ma.validate.Regexp(SLUG_PATTERN))
+_text = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
+
+
+class _TipText(ma.Schema):
+    slug = _slug
+    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
+    summary = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    body = _text
+    actions = ma.fields.List(_text, required=True, validate=ma.validate.Length(min=3))
+    questions = ma.fields.List(_text, required=True, validate=ma.validate.Length(min=2))
+    last_reviewed = ma.fields.Date(required=True)
+
+
+class _CanonicalTip(_TipText):
+    number = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    tags = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Regexp(SLUG_PATTERN)),
+        required=True, validate=ma.validate.Length(min=1),
+    )
+
+
+class _FaqText(ma.Schema):
+    slug = _slug
+    question = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    answer = _text
+    last_reviewed = ma.fields.Date(required=True)
+
+
+class _CanonicalFaq(_FaqText):
+    position = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    related_tips = ma.fields.List(_slug, required=True, validate=ma.validate.Length(min=1))
+    source = ma.fields.String(required=True, validate=ma.validate.OneOf(["article", "rapport"]))
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    languages: set[str] = field(default_factory=set)
+
+    def __str__(self) -> str:
+        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.removed} removed; languages: {', '.join(sorted(self.languages))}")
+
+
+def _read(path: Path, key: str, schema: ma.Schema) -> list[dict]:
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle).get(key, [])
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ContentError(f"{path.name}: {exc}") from exc
+    # TOML gives real dates; marshmallow wants their text.
+    for item in raw:
+        if isinstance(item.get("last_reviewed"), date):
+            item["last_reviewed"] = item["last_reviewed"].isoformat()
+    try:
+        items = schema.load(raw, many=True)
+    except ma.ValidationError as exc:
+        raise ContentError(f"{path.name}: {exc.messages}") from exc
+    slugs = [item["slug"] for item in items]
+    if len(set(slugs)) != len(slugs):
+        raise ContentError(f"{path.name}: duplicate slugs")
+    return items
+
+
+def _translations(directory: Path, kind: str, languages, schema, known: set[str]):
+    """{language: {slug: text}} for every translation file present."""
+    found = {}
+    for language in languages:
+        path = directory / f"{kind}.{language}.toml"
+        if language == CANONICAL or not path.exists():
+            continue
+        items = _read(path, kind, schema)
+        stray = {item["slug"] for item in items} - known
+        if stray:
+            raise ContentError(f"{path.name}: unknown slugs {sorted(stray)}")
+        found[language] = {item["slug"]: item for item in items}
+    return found
+
+
+def _assign(obj, **values) -> bool:
+    """Set attributes that differ; say whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def sync_translations(item, model, text_by_language: dict[str, dict], fields, search_fields):
+    """Make item's translations exactly `text_by_language`; say whether anything changed."""
+    existing = {t.language: t for t in item.translations}
+    changed = False
+    for language, text in text_by_language.items():
+        values = {name: text[name] for name in fields}
+        values["search_text"] = normalise(" ".join(text[name] for name in search_fields))
+        translation = existing.pop(language, None)
+        if translation is None:
+            item.translations.append(model(language=language, **values))
+            changed = True
+        else:
+            changed |= _assign(translation, **values)
+    for translation in existing.values():
+        item.translations.remove(translation)
+        changed = True
+    return changed
+
+
+def _tally(report: LoadReport, created: bool, changed: bool) -> None:
+    if created:
+        report.created += 1
+    elif changed:
+        report.updated += 1
+    else:
+        report.unchanged += 1
+
+
+def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
+    canonical = _read(directory / f"tips.{CANONICAL}.toml", "tips", _CanonicalTip())
+    slugs = {tip["slug"] for tip in canonical}
+    translated = _translations(directory, "tips", languages, _TipText(), slugs)
+    existing = {
+        tip.slug: tip
+        for tip in db.session.scalars(
+            # Core tips only: an agency's own tips are theirs, never touched by a load.
+            select(Tip).where(Tip.agency_id.is_(None))
+            .options(selectinload(Tip.translations), selectinload(Tip.tags))
+        )
+    }
+    for data in canonical:
+        tip = existing.pop(data["slug"], None)
+        created = tip is None
+        if created:
+            tip = Tip(slug=data["slug"], number=data["number"])
+            db.session.add(tip)
+        changed = _assign(tip, number=data["number"])
+        if [t.tag for t in tip.tags] != data["tags"]:
+            tip.tags.clear()
+            db.session.flush()
+            tip.tags.extend(TipTag(tag=tag, position=i) for i, tag in enumerate(data["tags"]))
+            changed = True
+        texts = {CANONICAL: data} | {
+            lang: by_slug[data["slug"]] for lang, by_slug in translated.items()
+            if data["slug"] in by_slug
+        }
+        report.languages.update(texts)
+        changed |= sync_translations(
+            tip, TipTranslation, texts,
+            ("title", "summary", "body", "actions", "questions", "last_reviewed"),
+            ("title", "summary", "body"),
+        )
+        _tally(report, created, changed)
+    for tip in existing.values():
+        db.session.delete(tip)
+        report.removed += 1
+    return slugs
+
+
+def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadReport) -> None:
+    canonical = _read(directory / f"faqs.{CANONICAL}.toml", "faqs", _CanonicalFaq())
+    for data in canonical:
+        unknown = set(data["related_tips"]) - tip_slugs
+        if unknown:
+            raise ContentError(f"FAQ {data['slug']}: unknown related tips {sorted(unknown)}")
+    slugs = {faq["slug"] for faq in canonical}
+    translated = _translations(directory, "faqs", languages, _FaqText(), slugs)
+    existing = {
+        faq.slug: faq
+        for faq in db.session.scalars(select(Faq).where(Faq.agency_id.is_(None))
+                                      .options(selectinload(Faq.translations)))
+    }
+    for data in canonical:
+        faq = existing.pop(data["slug"], None)
+        created = faq is None
+        if created:
+            faq = Faq(slug=data["slug"], position=data["position"], related_tip_slugs=[])
+            db.session.add(faq)
+        changed = _assign(faq, position=data["position"], related_tip_slugs=data["related_tips"])
+        texts = {CANONICAL: data} | {
+            lang: by_slug[data["slug"]] for lang, by_slug in translated.items()
+            if data["slug"] in by_slug
+        }
+        report.languages.update(texts)
+        changed |= sync_translations(
+            faq, FaqTranslation, texts, ("question", "answer", "last_reviewed"),
+            ("question", "answer"),
+        )
+        _tally(report, created, changed)
+    for faq in existing.values():
+        db.session.delete(faq)
+        report.removed += 1
+
+
+def load_content(languages, directory: Path = CONTENT_DIR) -> LoadReport:
+    """Bring the database in line with the content files (all or nothing: run it in one
+    unit of work, as `flask content load` does)."""
+    # Imported here: instruments builds on this module (ContentError, CONTENT_DIR).
+    from api.services.surveys import instruments
+
+    report = LoadReport()
+    tip_slugs = _load_tips(directory, languages, report)
+    _load_faqs(directory, languages, tip_slugs, report)
+    created, unchanged = instruments.load(languages, tip_slugs, directory / "surveys")
+    report.created += created
+    report.unchanged += unchanged
+    db.session.flush()
+    return report

@@ -1,0 +1,112 @@
+"""Finding tips in a language, with per-item English fallback.
+
+Without an agency: the core tips. With one: the core tips, then that agency's published tips.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from api.extensions import db
+from api.models import Tip, TipTag, TipTranslation
+from api.services.content.localised import core_first, localised_select, page_of, search, visible
+from api.services.surveys.scoring import TipAdvice
+
+
+@dataclass(frozen=True)
+class AgencyRef:
+    id: uuid.UUID
+    name: str
+
+
+@dataclass(frozen=True)
+class LocalisedTip:
+    slug: str
+    number: int
+    title: str
+    summary: str
+    body: str
+    actions: list[str]
+    questions: list[str]
+    tags: list[str]
+    language: str
+    fallback: bool
+    last_reviewed: date
+    agency: AgencyRef | None = None
+    updated_at: datetime | None = None
+    created_at: datetime | None = None
+
+
+def _localised_select(language: str, agency_id: uuid.UUID | None = None):
+    stmt, wanted, english = localised_select(Tip, TipTranslation, "tip_id", language)
+    return stmt.where(visible(Tip, agency_id)).options(selectinload(Tip.tags)), wanted, english
+
+
+def agency_ref(agency) -> AgencyRef | None:
+    return AgencyRef(agency.id, agency.name) if agency is not None else None
+
+
+def _localise(tip: Tip, wanted: TipTranslation | None, english: TipTranslation) -> LocalisedTip:
+    text = wanted or english
+    return LocalisedTip(
+        slug=tip.slug,
+        number=tip.number,
+        title=text.title,
+        summary=text.summary,
+        body=text.body,
+        actions=list(text.actions),
+        questions=list(text.questions),
+        tags=[t.tag for t in tip.tags],
+        language=text.language,
+        fallback=wanted is None,
+        last_reviewed=text.last_reviewed,
+        agency=agency_ref(tip.agency),
+        updated_at=tip.updated_at,
+        created_at=tip.created_at,
+    )
+
+
+def list_tips(
+    language: str, *, q: str | None = None, tag: str | None = None, page: int = 1,
+    page_size: int = 20, agency_id: uuid.UUID | None = None,
+) -> tuple[list[LocalisedTip], int]:
+    """One page of tips matching every word of `q` and `tag`, in tip order, and the total."""
+    stmt, wanted, english = _localised_select(language, agency_id)
+    if tag:
+        stmt = stmt.where(Tip.id.in_(select(TipTag.tip_id).where(TipTag.tag == tag)))
+    stmt = search(stmt, wanted, english, q)
+    rows, total = page_of(stmt, core_first(Tip, Tip.number), page, page_size)
+    return [_localise(*row) for row in rows], total
+
+
+def get_tip(slug: str, language: str, agency_id: uuid.UUID | None = None) -> LocalisedTip | None:
+    stmt, _, _ = _localised_select(language, agency_id)
+    # A core tip wins if an agency's tip ever shares its slug.
+    row = db.session.execute(
+        stmt.where(Tip.slug == slug).order_by(*core_first(Tip, Tip.number)).limit(1)).first()
+    return _localise(*row) if row else None
+
+
+def tip_of_the_day(day: date, language: str,
+                   agency_id: uuid.UUID | None = None) -> LocalisedTip | None:
+    """The same tip all day (UTC) for everyone; the tips take turns, in order."""
+    count = db.session.scalar(select(func.count()).select_from(Tip)
+                              .where(visible(Tip, agency_id)))
+    if not count:
+        return None
+    stmt, _, _ = _localised_select(language, agency_id)
+    row = db.session.execute(
+        stmt.order_by(*core_first(Tip, Tip.number)).offset(day.toordinal() % count).limit(1)
+    ).first()
+    return _localise(*row) if row else None
+
+
+def tip_advice(language: str) -> dict[str, TipAdvice]:
+    """Every core tip's title and first "try this" action, by slug: what a low score points to."""
+    stmt, _, _ = _localised_select(language)  # core only: surveys map to our own tips
+    tips = [_localise(*row) for row in db.session.execute(stmt.order_by(Tip.number)).all()]
+    return {tip.slug: TipAdvice(slug=tip.slug, title=tip.title, number=tip.number,
+                                action=tip.actions[0]) for tip in tips if tip.actions}

@@ -1,0 +1,11 @@
+"""The app's own pages: the phone app and the API docs (frontend), and the embeddable tip
+card (embed)."""
+
+from flask import Flask
+
+from api.web import embed, frontend
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(frontend.bp)
+    app.register_blueprint(embed.bp)

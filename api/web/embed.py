@@ -1,0 +1,92 @@
+"""Embeds for agency sites: an iframe page that needs no JavaScript, and a script that draws
+the tip of the day into any `<div data-rapport-tips>`.
+
+Both are public and cacheable. Only the iframe page may be framed (`frame-ancestors *`);
+every other page keeps `frame-ancestors 'none'`. Tip text, including an agency's own, is
+untrusted: the page is rendered by Jinja with autoescaping and runs no script at all, and
+the script writes text with `textContent` only.
+"""
+
+from pathlib import Path
+
+import marshmallow as ma
+from flask import Blueprint, render_template, request
+from flask_smorest import abort
+
+from api.caching.public_cache import cached
+from api.http import access
+from api.http.policies import public
+from api.lib.clock import utcnow
+from api.resources.language import language_headers, negotiate
+from api.resources.scope import app_links, scoped_agency
+from api.schemas.content import ContentArgsSchema
+from api.services.content.tips import list_tips, tip_of_the_day
+from api.web.frontend import static_file
+
+STATIC = Path(__file__).resolve().parent / "static" / "embed"
+# The iframe page: styles from our own file, nothing else may load or run; anyone may frame it.
+EMBED_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; "
+             "frame-ancestors *; base-uri 'none'; form-action 'none'")
+# The script and its stylesheet are files other sites load, never pages.
+ASSET_CSP = "default-src 'none'; frame-ancestors 'none'"
+LABELS = {
+    "en": {"title": "Rapport tips", "today": "Tip of the day", "try": "Try this",
+           "more": "More tips", "by": "From"},
+    "es": {"title": "Consejos de Rapport", "today": "Consejo del día", "try": "Prueba esto",
+           "more": "Más consejos", "by": "De"},
+}
+
+bp = Blueprint("embed", __name__, template_folder="templates")
+
+
+class EmbedArgsSchema(ContentArgsSchema):  # lang and agency, as on the tip lists
+    count = ma.fields.Integer(load_default=3, validate=ma.validate.Range(min=1, max=20))
+    theme = ma.fields.String(load_default="light",
+                             validate=ma.validate.OneOf(["light", "dark"]))
+    compact = ma.fields.Boolean(load_default=False)
+
+
+def _args() -> dict:
+    try:
+        return EmbedArgsSchema().load(request.args.to_dict())
+    except ma.ValidationError as error:
+        abort(422, errors=error.messages)
+
+
+@bp.get("/embed/tips")
+@public
+@access.anyone
+@cached(day=lambda: utcnow().date())  # it leads with the tip of the day
+def tips_page():
+    args = _args()
+    agency = scoped_agency(args.get("agency"))
+    language = negotiate(args.get("lang"))
+    agency_id = agency.id if agency else None
+    today = tip_of_the_day(utcnow().date(), language, agency_id)
+    rest, _ = list_tips(language, page=1, page_size=20, agency_id=agency_id)
+    others = [tip for tip in rest if today is None or tip.slug != today.slug]
+    shown = ([today] if today else []) + others[: args["count"] - 1]
+    app_url, link_query = app_links(args.get("lang"), agency)
+    page = render_template(
+        "embed/tips.html", tips=shown, language=language, labels=LABELS[language],
+        theme=args["theme"], compact=args["compact"], app_url=app_url, link_query=link_query)
+    return page, 200, {"Content-Security-Policy": EMBED_CSP,
+                       **language_headers(language, *(tip.language for tip in shown))}
+
+
+@bp.get("/embed/<any('embed.css'):asset>")
+@public
+@access.anyone
+def embed_asset(asset: str):
+    response = static_file(STATIC, asset)
+    response.headers["Content-Security-Policy"] = ASSET_CSP
+    return response
+
+
+@bp.get("/embed.js")
+@public
+@access.anyone
+def embed_script():
+    response = static_file(STATIC, "embed.js", mimetype="text/javascript")
+    response.headers["Content-Security-Policy"] = ASSET_CSP
+    return response
