@@ -59,8 +59,10 @@ run: install
 serve: install
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) THREADS=$(THREADS) $(BIN)/python scripts/serve.py
 
+# Style, then the architecture's rules (import-linter contracts in pyproject.toml).
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Browser tests drive the system Chromium (Playwright's own download does not work here).
 chromium:

@@ -7,10 +7,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from api.db import idempotency_keys as idempotency
 from api.db.unit_of_work import unit_of_work
-from api.idempotency import store as idempotency
+from api.lib.content_files import ContentError
 from api.services.accounts.people import AccountError, create_agency
-from api.services.content.content_loader import ContentError, load_content
+from api.services.loading import load_content
 
 content_cli = AppGroup("content", help="Tips and FAQs from the data files.")
 

@@ -42,7 +42,7 @@ def positive_number(name: str, default: str) -> float:
 def limit_storage_url(raw: str | None, database: str) -> str:
     """Where rate-limit counters live: as set, else beside the app's own database.
 
-    Every process and every restart must see the same counts (api.ratelimits.sql_storage): an
+    Every process and every restart must see the same counts (api.counters.sql_storage): an
     SQLite app keeps them in a file of their own next to its database, a PostgreSQL app in
     its own database. `memory://` (per process, forgotten at a restart) only when asked for.
     """
@@ -109,7 +109,7 @@ class Config:
     # Fixed windows: the one strategy every storage (Redis, SQL, memory) counts the same way.
     RATELIMIT_STRATEGY = "fixed-window"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "rapport")
-    # Redis out of reach (api.ratelimits.fallback): each process counts in memory meanwhile and
+    # Redis out of reach (api.counters.fallback): each process counts in memory meanwhile and
     # goes back to Redis when it answers; a hung Redis is never waited on for over a second.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_STORAGE_OPTIONS = {"wrap_exceptions": True, "socket_connect_timeout": 1,

@@ -84,7 +84,7 @@ LOAD_BEFORE = " ".join(Path("/proc/loadavg").read_text().split()[:3])
 RUN = uuid.uuid4().hex[:8]
 # One load generator is not a crowd: without this the production limit (300 a minute per
 # address) would refuse it after a second. The counting itself still runs on every request
-# (reserved from Redis in blocks of 1% of the quota: api.ratelimits.shared_quota), and a one-second
+# (reserved from Redis in blocks of 1% of the quota: api.counters.shared_quota), and a one-second
 # window makes each process start a new window, and ask Redis, every second.
 BENCH_SETTINGS = {"PUBLIC_RATE_LIMIT": "1000000 per second",
                   "RATELIMIT_KEY_PREFIX": f"rapport-bench-{RUN}"}

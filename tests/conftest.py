@@ -20,7 +20,7 @@ from api.config import database_url
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.services import audit
-from api.services.content.content_loader import load_content
+from api.services.loading import load_content
 from tests.factories import make_worker, make_world
 
 RUN_PREFIX = f"rapport-test-{uuid.uuid4().hex[:8]}"
@@ -52,7 +52,7 @@ def _test_config(url: str, engine_options: dict) -> dict:
         # The suite builds many apps; frozen, their garbage would never be collected.
         "GC_FREEZE": False,
         # Every public read asks whether content changed, so a test that edits the database
-        # behind the app's back still sees its edit; tests/api/test_public_cache.py builds
+        # behind the app's back still sees its edit; tests/caching/test_public_cache.py builds
         # apps with the production setting.
         "CONTENT_VERSION_TTL": 0,
     }

@@ -29,6 +29,7 @@ from werkzeug.http import http_date, is_resource_modified, remove_entity_headers
 
 from api import observability, ratelimits
 from api.caching.public_cache import SAME_FOR_ANYONE, PublicCache
+from api.lib.addresses import client_address
 from api.services.content import content_version
 
 # Worked out per request, never replayed.
@@ -73,7 +74,7 @@ class FastPath:
     def _answer(self, answer: Answer, environ, start_response):
         started = time.perf_counter()
         verdict = ratelimits.count_anonymous(
-            self.app, ratelimits.client_address(environ.get("REMOTE_ADDR")))
+            self.app, client_address(environ.get("REMOTE_ADDR")))
         if not verdict.allowed:
             return None  # Flask makes the 429 problem, with the same count
         request_id = observability.request_id_for(

@@ -131,7 +131,7 @@ def cached(day: Callable[[], object] | None = None,
 
 
 def _key(extra) -> tuple:
-    from api.resources.language import negotiate  # here: the resources import this module
+    from api.http.language import negotiate  # here: the resources import this module
 
     key = api_keys.current_key()
     return (request.endpoint, request.url, negotiate(request.args.get("lang")),

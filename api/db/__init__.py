@@ -1,6 +1,7 @@
 """The database under every request: SQLAlchemy and its migrations, SQLite's locking
-(sqlite), the 503 when the database is out of reach (outage), and one unit of work per
-request (unit_of_work, whose boundary goes round the views once they are registered)."""
+(sqlite), knowing when the database is out of reach (outage), idempotency keys and their
+kept answers (idempotency_keys), and one unit of work per request (unit_of_work, whose
+boundary goes round the views once they are registered)."""
 
 from pathlib import Path
 
@@ -17,4 +18,3 @@ def init_app(app: Flask) -> None:
     outage.listen()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
-    outage.init_app(app)

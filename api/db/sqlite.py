@@ -20,26 +20,27 @@
 import sqlite3
 from contextlib import contextmanager
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-
-from api.http.policies import PUBLIC, policy_for
 
 BUSY_TIMEOUT_MS = 15_000
 # On a pooled connection: BEGIN IMMEDIATE is owed before the next statement.
 _BEGIN_OWED = "rapport.sqlite.begin_owed"
+# app.extensions key: a function saying whether this request may write. The HTTP layer
+# knows (api.http.policies: all but public reads), and hands it down at start.
+MAY_WRITE = "sqlite.may_write"
 
 
 def _may_write() -> bool:
-    """Requests other than public reads may write (private reads write an audit row).
+    """Whether this request may write (then its transaction takes the write lock at once).
 
     Outside a request (CLI, tests) transactions stay deferred: a long-lived session there
     must not hold the write lock while it only reads.
     """
     if not has_request_context():
         return False
-    return not (request.method in ("GET", "HEAD") and policy_for(request.endpoint) == PUBLIC)
+    return current_app.extensions.get(MAY_WRITE, lambda: True)()
 
 
 @contextmanager

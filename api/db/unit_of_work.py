@@ -2,7 +2,7 @@
 
 Services change the session and never commit. The boundary around every view commits once
 when the view answers below 400, and rolls back on an error answer or an exception; a
-creating POST's stored idempotent answer (api.idempotency) is written before the boundary,
+creating POST's stored idempotent answer (api.http.idempotency) is written before the boundary,
 so it commits with the work or not at all. CLI commands and tests use the same boundary:
 `with unit_of_work(): ...`.
 

@@ -6,7 +6,7 @@ OpenAPI spec built from it all (openapi)."""
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api.http import policies
+from api.http import outage, policies
 from api.http.converters import CODE_SCHEMA, SLUG_SCHEMA, CodeConverter, SlugConverter
 from api.http.openapi import api
 
@@ -29,3 +29,4 @@ def init_app(app: Flask) -> None:
     api.register_converter(SlugConverter, lambda _converter: SLUG_SCHEMA)
     api.register_converter(CodeConverter, lambda _converter: CODE_SCHEMA)
     policies.init_app(app)
+    outage.init_app(app)  # the database out of reach: 503, never 500

@@ -24,8 +24,8 @@ from flask_smorest import abort
 
 from api.db import sqlite
 from api.http.policies import PUBLIC, SAFE_METHODS, policy_for
+from api.lib.addresses import client_address
 from api.models import AuthSession, User
-from api.ratelimits import client_address
 from api.services import audit
 from api.services.accounts import sessions, throttle
 

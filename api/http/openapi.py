@@ -25,9 +25,6 @@ IDEMPOTENCY_KEY_PATTERN = (
 
 # Highest page number accepted: big enough for any real list, small enough that
 # OFFSET never overflows a 64-bit integer in SQLite or PostgreSQL.
-MAX_PAGE = 100_000
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
 
 CONTENT_HEADERS = {
     "ETag": {"description": "Strong validator; send it back in If-None-Match.",
@@ -175,31 +172,6 @@ class RapportApi(flask_smorest.Api):
                 },
                 lazy=True,
             )
-
-
-class QueryInteger(ma.fields.Integer):
-    """A whole number in a query string, written as ASCII digits only: Python's int() would
-    also take " 5", "+5", "5_0" or "٥", which the spec's `integer` does not allow."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
-            raise self.make_error("invalid", input=value)
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class PageArgsSchema(ma.Schema):
-    """Bounded paging arguments, mixed into every list's query schema."""
-
-    page = QueryInteger(
-        load_default=1,
-        validate=ma.validate.Range(min=1, max=MAX_PAGE),
-        metadata={"description": "Page number, from 1."},
-    )
-    page_size = QueryInteger(
-        load_default=DEFAULT_PAGE_SIZE,
-        validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
-        metadata={"description": f"Items per page, at most {MAX_PAGE_SIZE}."},
-    )
 
 
 def paging_headers(page: int, page_size: int, total: int) -> dict[str, str]:

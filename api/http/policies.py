@@ -15,6 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.wrappers import Response
 
 from api.config import MAX_JSON_DEPTH
+from api.db import sqlite
 
 PUBLIC = "public"
 PRIVATE = "private"
@@ -105,8 +106,14 @@ def policy_for(endpoint: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions[sqlite.MAY_WRITE] = may_write
     app.before_request(_check_request_body)
     app.after_request(_apply_response_rules)
+
+
+def may_write() -> bool:
+    """Requests other than public reads may write (private reads write an audit row)."""
+    return not (request.method in ("GET", "HEAD") and policy_for(request.endpoint) == PUBLIC)
 
 
 def _check_request_body():

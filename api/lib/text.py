@@ -3,6 +3,8 @@
 import unicodedata
 
 MAX_TERMS = 10
+# Tips', FAQs' and tags' slugs: lower-case words joined by single hyphens.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 def normalise(text: str) -> str:

@@ -5,7 +5,7 @@ public route cannot forget: anonymous clients per IP address (`PUBLIC_RATE_LIMIT
 clients presenting an agency API key per key, with a higher quota (`API_KEY_RATE_LIMIT`).
 Counts are fixed windows in Flask-Limiter's storage, shared by every process and kept across
 restarts (the database by default, Redis at scale; `memory://` only if asked for). Each
-process reserves a client's hits a few at a time (api.ratelimits.shared_quota: never over the quota,
+process reserves a client's hits a few at a time (api.counters.shared_quota: never over the quota,
 and a read costs no round trip in the common case). The same count serves the app's fast
 path for repeated reads (api.caching.fast_path), which asks `count_anonymous` without a
 Flask request.
@@ -20,8 +20,6 @@ A 429 adds Retry-After, never earlier than `t`. Private routes are not limited h
 send neither field (their own guards, such as login throttling, live in services.throttle).
 """
 
-import functools
-import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -31,12 +29,13 @@ from flask_smorest import abort
 from limits import RateLimitItem, parse
 from werkzeug.wrappers import Response
 
+from api.counters import fallback as limit_storage
+from api.counters import sql_storage  # noqa: F401  (registers the SQL storage: see init_app)
+from api.counters.shared_quota import SharedQuota
 from api.extensions import limiter
 from api.http import api_keys
 from api.http.policies import PUBLIC, policy_for
-from api.ratelimits import fallback as limit_storage
-from api.ratelimits import sql_storage  # noqa: F401  (the SQL counter storage, see init_app)
-from api.ratelimits.shared_quota import SharedQuota
+from api.lib.addresses import client_address
 
 ANONYMOUS_POLICY = "default"
 API_KEY_POLICY = "api-key"
@@ -102,7 +101,7 @@ def _verdict(app: Flask, policy: str, setting: str, who: str) -> Verdict:
     item = app.extensions["public_rate_limits"][setting]
     # The deployment's prefix keeps apps that share one Redis apart (as services.throttle).
     scoped = f"{app.config.get('RATELIMIT_KEY_PREFIX', '')}:public:{who}"
-    # Redis out of reach: counted in this process's memory meanwhile (api.ratelimits.fallback).
+    # Redis out of reach: counted in this process's memory meanwhile (api.counters.fallback).
     counted = app.extensions["public_quota"].hit(
         item, scoped, lambda operation: limit_storage.run(operation, app),
         storage=limiter.limiter.storage)
@@ -115,21 +114,6 @@ def reset(app: Flask) -> None:
     with app.app_context():
         limiter.reset()
     app.extensions["public_quota"].clear()
-
-
-@functools.lru_cache(maxsize=8192)  # parsing an address was a tenth of a repeated read
-def client_address(remote_addr: str | None) -> str:
-    """Whom a quota counts: the address; IPv6 by /64, the block one subscriber usually holds."""
-    address = remote_addr or "unknown"
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 def _announce(response: Response) -> Response:

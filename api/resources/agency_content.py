@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api.http import access
+from api.http.idempotency import idempotent
 from api.http.openapi import PAGING_HEADERS, Blueprint, paging_headers
-from api.idempotency import idempotent
 from api.resources.agencies import own_agency
 from api.schemas.agency_content import (
     AgencyFaqCreateSchema,

@@ -9,8 +9,8 @@ from flask_smorest import abort
 from api.db import sqlite
 from api.http import access
 from api.http.openapi import SIGN_OUT_HEADERS, Blueprint
+from api.lib.addresses import client_address
 from api.lib.clock import utcnow
-from api.ratelimits import client_address
 from api.schemas.accounts import LoginSchema, RegisterSchema, SessionSchema, UserSchema
 from api.services import audit
 from api.services.accounts import devices, logins, sessions, throttle

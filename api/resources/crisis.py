@@ -5,10 +5,10 @@ from flask_smorest import abort
 
 from api.caching.public_cache import cached
 from api.http import access
+from api.http.language import language_headers, negotiate
 from api.http.openapi import CONTENT_HEADERS, Blueprint
 from api.http.policies import public
 from api.resources.agencies import own_agency
-from api.resources.language import language_headers, negotiate
 from api.resources.scope import scoped_agency
 from api.schemas.common import NoArgsSchema
 from api.schemas.crisis import (

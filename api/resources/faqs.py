@@ -4,9 +4,9 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api.caching.public_cache import cached
+from api.http.language import language_headers, negotiate
 from api.http.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.http.policies import public
-from api.resources.language import language_headers, negotiate
 from api.resources.scope import agency_scope
 from api.schemas.content import ContentArgsSchema, FaqQueryArgsSchema, FaqSchema
 from api.services.content import faqs as faq_service

@@ -8,8 +8,8 @@ from flask_smorest import abort
 
 from api.http import access
 from api.http.conditional import expected_versions, versioned
+from api.http.idempotency import idempotent
 from api.http.openapi import PAGING_HEADERS, Blueprint, paging_headers
-from api.idempotency import idempotent
 from api.resources.partnerships import MEMBERS
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
 from api.schemas.goals import (

@@ -11,9 +11,9 @@ from flask.views import MethodView
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.db import outage
+from api.db.outage import is_unavailable
 from api.extensions import db
-from api.http import access
+from api.http import access, outage
 from api.http.errors import problem
 from api.http.openapi import Blueprint
 from api.schemas.common import NoArgsSchema
@@ -79,7 +79,7 @@ def _database_state() -> str:
     except SQLAlchemyError as error:
         if _refuses_writes(getattr(error, "orig", None)):
             state = "read_only"
-        elif outage.is_unavailable(error):
+        elif is_unavailable(error):
             state = "unreachable"
         else:
             raise

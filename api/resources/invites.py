@@ -6,7 +6,7 @@ from flask_smorest import abort
 
 from api.http import access
 from api.http.openapi import Blueprint
-from api.ratelimits import client_address
+from api.lib.addresses import client_address
 from api.resources.auth import account_error, limited, session_response
 from api.schemas.accounts import (
     AcceptedInviteSchema,

@@ -9,9 +9,9 @@ from flask_smorest import abort
 
 from api.http import access
 from api.http.conditional import versioned
+from api.http.idempotency import idempotent
+from api.http.language import language_headers, negotiate
 from api.http.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
-from api.idempotency import idempotent
-from api.resources.language import language_headers, negotiate
 from api.schemas.accounts import PartnershipSchema, PartnershipUpdateSchema
 from api.schemas.common import (
     EmptyBodySchema,

@@ -5,10 +5,10 @@ from flask_smorest import abort
 
 from api.caching.public_cache import cached
 from api.http import access
+from api.http.idempotency import idempotent
+from api.http.language import language_headers, negotiate
 from api.http.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.http.policies import public
-from api.idempotency import idempotent
-from api.resources.language import language_headers, negotiate
 from api.schemas.common import LanguageArgsSchema, PagedLanguageArgsSchema
 from api.schemas.surveys import (
     AnswersSchema,

@@ -5,9 +5,9 @@ from flask.views import MethodView
 
 from api.caching.public_cache import cached
 from api.http import access
+from api.http.language import language_headers, negotiate
 from api.http.openapi import Blueprint
 from api.http.policies import public
-from api.resources.language import language_headers, negotiate
 from api.resources.scope import app_links, scoped_agency
 from api.schemas.content import ContentArgsSchema
 from api.services.content import syndication

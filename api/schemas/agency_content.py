@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 
+from api.lib.text import SLUG_PATTERN
 from api.schemas.common import BaseSchema, Name, Timestamp
-from api.schemas.content import SLUG_PATTERN
 
 STATUS = ma.fields.String(validate=ma.validate.OneOf(["draft", "published"]), metadata={
     "description": "Only published items are shown publicly, in this agency's lists."})

@@ -6,8 +6,6 @@ from datetime import UTC
 import marshmallow as ma
 from flask import current_app
 
-from api.http.openapi import PageArgsSchema
-
 # Control characters other than tab, newline and carriage return have no place in text
 # people type; NUL in particular is refused by PostgreSQL.
 _FORBIDDEN = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
@@ -29,6 +27,36 @@ def _control_char_errors(value, path: str, errors: dict) -> None:
 CONTROL_RANGES = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
 NO_CONTROL_CHARS = f"^[^{CONTROL_RANGES}]*$"
 
+
+
+MAX_PAGE = 100_000
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+class QueryInteger(ma.fields.Integer):
+    """A whole number in a query string, written as ASCII digits only: Python's int() would
+    also take " 5", "+5", "5_0" or "٥", which the spec's `integer` does not allow."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class PageArgsSchema(ma.Schema):
+    """Bounded paging arguments, mixed into every list's query schema."""
+
+    page = QueryInteger(
+        load_default=1,
+        validate=ma.validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": "Page number, from 1."},
+    )
+    page_size = QueryInteger(
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={"description": f"Items per page, at most {MAX_PAGE_SIZE}."},
+    )
 
 class Text(ma.fields.String):
     """A string people type: no control characters, and the spec says so."""

@@ -2,9 +2,8 @@
 
 import marshmallow as ma
 
+from api.lib.text import SLUG_PATTERN
 from api.schemas.common import BaseSchema, LanguageArgsSchema, PagedLanguageArgsSchema, Text
-
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 class TipRefSchema(ma.Schema):

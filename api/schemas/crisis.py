@@ -2,8 +2,8 @@
 
 import marshmallow as ma
 
+from api.lib import crisis_lines as crisis
 from api.schemas.common import BaseSchema, LanguageArgsSchema, Name, StrictBoolean, Text
-from api.services.content import crisis
 
 _LANGUAGE = ma.validate.OneOf(crisis.LANGUAGES)
 _NUMBER_RULE = ("Kept exactly as written. A phone number (read as a US number unless it "

@@ -180,7 +180,7 @@ class DueCheckInSchema(ma.Schema):
     def dump(self, obj, *, many=None):
         """The fields above, written out by hand for the due list's items: a big caseload
         is hundreds of them, and marshmallow's per-field machinery cost more than scoring
-        them. The same output, key for key and type for type (tests/api/
+        them. The same output, key for key and type for type (tests/resources/
         test_consistent_support.py compares it with marshmallow's own dump)."""
         if not (self.many if many is None else many):
             return self._item(obj)

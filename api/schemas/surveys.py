@@ -4,8 +4,14 @@ from datetime import date
 
 import marshmallow as ma
 
-from api.http.openapi import QueryInteger
-from api.schemas.common import BaseSchema, LanguageArgsSchema, StrictInteger, Text, Timestamp
+from api.schemas.common import (
+    BaseSchema,
+    LanguageArgsSchema,
+    QueryInteger,
+    StrictInteger,
+    Text,
+    Timestamp,
+)
 from api.schemas.content import TipRefSchema
 
 # Days a period may name: bounded so date arithmetic can never overflow.

@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from prometheus_client import Counter
 from sqlalchemy import insert, or_, select
 
+from api.db.paging import page_of
 from api.db.unit_of_work import keep_if_failed
 from api.extensions import db
 from api.lib.clock import utcnow
 from api.models import AuditEvent, Partnership, User
-from api.services.content.localised import page_of
 
 READ_EVERY_SECONDS = 60
 _RECENT_READS_KEPT = 20_000

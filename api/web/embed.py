@@ -15,9 +15,9 @@ from flask_smorest import abort
 
 from api.caching.public_cache import cached
 from api.http import access
+from api.http.language import language_headers, negotiate
 from api.http.policies import public
 from api.lib.clock import utcnow
-from api.resources.language import language_headers, negotiate
 from api.resources.scope import app_links, scoped_agency
 from api.schemas.content import ContentArgsSchema
 from api.services.content.tips import list_tips, tip_of_the_day

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from api.config import Config
 from api.extensions import db
 from api.models import AuditEvent
-from tests.api.test_self_check_results import session_check
 from tests.helpers import assert_problem
+from tests.resources.test_self_check_results import session_check
 
 
 def audit_rows(app) -> int:

@@ -13,7 +13,7 @@
 import pytest
 
 from api.extensions import limiter
-from api.ratelimits import client_address
+from api.lib.addresses import client_address
 from api.services.accounts import throttle
 from tests.factories import PASSWORD, unique
 from tests.helpers import assert_problem

@@ -18,11 +18,11 @@ import sys
 import tomllib
 from dataclasses import dataclass
 
-from api.services.content.content_loader import CONTENT_DIR
+from api.lib.content_files import CONTENT_DIR
 from api.services.surveys import dp_release, insights
-from tests.api.test_insights import backdate, last_month, read, url
-from tests.api.test_self_check_results import PRACTICES, people_in_agency_a, session_check
 from tests.helpers import assert_problem
+from tests.resources.test_insights import backdate, last_month, read, url
+from tests.resources.test_self_check_results import PRACTICES, people_in_agency_a, session_check
 
 TRIALS = 200  # in the suite; the figures in the README come from 2,000
 

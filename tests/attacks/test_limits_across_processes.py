@@ -21,7 +21,7 @@ from flask_migrate import upgrade
 
 from api.config import database_url
 from api.db.unit_of_work import unit_of_work
-from api.services.content.content_loader import load_content
+from api.services.loading import load_content
 from scripts._serve import free_port
 from tests.conftest import build_app, temporary_database
 from tests.factories import PASSWORD

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import textstat
 
-from api.services.content.content_loader import CONTENT_DIR
+from api.lib.content_files import CONTENT_DIR
 
 ARTICLE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_1c3fea74641381bd.txt"
 TAGS = {"trust", "listening", "culture", "goals", "questions", "consistency", "humor", "equality",

@@ -22,12 +22,12 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from api.config import database_url
+from api.db.idempotency_keys import ABANDONED_AFTER
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
-from api.idempotency.store import ABANDONED_AFTER
 from api.lib.clock import utcnow
 from api.models import IdempotencyRecord
-from api.services.content.content_loader import load_content
+from api.services.loading import load_content
 from tests.conftest import build_app, temporary_database
 from tests.failure.harness import (
     Gunicorn,

@@ -16,12 +16,13 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
 
 from api.config import database_url
+from api.db import idempotency_keys as idempotency
 from api.db import outage
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
-from api.idempotency import store as idempotency
+from api.http.outage import DETAIL, RETRY_AFTER_SECONDS
 from api.models import CheckIn, IdempotencyRecord
-from api.services.content.content_loader import load_content
+from api.services.loading import load_content
 from tests.conftest import RUN_DATABASE
 from tests.failure.harness import CuttableProxy
 from tests.helpers import assert_problem
@@ -60,8 +61,8 @@ UNREACHABLE = {
 
 def assert_unavailable(response):
     body = assert_problem(response, 503)
-    assert body["detail"] == outage.DETAIL
-    assert response.headers["Retry-After"] == str(outage.RETRY_AFTER_SECONDS)
+    assert body["detail"] == DETAIL
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert response.cache_control.no_store  # no cache may keep an outage
     return body
 

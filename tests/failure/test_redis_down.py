@@ -1,6 +1,6 @@
 """Redis, the shared rate-limit storage, dies or hangs while the app serves.
 
-The chosen behaviour (api.ratelimits.fallback): public reads keep working and keep their limits,
+The chosen behaviour (api.counters.fallback): public reads keep working and keep their limits,
 counted in each process's memory; failed sign-ins are still throttled, per process; a good
 sign-in still works; when Redis answers again the counts are shared through it again, with
 no restart. A throwaway redis-server of the test's own is killed, never the shared one.
@@ -16,8 +16,8 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from api.counters import fallback as limit_storage
 from api.extensions import limiter
-from api.ratelimits import fallback as limit_storage
 from tests.factories import make_worker
 from tests.failure.harness import RedisServer, free_port
 from tests.helpers import assert_problem

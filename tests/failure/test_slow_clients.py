@@ -18,7 +18,7 @@ import pytest
 from flask_migrate import upgrade
 
 from api.db.unit_of_work import unit_of_work
-from api.services.content.content_loader import load_content
+from api.services.loading import load_content
 from scripts import serve
 from tests.conftest import build_app
 from tests.failure.harness import MakeRun, call, free_port

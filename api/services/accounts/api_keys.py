@@ -11,12 +11,12 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
+from api.db.paging import page_of
 from api.extensions import db
 from api.lib.clock import utcnow
 from api.models import ApiKey, User
 from api.services import audit
 from api.services.accounts.sessions import TOKEN_BYTES, token_hash
-from api.services.content.localised import page_of
 
 KEY_MARK = "rk_"
 PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # lower case, nothing that looks alike

@@ -69,7 +69,7 @@ def _attempt(account: str, user: User | None, device_token: str | None, address:
 def sign_in(*, account: str, user: User | None, password: str, address: str,
             lifetime: timedelta, device_token: str | None = None) -> SignedIn:
     """Sign `user` in (found by `find`; None when no account has that email or username)
-    from a client at `address` (see ratelimits.client_address), or raise LoginFailed or
+    from a client at `address` (see api.lib.addresses), or raise LoginFailed or
     LoginThrottled."""
     with _attempt(account, user, device_token, address) as attempt:
         # Unknown accounts are verified against a dummy hash: same work, same answer.

@@ -2,16 +2,15 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from api.extensions import db
 from api.lib import codes, passwords
 from api.lib.clock import utcnow
-from api.models import Agency, AgencyJoinCode, User
+from api.models import Agency, AgencyJoinCode, CalendarFeed, User
 from api.services import audit
 from api.services.accounts import sessions
-from api.services.support import feeds
 
 JOIN_CODE_LIFETIME = timedelta(days=30)
 
@@ -125,7 +124,7 @@ def update_profile(user: User, current_session, *, display_name: str | None = No
         # Whoever else holds a token (a lost phone, say) is signed out, and whoever holds
         # one of the person's calendar links (they need no sign-in) is cut off too.
         sessions.revoke_all(user, keep=current_session)
-        feeds.revoke_all_made_by(user)
+        db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
     if display_name is not None:
         user.display_name = display_name.strip()
     audit.record(user, "account.update", object_type="user", object_id=user.id)

@@ -5,9 +5,9 @@ from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
 
+from api.db import idempotency_keys as idempotency
 from api.db.unit_of_work import after_commit
 from api.extensions import db
-from api.idempotency import store as idempotency
 from api.lib.clock import iso, utcnow
 from api.models import (
     AuditEvent,

@@ -8,7 +8,7 @@ slowed down), and so does anything that checked nothing.
 
 Counts are fixed windows in Flask-Limiter's storage (the database by default, Redis where
 configured), so every process sees them and a restart forgets none; while that storage is out
-of reach, each process counts in its own memory (api.ratelimits.fallback). Keys hold no email,
+of reach, each process counts in its own memory (api.counters.fallback). Keys hold no email,
 username or address: only a keyed hash of it, so the counter storage names no one.
 
 A guard may have several windows ("5 per 15 minutes", "10 per hour", "20 per day"): each
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from limits import RateLimitItem, parse_many
 
-from api.ratelimits import fallback as limit_storage
+from api.counters import fallback as limit_storage
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def attempt(*checks: tuple[Guard, str]) -> Attempt:
 
 
 def _add(item: RateLimitItem, scoped: str, amount: int) -> int:
-    # Redis out of reach: counted in this process's memory meanwhile (api.ratelimits.fallback).
+    # Redis out of reach: counted in this process's memory meanwhile (api.counters.fallback).
     return limit_storage.run(lambda strategy: strategy.storage.incr(
         item.key_for(scoped), item.get_expiry(), amount=amount))
 

@@ -14,12 +14,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from api.db.paging import page_of
 from api.extensions import db
 from api.lib.clock import utcnow
 from api.models import Faq, FaqTranslation, Tip, TipTag, TipTranslation, User
 from api.services import audit
 from api.services.content.content_loader import sync_translations
-from api.services.content.localised import page_of
 
 TIP_FIELDS = ("title", "summary", "body", "actions", "questions")
 FAQ_FIELDS = ("question", "answer")

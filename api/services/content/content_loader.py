@@ -5,7 +5,6 @@ English text); `tips.<lang>.toml` and `faqs.<lang>.toml` hold translations only.
 same files twice changes nothing; an item removed from a file is removed from the database.
 """
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,16 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from api.extensions import db
-from api.lib.text import normalise
+from api.lib.content_files import ContentError, read_toml
+from api.lib.text import SLUG_PATTERN, normalise
 from api.models import Faq, FaqTranslation, Tip, TipTag, TipTranslation
-from api.schemas.content import SLUG_PATTERN
 
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 CANONICAL = "en"
-
-
-class ContentError(Exception):
-    """A content file is missing, unreadable or breaks a rule; nothing was written."""
 
 
 _slug = ma.fields.String(required=True, validate=ma.validate.Regexp(SLUG_PATTERN))
@@ -76,11 +70,7 @@ class LoadReport:
 
 
 def _read(path: Path, key: str, schema: ma.Schema) -> list[dict]:
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle).get(key, [])
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ContentError(f"{path.name}: {exc}") from exc
+    raw = read_toml(path).get(key, [])
     # TOML gives real dates; marshmallow wants their text.
     for item in raw:
         if isinstance(item.get("last_reviewed"), date):
@@ -224,17 +214,8 @@ def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadRepo
         report.removed += 1
 
 
-def load_content(languages, directory: Path = CONTENT_DIR) -> LoadReport:
-    """Bring the database in line with the content files (all or nothing: run it in one
-    unit of work, as `flask content load` does)."""
-    # Imported here: instruments builds on this module (ContentError, CONTENT_DIR).
-    from api.services.surveys import instruments
-
-    report = LoadReport()
+def load_tips_and_faqs(directory: Path, languages, report: LoadReport) -> set[str]:
+    """Tips, then the FAQs that link to them; the tips' slugs."""
     tip_slugs = _load_tips(directory, languages, report)
     _load_faqs(directory, languages, tip_slugs, report)
-    created, unchanged = instruments.load(languages, tip_slugs, directory / "surveys")
-    report.created += created
-    report.unchanged += unchanged
-    db.session.flush()
-    return report
+    return tip_slugs

@@ -6,48 +6,36 @@ kept exactly as the admin typed them, so people see what their agency printed; t
 checked, never reformatted.
 """
 
-import re
-import tomllib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import phonenumbers
 from sqlalchemy import delete, select
 
 from api.extensions import db
 from api.lib.clock import utcnow
+from api.lib.content_files import CONTENT_DIR, ContentError, read_toml
+from api.lib.crisis_lines import (
+    CONTACT_FIELDS,
+    FALLBACK_LANGUAGE,
+    HOURS_MAX,
+    LANGUAGES,
+    MAX_RESOURCES,
+    NAME_MAX,
+    NEEDS_FALLBACK,
+    NO_CONTACT,
+    NUMBER_MAX,
+    URL_MAX,
+    number_problem,
+    url_problem,
+)
 from api.models import Agency, CrisisResource, User
 from api.services import audit
-from api.services.content.content_loader import CONTENT_DIR, ContentError
 
 DEFAULT_FILE = CONTENT_DIR / "crisis.toml"
-LANGUAGES = ("en", "es")
-# An agency's set with none in the asked-for language falls back to this one.
-FALLBACK_LANGUAGE = "en"
-MAX_RESOURCES = 20
-NAME_MAX = 120
-HOURS_MAX = 120
-NUMBER_MAX = 40
-URL_MAX = 300
-CONTACT_FIELDS = ("phone", "text", "url")
-
-# Short codes such as 988 or 741741: too short for phonenumbers to call valid.
-SHORT_CODE = re.compile(r"[0-9]{3,6}")
-# What a dialable number is written with. Letters (1-800-FLOWERS, "ext.") and words
-# ("call 202...") are refused even where phonenumbers would read past them: apps turn this
-# text into a tap-to-call link, and in a crisis that link has to work.
-DIALABLE = re.compile(r"\+?[0-9 ().\-]+")
-NUMBER_HELP = ("Write a phone number such as (202) 555-0143 or +44 20 7946 0958, "
-               "or a short code of 3 to 6 digits such as 988.")
-NO_CONTACT = "Give at least one way to reach them: a phone number, a number to text, or a url."
-NEEDS_FALLBACK = (f"When the default set is left out, add at least one resource in "
-                  f"'{FALLBACK_LANGUAGE}': it is shown when a language has none of its own.")
-
 
 class CrisisError(Exception):
     """Resources that break a rule; `errors` maps field paths (`resources.0.phone`) to
@@ -72,39 +60,6 @@ class Resource:
 
 
 # --- Rules -------------------------------------------------------------------------------
-
-
-def number_problem(value: str) -> str | None:
-    """Why `value` is not a number to call or text, or None when it is one (length aside)."""
-    if SHORT_CODE.fullmatch(value):
-        return None
-    if not DIALABLE.fullmatch(value):
-        return NUMBER_HELP
-    try:
-        # No +country prefix: read it as a US number (the default set is US too).
-        number = phonenumbers.parse(value, "US")
-    except phonenumbers.NumberParseException:
-        return NUMBER_HELP
-    if not (phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number)):
-        return NUMBER_HELP
-    return None
-
-
-def url_problem(value: str) -> str | None:
-    """Why `value` is not a web address to show, or None when it is one (length aside)."""
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value) or "\\" in value:
-        return "A web address has no spaces, backslashes or control characters."
-    try:
-        parts = urlsplit(value)
-        host, _port = parts.hostname, parts.port  # a port that is not a number: ValueError
-    except ValueError:
-        return "This is not a web address we can read."
-    if parts.scheme.lower() not in ("https", "http") or not host:
-        return "Use a full web address that starts with https:// (or http://)."
-    if "@" in parts.netloc:
-        # https://988lifeline.org@example.com goes to example.com: never let a help link lie.
-        return "A web address here may not hold a user name or password (no @ before the host)."
-    return None
 
 
 def _resource_problems(resource: Mapping) -> dict[str, list[str]]:
@@ -170,11 +125,7 @@ def check_set(include_default: bool, resources: Sequence[Mapping]) -> None:
 def read_default_file(path: Path = DEFAULT_FILE) -> dict[str, tuple[Resource, ...]]:
     """The default set by language, checked by the rules agencies follow, plus one more:
     it has something in every language."""
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ContentError(f"{path.name}: {error}") from error
+    data = read_toml(path)
     entries = data.get("resource")
     if (set(data) - {"resource", "last_reviewed"} or not isinstance(entries, list)
             or not all(isinstance(entry, dict) for entry in entries)):

@@ -6,13 +6,13 @@ from datetime import date
 
 from sqlalchemy import select
 
+from api.db.paging import page_of
 from api.extensions import db
 from api.models import Faq, FaqTranslation, Tip, TipTranslation
 from api.services.content.localised import (
     FALLBACK_LANGUAGE,
     core_first,
     localised_select,
-    page_of,
     search,
     visible,
 )

@@ -5,7 +5,6 @@ import uuid
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from api.extensions import db
 from api.lib.text import like_pattern, search_terms
 
 FALLBACK_LANGUAGE = "en"
@@ -49,20 +48,3 @@ def search(stmt: Select, wanted, english, q: str | None) -> Select:
     for term in search_terms(q):
         stmt = stmt.where(shown.like(like_pattern(term), escape="\\"))
     return stmt
-
-
-def page_of(stmt: Select, order_by, page: int, page_size: int):
-    """One page of rows and the total, in one statement whatever the size.
-
-    The total rides along as a window count; only a page past the end needs a second
-    statement to learn it.
-    """
-    counted = stmt.add_columns(func.count().over().label("total_rows"))
-    rows = db.session.execute(
-        counted.order_by(*order_by).limit(page_size).offset((page - 1) * page_size)
-    ).all()
-    if rows:
-        return [tuple(row)[:-1] for row in rows], rows[0][-1]
-    if page == 1:
-        return [], 0
-    return [], db.session.scalar(select(func.count()).select_from(stmt.subquery()))

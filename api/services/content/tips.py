@@ -10,10 +10,10 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from api.db.paging import page_of
 from api.extensions import db
 from api.models import Tip, TipTag, TipTranslation
-from api.services.content.localised import core_first, localised_select, page_of, search, visible
-from api.services.surveys.scoring import TipAdvice
+from api.services.content.localised import core_first, localised_select, search, visible
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,16 @@ class LocalisedTip:
     agency: AgencyRef | None = None
     updated_at: datetime | None = None
     created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TipAdvice:
+    """What a low self-check score points to: a tip and its first "try this" action."""
+
+    slug: str
+    title: str
+    number: int
+    action: str
 
 
 def _localised_select(language: str, agency_id: uuid.UUID | None = None):

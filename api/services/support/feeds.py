@@ -32,12 +32,6 @@ def revoke_all(user: User, partnership: Partnership) -> None:
     db.session.flush()
 
 
-def revoke_all_made_by(user: User) -> None:
-    """Revoke every calendar link the person made, in every partnership, in the caller's
-    transaction: a link needs no sign-in, so signing others out does not stop it."""
-    db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
-
-
 def calendar(partnership_id, token: str, language: str) -> bytes | None:
     """The feed for a live token of a current member; None for anything else."""
     feed = db.session.scalar(

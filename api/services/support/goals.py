@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, func, insert, or_, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
+from api.db.paging import page_of
 from api.extensions import db
 from api.lib.clock import utcnow
 from api.models import Celebration, CheckIn, Goal, GoalEvent, Milestone, Partnership, User
 from api.services import audit
-from api.services.content.localised import page_of
 from api.services.support.partnerships import Ended
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import joinedload
 
+from api.db.paging import page_of
 from api.extensions import db
 from api.lib import codes, passwords
 from api.lib.clock import utcnow
@@ -18,7 +19,6 @@ from api.services.accounts.people import (
     check_new_password,
     normalise_username,
 )
-from api.services.content.localised import page_of
 
 INVITE_LIFETIME = timedelta(days=7)
 USERNAME_TAKEN = "This username is taken. Try another."

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import Integer, String, cast, false, literal, null, select, union_all
 
+from api.db.paging import page_of
 from api.models import Celebration, CheckIn, Goal, GoalEvent, Milestone, Partnership, User
 from api.services import audit
-from api.services.content.localised import page_of
 
 
 @dataclass(frozen=True)

@@ -6,28 +6,19 @@ changes nothing; changing a published version is refused (publish a new version 
 so a stored response always scores the way it did.
 """
 
-import tomllib
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
 from api.extensions import db
+from api.lib.content_files import CONTENT_DIR, ContentError, read_toml
 from api.models import SurveyInstrument
-from api.services.content.content_loader import CONTENT_DIR, ContentError
 from api.services.surveys.scoring import DIMENSIONS, Instrument, Item
 
 SURVEY_DIR = CONTENT_DIR / "surveys"
 SELF_CHECK = "rapport-self-check"
 SESSION_CHECK = "session-check"
-
-
-def _read(path: Path) -> dict:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ContentError(f"{path.name}: {exc}") from exc
 
 
 def _words(table: dict, items: list[dict], language: str, path: Path) -> dict:
@@ -40,7 +31,7 @@ def _words(table: dict, items: list[dict], language: str, path: Path) -> dict:
 
 
 def _definition(path: Path, languages, tip_slugs: set[str]) -> tuple[dict, dict]:
-    data = _read(path)
+    data = read_toml(path)
     items = data.get("items", [])
     ids = [item.get("id") for item in items]
     if not items or len(set(ids)) != len(ids):
@@ -54,7 +45,7 @@ def _definition(path: Path, languages, tip_slugs: set[str]) -> tuple[dict, dict]
     for language in languages:
         translated = path.with_name(path.name.replace(".toml", f".{language}.toml"))
         if language != "en" and translated.exists():
-            extra = _read(translated)
+            extra = read_toml(translated)
             words = {item["id"]: item.get(language) for item in extra.get("items", [])}
             if set(words) != set(ids):
                 raise ContentError(f"{translated.name}: must cover exactly the same items")

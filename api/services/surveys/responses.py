@@ -5,10 +5,10 @@ import uuid
 from flask import current_app
 from sqlalchemy import func, select
 
+from api.db.paging import page_of
 from api.extensions import db
 from api.models import Partnership, SurveyInstrument, SurveyResponse, User
 from api.services import audit
-from api.services.content.localised import page_of
 from api.services.support.partnerships import Ended
 from api.services.surveys import instruments, scoring
 

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil, floor, sqrt
 
+from api.services.content.tips import TipAdvice
+
 DIMENSIONS = ("relationship", "goals", "approach", "overall")
 # The flag cut-offs come from alliance-feedback practice on 0-10 items; on any other scale
 # the same numbers would mean something else, so other scales never flag.
@@ -72,14 +74,6 @@ class Instrument:
         ids = [item.id for item in self.items]
         if len(set(ids)) != len(ids):
             raise ValueError(f"{self.slug} v{self.version}: item ids must be distinct")
-
-
-@dataclass(frozen=True)
-class TipAdvice:
-    slug: str
-    title: str
-    number: int
-    action: str
 
 
 @dataclass(frozen=True)

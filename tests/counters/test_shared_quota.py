@@ -1,4 +1,4 @@
-"""Quotas shared by every process and reserved a few hits at a time (api.ratelimits.shared_quota):
+"""Quotas shared by every process and reserved a few hits at a time (api.counters.shared_quota):
 never a hit over the quota, a refusal early only by what other processes hold unused, small
 quotas exact."""
 
@@ -10,7 +10,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 
-from api.ratelimits.shared_quota import BATCH_SHARE, SharedQuota
+from api.counters.shared_quota import BATCH_SHARE, SharedQuota
 
 
 def processes(count: int):

@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from api.services.content.tips import TipAdvice
 from api.services.surveys.scoring import (
     AnswerError,
     DimensionScore,
     Instrument,
     Item,
     Score,
-    TipAdvice,
     as_dict,
     noise_rule,
     noise_threshold,

@@ -18,8 +18,8 @@ from api.extensions import db
 from api.lib.clock import utcnow
 from api.models import InsightRelease, SurveyResponse
 from api.services.surveys import dp_release, insights
-from tests.api.test_self_check_results import people_in_agency_a, self_check, session_check
 from tests.helpers import assert_problem
+from tests.resources.test_self_check_results import people_in_agency_a, self_check, session_check
 
 
 def last_month() -> insights.Period:

@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from api.extensions import db
 from api.services.content import content_version
-from tests.api.test_agency_content import tip_body
+from tests.resources.test_agency_content import tip_body
 
 TIPS = "/api/v1/tips?page_size=100"
 AGENCY_TIPS = "/api/v1/tips?page_size=100&agency={}"

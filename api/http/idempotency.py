@@ -14,9 +14,9 @@ from functools import wraps
 from flask import Response, make_response, request
 from flask_smorest import abort
 
+from api.db import idempotency_keys as idempotency
 from api.http import access
 from api.http.openapi import IDEMPOTENCY_KEY_PATTERN
-from api.idempotency import store as idempotency
 
 HEADER = "Idempotency-Key"
 _KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)

@@ -18,8 +18,8 @@ from flask_smorest import abort
 from api.db import unit_of_work
 from api.extensions import db
 from api.http import access
+from api.http.idempotency import idempotent
 from api.http.openapi import Blueprint
-from api.idempotency import idempotent
 from api.models import AuditEvent, CheckIn, IdempotencyRecord
 from api.services import audit
 from tests.conftest import RUN_DATABASE

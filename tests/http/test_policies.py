@@ -99,7 +99,7 @@ PRIVATE_ENDPOINTS = {
     "agencies.AgencyInsights", "api_keys.ApiKeys", "api_keys.ApiKeyById", "me.NextMilestones",
 }
 # Operators' pages: private, and not API operations (so not in the spec). The test client
-# asks from 127.0.0.1, which /metrics answers; tests/api/test_observability.py covers others.
+# asks from 127.0.0.1, which /metrics answers; tests/observability/test_requests.py covers others.
 OPERATOR_ENDPOINTS = {"observability.metrics"}
 PRIVATE_ENDPOINTS |= OPERATOR_ENDPOINTS
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

@@ -94,7 +94,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("embed.embed_asset", "GET"): Row(everyone(200), {"asset": "embed.css"}),
     ("embed.embed_script", "GET"): Row(everyone(200)),
     # Operators' metrics: this machine only (the test client is 127.0.0.1), whoever signed in;
-    # from elsewhere 404 unless METRICS_TOKEN is sent (tests/api/test_observability.py).
+    # from elsewhere 404 unless METRICS_TOKEN is sent (tests/observability/test_requests.py).
     ("observability.metrics", "GET"): Row(everyone(200)),
     # Accounts and sessions.
     ("auth.Register", "POST"): Row(everyone(201), body=lambda w, a: {

@@ -13,8 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api import observability
 from api.observability import ACCESS_LOGGER, JsonFormatter
-from tests.api.test_agency_content import tip_body
 from tests.helpers import assert_problem
+from tests.resources.test_agency_content import tip_body
 
 URLS = ("/api/v1/tips", "/api/v1/tips?page=2&page_size=3", "/api/v1/tips?lang=es&tag=trust",
         "/api/v1/tips/be-yourself", "/api/v1/faqs", "/api/v1/faqs?q=goal",

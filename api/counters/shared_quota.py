@@ -44,7 +44,7 @@ class _Window:
     storage: int = 0  # which storage the counts are in: Redis, or memory while it is down
 
 
-# `run(operation)` calls operation(strategy) on the shared storage (api.ratelimits.fallback.run).
+# `run(operation)` calls operation(strategy) on the shared storage (api.counters.fallback.run).
 Runner = Callable[[Callable[[RateLimiter], object]], object]
 
 
@@ -66,7 +66,7 @@ class SharedQuota:
     def hit(self, item: RateLimitItem, client: str, run: Runner, storage: object) -> Count:
         """Count one hit of `client` against `item`; whether it is within the quota.
         `storage` is the one `run` will use now: counts made in another are not carried over
-        (Redis died, or came back: see api.ratelimits.fallback)."""
+        (Redis died, or came back: see api.counters.fallback)."""
         key = _key_for(item, client)
         now = time.time()
         with self._lock:

@@ -9,7 +9,7 @@ import feedparser
 import jsonschema
 import pytest
 
-from tests.api.test_agency_content import tip_body
+from tests.resources.test_agency_content import tip_body
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "data" / "jsonfeed-1.1.schema.json")
                     .read_text())

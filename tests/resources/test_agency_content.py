@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from api.db.unit_of_work import unit_of_work
-from api.services.content.content_loader import load_content
+from api.services.loading import load_content
 from tests.helpers import assert_problem
 
 CORE_TIPS = 11

@@ -5,8 +5,8 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from api.db import outage
 from api.extensions import db
+from api.http import outage
 from tests.conftest import RUN_DATABASE
 from tests.helpers import assert_problem
 

@@ -6,9 +6,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from api.extensions import db
+from api.lib.content_files import ContentError
 from api.models import AuditEvent
 from api.services.content import crisis
-from api.services.content.content_loader import ContentError
 from tests.helpers import assert_problem
 
 PUBLIC = "/api/v1/crisis-resources"
