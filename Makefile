@@ -47,8 +47,7 @@ content: migrate
 	$(BIN)/flask content load
 
 # The production server (scripts/serve.py: granian) on the embedded SQLite database; it
-# migrates and loads content itself. granian reads requests in its async runtime: clients
-# that trickle their headers hold no thread (8 of them took all of gunicorn gthread's 2 x 4).
+# migrates and loads content itself.
 run: install
 	@echo "Rapport is serving on http://$(HOST):$(PORT)/  (API /api/v1, docs /docs, spec /openapi.json)"
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) THREADS=$(THREADS) \

@@ -2,9 +2,10 @@
 
 One command, everything on loopback, every figure from this one run on this one machine:
 
-1. Server choice (SQLite): gunicorn gthread and granian, each as `scripts/serve.py` starts
-   it, on the cached tip list and on check-in writes (and granian with rate-limit counters
-   in process memory instead of Redis, to show what the shared counters cost).
+1. `make run` against `make serve` (SQLite, both granian as `scripts/serve.py` starts it):
+   rate-limit counters in the SQLite file beside the data against Redis, on the cached tip
+   list and on check-in writes (and counters in process memory, to show what sharing them
+   costs).
 2. Reads (SQLite): `GET /api/v1/tips` through the production server (`make serve`'s
    command: granian, Redis rate-limit counters) against nginx serving a file holding exactly
    the bytes of that answer, from its own config, pid file and temp folders; then the same
@@ -88,12 +89,12 @@ RUN = uuid.uuid4().hex[:8]
 # window makes each process start a new window, and ask Redis, every second.
 BENCH_SETTINGS = {"PUBLIC_RATE_LIMIT": "1000000 per second",
                   "RATELIMIT_KEY_PREFIX": f"rapport-bench-{RUN}"}
-# The comparison of servers: label, settings on top of `make serve`'s.
+# The comparison of set-ups: label, settings on top of `make serve`'s, embedded (`make run`:
+# no Redis, the app's own counters beside its data).
 CONFIGS = [
-    ("gunicorn gthread, 2 workers x 4 threads", {"SERVER": "gunicorn"}),
-    ("granian WSGI, 2 workers x 4 threads", {"SERVER": "granian"}),
-    ("granian, rate-limit counters in memory", {"SERVER": "granian",
-                                                "RATELIMIT_STORAGE_URI": "memory://"}),
+    ("make serve: counters in Redis", {}, False),
+    ("make run: counters in SQLite", {}, True),
+    ("counters in process memory", {"RATELIMIT_STORAGE_URI": "memory://"}, False),
 ]
 # What the issue asks for. A ratio is app/nginx within this run.
 TARGETS = {"tips_200": 0.15, "tips_304": 0.20, "writes": 1500.0, "p99_ms": 25.0}
@@ -156,9 +157,13 @@ def free_port(start: int) -> int:
 
 
 
-def bench_env(url: str, **overrides: str) -> dict:
-    """`make serve`'s settings (scripts/serve.py) on this database, plus the bench's own."""
-    return serve.settings({**os.environ, "DATABASE_URL": url, **BENCH_SETTINGS, **overrides})
+def bench_env(url: str, *, embedded: bool = False, **overrides: str) -> dict:
+    """`make serve`'s settings (scripts/serve.py) on this database, plus the bench's own;
+    `embedded`: `make run`'s, which leave the rate-limit counters to the app."""
+    environ = {**os.environ, "DATABASE_URL": url, **BENCH_SETTINGS, **overrides}
+    if embedded:
+        environ.pop("RATELIMIT_STORAGE_URI", None)
+    return serve.settings(environ, embedded=embedded)
 
 
 def prepare(env: dict) -> None:
@@ -486,17 +491,17 @@ def write_load(server: Server, token: str, warm_goal: str, goal: str, workdir: P
     return {"writes": writes, "check": check, "problems": problems}
 
 
-# --- 1. which server ------------------------------------------------------------------------
+# --- 1. make run against make serve ---------------------------------------------------------
 
-def compare_servers(url: str, workdir: Path) -> list[dict]:
+def compare_setups(url: str, workdir: Path) -> list[dict]:
     """Every configuration up at once, measured in turn, round after round: other work on
     the machine then falls on all of them alike. Each keeps its best round."""
     with contextlib.ExitStack() as stack:
         rows = []
-        for n, (label, overrides) in enumerate(CONFIGS):
-            server = stack.enter_context(Server(bench_env(url, **overrides),
+        for n, (label, overrides, embedded) in enumerate(CONFIGS):
+            server = stack.enter_context(Server(bench_env(url, embedded=embedded, **overrides),
                                                 workdir / f"compare-{n}.log"))
-            log(f"servers: {label}, pid {server.process.pid}, port {server.port}")
+            log(f"set-ups: {label}, pid {server.process.pid}, port {server.port}")
             token, warm_goal, goal = setup_data(f"{server.base}/api/v1")
             reads(f"{server.base}/api/v1/tips", "2s", what="warm-up")
             warm = load_checkins(server.port, warm_goal, token, "2s", workdir)
@@ -746,9 +751,8 @@ def machine() -> list[str]:
             f"CPUs, {lscpu.get('Thread(s) per core', '?').strip()} thread per core)",
             f"- Memory: {mem[1]} total, {mem[-1]} available (free -h); kernel "
             f"{platform.release()}",
-            f"- Python {platform.python_version()}, granian {version_of('granian')}, gunicorn "
-            f"{version_of('gunicorn')}, Flask {version_of('flask')}, SQLAlchemy "
-            f"{version_of('sqlalchemy')}",
+            f"- Python {platform.python_version()}, granian {version_of('granian')}, Flask "
+            f"{version_of('flask')}, SQLAlchemy {version_of('sqlalchemy')}",
             f"- {nginx}, {wrk}, SQLite {sqlite3.sqlite_version}, PostgreSQL "
             f"{postgres_version()}, Redis {redis.group(1) if redis else '?'} (all on this "
             "machine, loopback)",
@@ -837,22 +841,22 @@ def report(r: dict, started: datetime, seconds: float) -> str:
                              f"{figure['rate']:.0f} | {fmt(figure['p50_ms'], '.1f')} | "
                              f"{fmt(figure['p99_ms'], '.1f')} | {mark} |")
         lines.append("")
-    if r.get("servers"):
-        base = r["servers"][0]
-        lines += ["**Server comparison** (SQLite, same settings otherwise; tips: cached "
-                  f"`GET /api/v1/tips`; writes verified as above; {COMPARE_DURATION} each):", "",
-                  "| server | tips req/s | tips p99 ms | writes/s | writes p99 ms | errors | "
+    if r.get("setups"):
+        base = r["setups"][0]
+        lines += ["**`make run` against `make serve`** (SQLite, granian 2 workers x 4 "
+                  "threads; tips: cached `GET /api/v1/tips`; writes verified as above; "
+                  f"{COMPARE_DURATION} each):", "",
+                  "| set-up | tips req/s | tips p99 ms | writes/s | writes p99 ms | errors | "
                   "tips vs first row | writes vs first row |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-        for row in r["servers"]:
+        for row in r["setups"]:
             t, w = row["reads"], row["writes"]
             lines.append(f"| {row['label']} | {t['rate']:.0f} | {fmt(t['p99_ms'], '.1f')} | "
                          f"{w['rate']:.0f} | {fmt(w['p99_ms'], '.1f')} | "
                          f"{'none' if not row['problems'] else '; '.join(row['problems'])} | "
                          f"{t['rate'] / base['reads']['rate']:.2f} | "
                          f"{w['rate'] / base['writes']['rate']:.2f} |")
-        lines += ["", "Commands: " + "; ".join(f"`{row['command']}`" for row in r["servers"]),
-                  ""]
+        lines += ["", f"Command: `{r['setups'][0]['command']}`", ""]
     if r.get("profiles"):
         lines += ["**Where the time goes** (py-spy, 250 samples a second of every worker's "
                   "busy threads while the same load runs again; collapsed stacks in "
@@ -923,7 +927,7 @@ def bench_sqlite(workdir: Path, r: dict) -> None:
     log("SQLite: migrate and load content")
     prepare(bench_env(url))
     if COMPARE:
-        r["servers"] = compare_servers(url, workdir)
+        r["setups"] = compare_setups(url, workdir)
     with Server(bench_env(url), workdir / "server-sqlite.log") as server:
         r["production"] = shown(server.command)
         log(f"SQLite: production server pid {server.process.pid} on port {server.port}")
@@ -977,7 +981,7 @@ def main() -> int:
             clean_redis()
     r["problems"] = [f"{name}: {p}" for name in ("sqlite_writes", "postgresql_writes")
                      for p in (r.get(name) or {}).get("problems", [])]
-    r["problems"] += [f"{row['label']}: {p}" for row in r.get("servers", [])
+    r["problems"] += [f"{row['label']}: {p}" for row in r.get("setups", [])
                       for p in row["problems"]]
     text = report(r, started, time.monotonic() - clock)
     print("\n" + text)

@@ -11,7 +11,6 @@ Settings come from the environment (defaults for this machine's local services):
     HOST, PORT              127.0.0.1, 8000
     WORKERS, THREADS        2 processes (one per core), 4 threads each
     GRACEFUL_TIMEOUT        30: seconds a stop waits for requests in flight before it kills
-    SERVER                  granian (chosen by measurement, BENCHMARKS.md) or gunicorn
     PROMETHEUS_MULTIPROC_DIR  made fresh under var/ when unset and WORKERS > 1, so /metrics
                             adds up every worker; emptied at start when set
 
@@ -41,7 +40,6 @@ DEFAULTS = {
     "WORKERS": "2",
     "THREADS": "4",
     "GRACEFUL_TIMEOUT": "30",
-    "SERVER": "granian",
 }
 # The services `make serve` expects on this machine; `--embedded` leaves them to the app.
 SERVICES = ("DATABASE_URL", "RATELIMIT_STORAGE_URI")
@@ -65,20 +63,14 @@ def server_command(env: dict[str, str]) -> list[str]:
     """The server's command line for these settings; `make bench` measures exactly this."""
     host, port = env["HOST"], env["PORT"]
     workers, threads, grace = env["WORKERS"], env["THREADS"], env["GRACEFUL_TIMEOUT"]
-    if env["SERVER"] == "granian":
-        # HTTP/1.1 only and no websockets: what a proxy in front speaks, and less to detect.
-        # The app writes its own access line (api.observability), so granian's is off.
-        return [str(BIN / "granian"), "--interface", "wsgi", "--factory",
-                "--host", host, "--port", port, "--workers", workers,
-                "--blocking-threads", threads, "--http", "1", "--no-ws",
-                "--http1-header-read-timeout", HEADER_READ_TIMEOUT_MS,
-                "--backlog", "2048", "--respawn-failed-workers",
-                "--workers-kill-timeout", grace, APP]
-    if env["SERVER"] == "gunicorn":
-        return [str(BIN / "gunicorn"), "--bind", f"{host}:{port}", "--workers", workers,
-                "--threads", threads, "--worker-class", "gthread",
-                "--graceful-timeout", grace, "--no-control-socket", f"{APP}()"]
-    raise SystemExit(f"SERVER must be granian or gunicorn, not {env['SERVER']!r}")
+    # HTTP/1.1 only and no websockets: what a proxy in front speaks, and less to detect.
+    # The app writes its own access line (api.observability), so granian's is off.
+    return [str(BIN / "granian"), "--interface", "wsgi", "--factory",
+            "--host", host, "--port", port, "--workers", workers,
+            "--blocking-threads", threads, "--http", "1", "--no-ws",
+            "--http1-header-read-timeout", HEADER_READ_TIMEOUT_MS,
+            "--backlog", "2048", "--respawn-failed-workers",
+            "--workers-kill-timeout", grace, APP]
 
 
 def ensure_database(url: str) -> None:
@@ -134,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_setup:
         setup(env)
     fresh_metrics_dir(env)
-    print(f"serve: {env['SERVER']} on http://{env['HOST']}:{env['PORT']}/ "
+    print(f"serve: granian on http://{env['HOST']}:{env['PORT']}/ "
           f"({env['WORKERS']} workers x {env['THREADS']} threads)", flush=True)
     os.chdir(ROOT)
     os.execve(command[0], command, env)  # noqa: S606 (our venv's server, fixed arguments)

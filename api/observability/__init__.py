@@ -14,7 +14,7 @@ values (SQL parameters, a database's "Key (email)=(...) already exists").
   carries `request_id`. The access line is on the `api.requests` logger.
 - Metrics: `GET /metrics` in Prometheus' text format, from loopback callers, or with
   `Authorization: Bearer <METRICS_TOKEN>`; anyone else gets the same 404 as an unknown URL.
-  With `PROMETHEUS_MULTIPROC_DIR` set (gunicorn with several workers) it adds up every
+  With `PROMETHEUS_MULTIPROC_DIR` set (several worker processes) it adds up every
   worker's numbers.
 """
 
@@ -215,7 +215,7 @@ class TextFormatter(logging.Formatter):
 
 
 class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever sys.stderr is now (test runners swap it; gunicorn keeps it).
+    """Writes to whatever sys.stderr is now (test runners swap it; the server keeps it).
 
     Lines are written in batches, at most `flush_seconds` late (a timer thread per process
     writes what waits on a quiet server), and warnings and errors at once with everything

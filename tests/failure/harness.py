@@ -1,5 +1,5 @@
-"""What the failure tests share: free ports, the server as `make run` starts it (and gunicorn
-gthread), a throwaway redis-server, a TCP proxy that can be cut, and small JSON-over-HTTP calls.
+"""What the failure tests share: free ports, the server as `make run` starts it, a throwaway
+redis-server, a TCP proxy that can be cut, and small JSON-over-HTTP calls.
 
 Every process started here is started in its own session and stopped by its own PID (or
 process group), never by name. Every wait has a deadline.
@@ -133,9 +133,8 @@ class ServerProcess:
 
 class MakeRun(ServerProcess):
     """The app as `make run` serves it: scripts/serve.py --embedded, granian with 2 workers x 4
-    threads (SERVER=gunicorn in `env` puts gunicorn gthread there instead, to compare). The
-    database must be migrated already (`--no-setup`). Its workers' metrics files go beside its
-    log, not into var/."""
+    threads. The database must be migrated already (`--no-setup`). Its workers' metrics files
+    go beside its log, not into var/."""
 
     name = "scripts/serve.py"
 
@@ -145,19 +144,6 @@ class MakeRun(ServerProcess):
         super().__init__(command, {
             **env, "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "2", "THREADS": "4",
             "PROMETHEUS_MULTIPROC_DIR": str(log.with_name(f"metrics-{port}"))}, port, log)
-
-
-class Gunicorn(ServerProcess):
-    """The app under gunicorn gthread, as `make run` served it before granian."""
-
-    name = "gunicorn"
-
-    def __init__(self, env: dict, port: int, log: Path, workers: int = 2):
-        command = [
-            str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-            "--threads", "4", "--worker-class", "gthread", "--no-control-socket",
-            "api:create_app()"]
-        super().__init__(command, env, port, log)
 
 
 class RedisServer:

@@ -1,11 +1,12 @@
 """kill -9 under load: every write acknowledged with a 2xx survives, exactly once.
 
-For SQLite (WAL, always) and PostgreSQL (when TEST_DATABASE_URL points at one): gunicorn
-gthread (2 workers x 4 threads) on a fresh migrated database; 16 clients post check-ins, each
-with its own Idempotency-Key and note; the whole process group gets SIGKILL mid-stream;
-gunicorn starts again on the same database. Then every acknowledged check-in is stored once,
-nothing is stored twice, each unacknowledged request replayed with its own key ends stored
-exactly once (as the PWA outbox replays), and the database passes its own integrity checks.
+For SQLite (WAL, always) and PostgreSQL (when TEST_DATABASE_URL points at one): the server as
+`make run` starts it (granian, 2 workers x 4 threads) on a fresh migrated database; 16 clients
+post check-ins, each with its own Idempotency-Key and note; the whole process group gets
+SIGKILL mid-stream; the server starts again on the same database. Then every acknowledged
+check-in is stored once, nothing is stored twice, each unacknowledged request replayed with
+its own key ends stored exactly once (as the PWA outbox replays), and the database passes its
+own integrity checks.
 """
 
 import http.client
@@ -30,7 +31,7 @@ from api.models import IdempotencyRecord
 from api.services.loading import load_content
 from tests.conftest import build_app, temporary_database
 from tests.failure.harness import (
-    Gunicorn,
+    MakeRun,
     call,
     expect,
     free_port,
@@ -185,7 +186,7 @@ def test_acknowledged_writes_survive_kill_9(database, tmp_path):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": server_url(store), "FLASK_APP": "api",
            "RATELIMIT_STORAGE_URI": "memory://"}
-    server = Gunicorn(env, port, tmp_path / "gunicorn.log")
+    server = MakeRun(env, port, tmp_path / "server.log")
     timings = {}
     try:
         started = time.monotonic()

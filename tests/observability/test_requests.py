@@ -294,7 +294,7 @@ def test_metrics_are_neither_rate_limited_nor_audited(make_app, app):
         assert db.session.query(AuditEvent).count() == before
 
 
-def test_gunicorn_workers_share_metrics_in_multiprocess_mode(tmp_path):
+def test_worker_processes_share_metrics_in_multiprocess_mode(tmp_path):
     """With PROMETHEUS_MULTIPROC_DIR, /metrics adds up what every process wrote there."""
     script = f"""
 from api import create_app
