@@ -4,12 +4,13 @@ Each runs as one unit of work (api.db.unit_of_work): all of it commits, or none.
 """
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from api.db import idempotency_keys as idempotency
 from api.db.unit_of_work import unit_of_work
 from api.lib.content_files import ContentError
+from api.lib.languages import LANGUAGES
 from api.services.accounts.people import AccountError, create_agency
 from api.services.loading import load_content
 
@@ -21,7 +22,7 @@ def load_command() -> None:
     """Load tips and FAQs from api/content/ (safe to run again)."""
     try:
         with unit_of_work():
-            report = load_content(current_app.config["LANGUAGES"])
+            report = load_content(LANGUAGES)
     except ContentError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Content loaded: {report}")

@@ -59,7 +59,7 @@ def limit_storage_url(raw: str | None, database: str) -> str:
 def secret_key(raw: str | None, path: Path) -> str:
     """SECRET_KEY as set, else the one kept in `path`, made there at the first start.
 
-    It signs device tokens (services.devices), so every process and every restart must use
+    It signs device tokens (services.accounts.devices), so every process and every restart must use
     the same one. Several processes may start at once: the first to link its file wins and
     the others read it. With several machines, set SECRET_KEY (the same on each).
     """
@@ -92,7 +92,6 @@ class Config:
     # and reaching it proves the body was too large (werkzeug would silently truncate).
     MAX_CONTENT_LENGTH = MAX_BODY_BYTES + 1
     # Content negotiation: first is the default and the fallback for missing translations.
-    LANGUAGES = ("en", "es")
     SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "30")))
     # A session unused this long ends, whatever its lifetime says (a phone left signed in).
     SESSION_IDLE = timedelta(hours=positive_number("SESSION_IDLE_HOURS", "168"))
@@ -106,12 +105,9 @@ class Config:
     # by default (see limit_storage_url), Redis (`redis://...`) where one machine is not enough.
     # (None here: create_app works it out once the database is known.)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
-    # Fixed windows: the one strategy every storage (Redis, SQL, memory) counts the same way.
-    RATELIMIT_STRATEGY = "fixed-window"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "rapport")
     # Redis out of reach (api.counters.fallback): each process counts in memory meanwhile and
     # goes back to Redis when it answers; a hung Redis is never waited on for over a second.
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_STORAGE_OPTIONS = {"wrap_exceptions": True, "socket_connect_timeout": 1,
                                  "socket_timeout": 1}
     # Public content (api.ratelimits): per client IP, and per agency API key (X-API-Key).

@@ -1,8 +1,6 @@
 """Extension singletons, bound to an app in create_app (no app at import time)."""
 
 from flask_compress import Compress
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -26,8 +24,5 @@ class Base(DeclarativeBase):
 # and reloading each row afterwards would cost a query per row.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)  # batch mode: SQLite can ALTER via table copies
-# No blanket limits: the views that need them count attempts explicitly
-# (api.services.accounts.throttle).
-limiter = Limiter(key_func=get_remote_address)
 # Text answers go out compressed when the client says it can take it (Accept-Encoding).
 compress = Compress()

@@ -19,6 +19,7 @@ from api import create_app, ratelimits
 from api.config import database_url
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
+from api.lib.languages import LANGUAGES
 from api.services import audit
 from api.services.loading import load_content
 from tests.factories import make_worker, make_world
@@ -115,7 +116,7 @@ def app(make_app):
     with app.app_context():
         upgrade()  # the real migrations, from empty, as production runs them
         with unit_of_work():
-            load_content(app.config["LANGUAGES"])
+            load_content(LANGUAGES)
     return app
 
 
@@ -135,7 +136,7 @@ def restore_content(app):
     """For tests that change content: put the real content back afterwards."""
     yield
     with app.app_context(), unit_of_work():
-        load_content(app.config["LANGUAGES"])
+        load_content(LANGUAGES)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ A public GET (tips, FAQs, feeds, surveys, crisis lines, the embed) is made once 
 and kept, as the exact bytes sent, with its strong ETag and, once asked for, its brotli and
 gzip forms. It is kept per request URL (path and query: paging, `lang`, `agency`), the
 language Accept-Language picks, the agency an X-API-Key names and, where a view says so, the
-day; and labelled with the content version it was made from (services.content_version), so
+day; and labelled with the content version it was made from (services.content.content_version), so
 any change to content makes it stale in every process.
 
 A hit reads nothing from the database; a conditional GET that matches is a 304 built from the
@@ -13,7 +13,6 @@ The rate limits, CORS and the other rules (api.http.policies) still apply to eve
 """
 
 import gzip
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from flask import Flask, current_app, make_response, request
 from werkzeug.wrappers import Response
 
 from api.http import api_keys
+from api.http.conditional import body_etag
 from api.services.content import content_version
 
 # Set in the WSGI environ when an answer is the same for anyone sending the same request, so
@@ -144,7 +144,7 @@ def _entry(response: Response, version: int, keep_lifetime: bool) -> Entry:
     headers = [(name, value) for name, value in response.headers.items()
                if name.lower() not in skip and name.lower() != "content-type"]
     return Entry(version=version, body=body, headers=headers,
-                 content_type=response.content_type, etag=hashlib.sha256(body).hexdigest()[:32])
+                 content_type=response.content_type, etag=body_etag(body))
 
 
 def _coding() -> str | None:

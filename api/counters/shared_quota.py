@@ -1,9 +1,9 @@
 """Quotas shared by every process, taken from the shared count a few hits at a time.
 
-Asking the shared storage (Redis, or the database) on every public read cost two round trips
-a request and most of the time a cached read took (BENCHMARKS.md). So a process reserves a
-small block of a client's quota at once (one `incr` of the shared fixed-window count, `limits`'
-own keys) and hands the hits out from memory:
+Asking the shared storage (Redis, or the database) on every public read would cost two round
+trips a request, more than the cached read itself. So a process reserves a small block of a
+client's quota at once (one `incr` of the shared fixed-window count, `limits`' own keys) and
+hands the hits out from memory:
 
 - A block is at most 1% of the quota (one hit for quotas under 200), and shrinks to single
   hits as the quota runs out, so little is ever reserved and unused.
@@ -44,7 +44,7 @@ class _Window:
     storage: int = 0  # which storage the counts are in: Redis, or memory while it is down
 
 
-# `run(operation)` calls operation(strategy) on the shared storage (api.counters.fallback.run).
+# `run(operation)` calls operation(strategy) on the shared storage (api.counters.Counters.run).
 Runner = Callable[[Callable[[RateLimiter], object]], object]
 
 

@@ -1,6 +1,6 @@
 """Rate-limit counters in an SQL database: a storage backend for the `limits` library.
 
-`limits` (under Flask-Limiter) keeps counters in memory, Redis, Memcached or MongoDB. Memory
+`limits` keeps counters in memory, Redis, Memcached or MongoDB. Memory
 is per process and forgotten at a restart, so with two worker processes every limit doubled
 and a restart lifted every lockout. With no Redis at hand, the counters live here instead:
 shared by every process, kept across restarts.

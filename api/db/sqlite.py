@@ -7,11 +7,11 @@
 - One read may come first, outside the lock: finding the caller's session (`read_first`).
   It runs on its own (autocommit), and the request's transaction, with the write lock, begins
   just before its next statement; so the one writer at a time is not also waiting on the
-  others' sign-in lookups. Everything after that read is in one transaction, as before.
+  others' sign-in lookups. Everything after that read is in one transaction.
 - Durability: `synchronous` stays at SQLite's default, FULL: each commit is on disk before
-  it is acknowledged. NORMAL (in WAL mode) would skip that fsync, which measured here as
-  most of a check-in's time under the write lock; a commit would still survive the process
-  being killed (-9), but the last ones could be lost with the power. Not worth a lost 201.
+  it is acknowledged. NORMAL (in WAL mode) would skip that fsync and be faster; a commit
+  would still survive the process being killed (-9), but the last ones could be lost with
+  the power. Not worth a lost 201.
 - secure_delete: what is deleted or overwritten is zeroed in the file, not just marked free,
   so an erased person's words cannot be read back from the database file's bytes. Some
   builds of SQLite turn it on by default, others do not: it is set, not assumed.

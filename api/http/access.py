@@ -158,7 +158,7 @@ def set_session_cookie(response, token: str, expires_at: datetime) -> None:
 
 
 def set_device_cookie(response, token: str, expires_at: datetime) -> None:
-    """The device token (services.devices) for the web app, out of reach of its scripts."""
+    """The device token (services.accounts.devices) for the web app, out of reach of its scripts."""
     _set_cookie(response, DEVICE_COOKIE, token, expires_at)
 
 

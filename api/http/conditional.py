@@ -1,5 +1,6 @@
 """ETags from versions, and If-Match on edits (RFC 9110): 428 without it, 412 when stale."""
 
+import hashlib
 import re
 
 from flask import make_response, request
@@ -9,8 +10,18 @@ from flask_smorest import abort
 _VERSION_TAG = re.compile(r"v(\d{1,9})(?::[a-z]+)?")
 
 
+# In the spec, on every answer that carries an item's version.
+VERSION_HEADER = {"ETag": {"description": 'The version to send back in If-Match: `"v<version>"`.',
+                           "schema": {"type": "string"}}}
+
+
 def etag(version: int) -> str:
     return f"v{version}"
+
+
+def body_etag(body: bytes) -> str:
+    """A strong ETag from the exact bytes sent: any change in content or language changes it."""
+    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def versioned(body: dict, version: int, status: int = 200, headers: dict | None = None):

@@ -6,7 +6,6 @@ matching If-None-Match, and are open to any origin. A request body is at most 64
 JSON nested at most MAX_JSON_DEPTH deep.
 """
 
-import hashlib
 import json
 import re
 
@@ -16,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from api.config import MAX_JSON_DEPTH
 from api.db import sqlite
+from api.http.conditional import body_etag
 
 PUBLIC = "public"
 PRIVATE = "private"
@@ -172,8 +172,6 @@ def _make_cacheable(response: Response) -> None:
         cache_control.max_age = current_app.config["PUBLIC_MAX_AGE"]
     if response.get_etag()[0] is None and not response.direct_passthrough \
             and not response.is_streamed:
-        # Strong ETag from the exact bytes sent: any change in content or language changes it.
         # (Answers from api.caching.public_cache bring the one worked out when they were made.)
-        body = response.get_data()
-        response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+        response.set_etag(body_etag(response.get_data()))
     response.make_conditional(request)

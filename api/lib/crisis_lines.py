@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-LANGUAGES = ("en", "es")
-# An agency's set with none in the asked-for language falls back to this one.
-FALLBACK_LANGUAGE = "en"
+from api.lib.languages import FALLBACK, LANGUAGES  # noqa: F401 (the lines' languages)
+
+# An agency's set with none in the asked-for language falls back to the default language.
+FALLBACK_LANGUAGE = FALLBACK
 MAX_RESOURCES = 20
 NAME_MAX = 120
 HOURS_MAX = 120

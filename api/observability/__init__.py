@@ -219,7 +219,7 @@ class _StderrHandler(logging.StreamHandler):
 
     Lines are written in batches, at most `flush_seconds` late (a timer thread per process
     writes what waits on a quiet server), and warnings and errors at once with everything
-    before them. One write per request was half a cached read's time (BENCHMARKS.md)."""
+    before them: a write per line would cost a cached read much of its time."""
 
     MAX_WAITING = 256
 

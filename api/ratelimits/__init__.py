@@ -3,8 +3,8 @@
 Every route marked public (`api.http.policies.public`) is limited here, in one place, so a new
 public route cannot forget: anonymous clients per IP address (`PUBLIC_RATE_LIMIT`), and
 clients presenting an agency API key per key, with a higher quota (`API_KEY_RATE_LIMIT`).
-Counts are fixed windows in Flask-Limiter's storage, shared by every process and kept across
-restarts (the database by default, Redis at scale; `memory://` only if asked for). Each
+Counts are fixed windows in the app's counters (api.counters), shared by every process and
+kept across restarts (the database by default, Redis at scale; `memory://` only if asked for). Each
 process reserves a client's hits a few at a time (api.counters.shared_quota: never over the quota,
 and a read costs no round trip in the common case). The same count serves the app's fast
 path for repeated reads (api.caching.fast_path), which asks `count_anonymous` without a
@@ -17,7 +17,7 @@ Lists whose items name the policy, sent on every limited response (200, 304 and 
     RateLimit: "default";r=297;t=58             r left now; t seconds until room again
 
 A 429 adds Retry-After, never earlier than `t`. Private routes are not limited here and
-send neither field (their own guards, such as login throttling, live in services.throttle).
+send neither field (their own guards, such as login throttling, live in services.accounts.throttle).
 """
 
 import math
@@ -29,10 +29,8 @@ from flask_smorest import abort
 from limits import RateLimitItem, parse
 from werkzeug.wrappers import Response
 
-from api.counters import fallback as limit_storage
-from api.counters import sql_storage  # noqa: F401  (registers the SQL storage: see init_app)
+from api import counters
 from api.counters.shared_quota import SharedQuota
-from api.extensions import limiter
 from api.http import api_keys
 from api.http.policies import PUBLIC, policy_for
 from api.lib.addresses import client_address
@@ -59,9 +57,6 @@ class Verdict:
 
 
 def init_app(app: Flask) -> None:
-    # The counter storage (sql_storage registers the sqlite:// and postgresql:// schemes
-    # with `limits` by being imported above), with its in-memory fallback (fallback).
-    limiter.init_app(app)
     # Parse now: a mistyped limit in the environment stops the app at start, not per request.
     app.extensions["public_rate_limits"] = {
         setting: parse(app.config[setting])
@@ -99,20 +94,17 @@ def count_anonymous(app: Flask, address: str) -> Verdict:
 
 def _verdict(app: Flask, policy: str, setting: str, who: str) -> Verdict:
     item = app.extensions["public_rate_limits"][setting]
-    # The deployment's prefix keeps apps that share one Redis apart (as services.throttle).
-    scoped = f"{app.config.get('RATELIMIT_KEY_PREFIX', '')}:public:{who}"
+    shared = counters.of(app)
     # Redis out of reach: counted in this process's memory meanwhile (api.counters.fallback).
-    counted = app.extensions["public_quota"].hit(
-        item, scoped, lambda operation: limit_storage.run(operation, app),
-        storage=limiter.limiter.storage)
+    counted = app.extensions["public_quota"].hit(item, shared.key("public", who), shared.run,
+                                                 storage=shared.in_use())
     return Verdict(policy, item, counted.remaining,
                    max(0, math.ceil(counted.reset_at - time.time())), counted.allowed)
 
 
 def reset(app: Flask) -> None:
     """Forget every count, shared and local (tests start each case from nothing)."""
-    with app.app_context():
-        limiter.reset()
+    counters.of(app).reset()
     app.extensions["public_quota"].clear()
 
 

@@ -29,7 +29,7 @@ def account_error(error: AccountError):
 
 @contextmanager
 def limited(*checks: tuple[throttle.Guard, str]):
-    """Take one attempt from each (guard, key) for the block (services.throttle), or answer
+    """Take one attempt from each (guard, key) for the block (services.accounts.throttle), or answer
     429 with Retry-After when any is used up."""
     try:
         attempt = throttle.attempt(*checks)

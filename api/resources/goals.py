@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api.http import access
-from api.http.conditional import expected_versions, versioned
+from api.http.conditional import VERSION_HEADER, expected_versions, versioned
 from api.http.idempotency import idempotent
 from api.http.openapi import PAGING_HEADERS, Blueprint, paging_headers
 from api.resources.partnerships import MEMBERS
@@ -28,10 +28,6 @@ from api.services.support import goals, partnerships
 
 blp = Blueprint("goals", __name__, url_prefix="/api/v1",
                 description="Goals a worker and a peer set together, and their progress.")
-
-ETAG_HEADER = {"ETag": {"description": 'The version to send back in If-Match: `"v<version>"`.',
-                        "schema": {"type": "string"}}}
-
 
 def _goal(goal_id: uuid.UUID):
     """The goal and its partnership, if the caller is a member; otherwise 404."""
@@ -71,7 +67,7 @@ def with_etag(item, status: int = 200, schema=None):
 class GoalById(MethodView):
     @access.signed_in(*MEMBERS)
     @blp.arguments(NoArgsSchema, location="query")
-    @blp.response(200, GoalSchema, headers=ETAG_HEADER)
+    @blp.response(200, GoalSchema, headers=VERSION_HEADER)
     @blp.errors(404, 422)
     def get(self, _args, goal_id):
         """Get a goal (with its ETag, for editing)."""
@@ -82,7 +78,7 @@ class GoalById(MethodView):
     @access.signed_in(*MEMBERS)
     @blp.conditional_write
     @blp.arguments(GoalUpdateSchema, required=False)
-    @blp.response(200, GoalSchema, headers=ETAG_HEADER)
+    @blp.response(200, GoalSchema, headers=VERSION_HEADER)
     @blp.errors(404, 409, 422)
     def patch(self, data, goal_id):
         """Edit a goal: title, why, target date or status (needs If-Match)."""
@@ -117,7 +113,7 @@ class GoalMilestones(MethodView):
     @access.signed_in(*MEMBERS)
     @idempotent
     @blp.arguments(MilestoneCreateSchema)
-    @blp.response(201, MilestoneSchema, headers=ETAG_HEADER)
+    @blp.response(201, MilestoneSchema, headers=VERSION_HEADER)
     @blp.errors(404, 409, 422)
     def post(self, data, goal_id):
         """Add a milestone to a goal."""
@@ -131,7 +127,7 @@ class MilestoneById(MethodView):
     @access.signed_in(*MEMBERS)
     @blp.conditional_write
     @blp.arguments(MilestoneUpdateSchema, required=False)
-    @blp.response(200, MilestoneUpdatedSchema, headers=ETAG_HEADER)
+    @blp.response(200, MilestoneUpdatedSchema, headers=VERSION_HEADER)
     @blp.errors(404, 409, 422)
     def patch(self, data, milestone_id):
         """Edit or complete a milestone (`{"done": true}`; needs If-Match)."""

@@ -8,10 +8,11 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api.http import access
-from api.http.conditional import versioned
+from api.http.conditional import VERSION_HEADER, versioned
 from api.http.idempotency import idempotent
 from api.http.language import language_headers, negotiate
 from api.http.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
+from api.lib.languages import FALLBACK
 from api.schemas.accounts import PartnershipSchema, PartnershipUpdateSchema
 from api.schemas.common import (
     EmptyBodySchema,
@@ -100,7 +101,7 @@ class PartnershipGoals(MethodView):
     @blp.arguments(GoalCreateSchema)
     @blp.response(201, GoalSchema, headers={
         "Location": {"description": "The new goal's URL.", "schema": {"type": "string"}},
-        "ETag": {"description": "Its version, for If-Match.", "schema": {"type": "string"}}})
+        **VERSION_HEADER})
     @blp.errors(404, 409, 422)
     def post(self, data, partnership_id):
         """Set a new shared goal (either member may)."""
@@ -171,7 +172,7 @@ class CheckInCalendar(MethodView):
     @blp.errors(404, 422, 429)
     def get(self, partnership_id, token, lang=None):
         """Get the check-in calendar (private link from POST .../calendar-feeds)."""
-        body = feeds.calendar(partnership_id, token, lang or "en")
+        body = feeds.calendar(partnership_id, token, lang or FALLBACK)
         if body is None:
             access.deny(404, None)  # a wrong or revoked link: counted, limited per address
         response = make_response(body)

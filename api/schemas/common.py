@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from datetime import UTC
 
 import marshmallow as ma
-from flask import current_app
+
+from api.lib.languages import LANGUAGES
 
 # Control characters other than tab, newline and carriage return have no place in text
 # people type; NUL in particular is refused by PostgreSQL.
@@ -104,13 +105,9 @@ class BaseSchema(ma.Schema):
         return data
 
 
-def supported_languages() -> tuple[str, ...]:
-    return tuple(current_app.config["LANGUAGES"])
-
-
 class LanguageArgsSchema(BaseSchema):
     lang = ma.fields.String(
-        validate=ma.validate.OneOf(["en", "es"]),
+        validate=ma.validate.OneOf(LANGUAGES),
         metadata={
             "description": "Language of the content (`en` or `es`). Beats `Accept-Language`; "
             "items missing in that language fall back to English and say so.",

@@ -21,6 +21,7 @@ from flask_migrate import upgrade
 
 from api.config import database_url
 from api.db.unit_of_work import unit_of_work
+from api.lib.languages import LANGUAGES
 from api.services.loading import load_content
 from scripts._serve import free_port
 from tests.conftest import build_app, temporary_database
@@ -40,7 +41,7 @@ def store(tmp_path):
         with app.app_context():
             upgrade()
             with unit_of_work():
-                load_content(app.config["LANGUAGES"])
+                load_content(LANGUAGES)
         yield database
 
 

@@ -27,6 +27,7 @@ from api.db.idempotency_keys import ABANDONED_AFTER
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.lib.clock import utcnow
+from api.lib.languages import LANGUAGES
 from api.models import IdempotencyRecord
 from api.services.loading import load_content
 from tests.conftest import build_app, temporary_database
@@ -67,7 +68,7 @@ def prepare(store):
     with app.app_context():
         upgrade()
         with unit_of_work():
-            load_content(app.config["LANGUAGES"])
+            load_content(LANGUAGES)
     return app
 
 

@@ -21,6 +21,7 @@ from api.db import outage
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.http.outage import DETAIL, RETRY_AFTER_SECONDS
+from api.lib.languages import LANGUAGES
 from api.models import CheckIn, IdempotencyRecord
 from api.services.loading import load_content
 from tests.conftest import RUN_DATABASE
@@ -103,7 +104,7 @@ def test_sqlite_recovers_when_its_file_can_be_opened_again(make_app, tmp_path):
     with app.app_context():
         upgrade()
         with unit_of_work():
-            load_content(app.config["LANGUAGES"])
+            load_content(LANGUAGES)
     assert client.get("/readyz").get_json() == {
         "status": "ready", "checks": {"database": "ok", "disk": "ok"}}
     tips = client.get("/api/v1/tips")
@@ -152,7 +153,7 @@ def test_public_answers_already_made_keep_being_served_through_an_outage(make_ap
     with app.app_context():
         upgrade()
         with unit_of_work():
-            load_content(app.config["LANGUAGES"])
+            load_content(LANGUAGES)
     client = app.test_client()
     lines = client.get("/api/v1/crisis-resources")
     assert lines.status_code == 200

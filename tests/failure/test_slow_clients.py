@@ -18,6 +18,7 @@ import pytest
 from flask_migrate import upgrade
 
 from api.db.unit_of_work import unit_of_work
+from api.lib.languages import LANGUAGES
 from api.services.loading import load_content
 from scripts import serve
 from tests.conftest import build_app
@@ -50,7 +51,7 @@ def make_run(tmp_path):
     with app.app_context():
         upgrade()
         with unit_of_work():
-            load_content(app.config["LANGUAGES"])
+            load_content(LANGUAGES)
     server = MakeRun({**os.environ, "DATABASE_URL": url}, free_port(),
                      tmp_path / "server.log").start()
     yield server

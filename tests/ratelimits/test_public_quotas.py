@@ -10,8 +10,7 @@ import pytest
 import redis
 from werkzeug.routing import AnyConverter
 
-from api import ratelimits
-from api.extensions import limiter
+from api import counters, ratelimits
 from api.http.policies import PUBLIC, policy_for
 from tests.conftest import RUN_PREFIX
 from tests.helpers import assert_problem
@@ -179,12 +178,11 @@ def test_a_limit_that_cannot_be_read_stops_the_app(make_app):
                     reason="needs Redis: CI sets TEST_RATELIMIT_STORAGE_URI on its second run")
 def test_separately_built_apps_share_one_count_through_redis(app, make_app):
     first = make_app(**ANONYMOUS)
-    first_storage = limiter.storage
     for _ in range(2):
         assert first.test_client().get("/api/v1/tips").status_code == 200
     # A second app starts with storage of its own, as another process would.
     second = make_app(**ANONYMOUS)
-    assert limiter.storage is not first_storage
+    assert counters.of(second).shared is not counters.of(first).shared
     response = second.test_client().get("/api/v1/tips")
     assert remaining(response)[0] == 0
     assert_problem(second.test_client().get("/api/v1/tips"), 429)

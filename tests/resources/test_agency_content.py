@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from api.db.unit_of_work import unit_of_work
+from api.lib.languages import LANGUAGES
 from api.services.loading import load_content
 from tests.helpers import assert_problem
 
@@ -164,7 +165,7 @@ def test_loading_core_content_leaves_agency_content_alone(app, client, world, ad
     admin.post("tips", tip_body(status="published"))
     admin.post("faqs", faq_body(status="published"))
     with app.app_context(), unit_of_work():
-        report = load_content(app.config["LANGUAGES"])
+        report = load_content(LANGUAGES)
     assert report.removed == 0
     assert "before-a-first-visit" in public_slugs(client, "/api/v1/tips", agency=world.agency_a)
     assert "where-do-we-meet" in public_slugs(client, "/api/v1/faqs", agency=world.agency_a)

@@ -11,7 +11,8 @@ import redis
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from api.extensions import db, limiter
+from api import counters
+from api.extensions import db
 from api.lib import passwords
 from api.models import AuditEvent, AuthSession, User
 from api.services.accounts import devices, throttle
@@ -188,7 +189,7 @@ def test_the_wait_grows_with_more_failures(app):
         def fail(times: int, *, time_passes_for=()):
             for _ in range(times):
                 for item in time_passes_for:  # as if that window had ended meanwhile
-                    limiter.limiter.storage.clear(item.key_for(scoped))
+                    counters.of().shared.storage.clear(item.key_for(scoped))
                 throttle.count(throttle.ACCOUNT, account)
 
         fail(5)

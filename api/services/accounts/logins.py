@@ -1,6 +1,6 @@
 """Signing in: password check, limits on guessing, and the audit of every attempt.
 
-The limits follow OWASP's device-cookie scheme (services.devices): a client that signed in
+The limits follow OWASP's device-cookie scheme (services.accounts.devices): a client that signed in
 to the account before is checked against its own allowance only; any other client meets the
 account's growing delays and its address's limit. So guessing someone's password from
 elsewhere cannot lock them out of the phone they use, and one busy office address cannot

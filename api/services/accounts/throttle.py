@@ -6,7 +6,7 @@ slip past a limit between its check and its count. What is then kept depends on 
 a failure keeps its count, a success gives it back (a person who gets it right is never
 slowed down), and so does anything that checked nothing.
 
-Counts are fixed windows in Flask-Limiter's storage (the database by default, Redis where
+Counts are fixed windows in the app's counters (api.counters: the database by default, Redis where
 configured), so every process sees them and a restart forgets none; while that storage is out
 of reach, each process counts in its own memory (api.counters.fallback). Keys hold no email,
 username or address: only a keyed hash of it, so the counter storage names no one.
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from limits import RateLimitItem, parse_many
 
-from api.counters import fallback as limit_storage
+from api import counters
 
 
 @dataclass(frozen=True)
@@ -109,12 +109,12 @@ def attempt(*checks: tuple[Guard, str]) -> Attempt:
 
 def _add(item: RateLimitItem, scoped: str, amount: int) -> int:
     # Redis out of reach: counted in this process's memory meanwhile (api.counters.fallback).
-    return limit_storage.run(lambda strategy: strategy.storage.incr(
+    return counters.of().run(lambda strategy: strategy.storage.incr(
         item.key_for(scoped), item.get_expiry(), amount=amount))
 
 
 def _wait(item: RateLimitItem, scoped: str) -> int:
-    stats = limit_storage.run(lambda strategy: strategy.get_window_stats(item, scoped))
+    stats = counters.of().run(lambda strategy: strategy.get_window_stats(item, scoped))
     # The clock read after the storage's: Redis gives whole seconds left from then.
     return max(1, math.ceil(stats.reset_time - time.time()))
 
@@ -129,14 +129,14 @@ def _scoped(guard: Guard, key: str) -> str:
     guard, and a keyed hash of what is counted (an email, a username, an address)."""
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), key.encode(),
                       hashlib.sha256).hexdigest()[:32]
-    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}:{guard.name}:{digest}"
+    return counters.of().key(guard.name, digest)
 
 
 def retry_after(guard: Guard, key: str) -> int | None:
     """Seconds until `key` may try again, or None while it is within every window."""
     scoped = _scoped(guard, key)
     waits = [_wait(item, scoped) for item in guard.items
-             if not limit_storage.run(lambda strategy, item=item: strategy.test(item, scoped))]
+             if not counters.of().run(lambda strategy, item=item: strategy.test(item, scoped))]
     return max(waits) if waits else None
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from api.db.paging import page_of
 from api.extensions import db
 from api.lib.clock import utcnow
+from api.lib.languages import FALLBACK
 from api.models import Faq, FaqTranslation, Tip, TipTag, TipTranslation, User
 from api.services import audit
 from api.services.content.content_loader import sync_translations
@@ -191,7 +192,7 @@ def delete_faq(admin: User, item: Faq) -> None:
 def as_admin_sees(item) -> dict:
     """The item with every language's text, as its agency's admins edit it."""
     fields = TIP_FIELDS if isinstance(item, Tip) else FAQ_FIELDS
-    english = next((t for t in item.translations if t.language == "en"), None)
+    english = next((t for t in item.translations if t.language == FALLBACK), None)
     shown = {
         "slug": item.slug, "status": item.status, "next_review": item.next_review,
         "last_reviewed": english.last_reviewed if english else None,

@@ -15,11 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from api.extensions import db
 from api.lib.content_files import ContentError, read_toml
+from api.lib.languages import FALLBACK as CANONICAL
 from api.lib.text import SLUG_PATTERN, normalise
 from api.models import Faq, FaqTranslation, Tip, TipTag, TipTranslation
-
-CANONICAL = "en"
-
 
 _slug = ma.fields.String(required=True, validate=ma.validate.Regexp(SLUG_PATTERN))
 _text = ma.fields.String(required=True, validate=ma.validate.Length(min=1))

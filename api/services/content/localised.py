@@ -5,9 +5,8 @@ import uuid
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
+from api.lib.languages import FALLBACK as FALLBACK_LANGUAGE
 from api.lib.text import like_pattern, search_terms
-
-FALLBACK_LANGUAGE = "en"
 
 
 def visible(item_model, agency_id: uuid.UUID | None):

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event, vDuration
 
+from api.lib.languages import FALLBACK as DEFAULT_LANGUAGE
 from api.services.support.consistency import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 
 DEFAULT_COUNT = 6
@@ -56,7 +57,6 @@ _WORDS = {
         ),
     },
 }
-DEFAULT_LANGUAGE = "en"
 
 
 def checkin_calendar(

@@ -29,7 +29,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-DEFAULT_CADENCE_DAYS = 7
 MIN_CADENCE_DAYS = 1
 MAX_CADENCE_DAYS = 365
 DEFAULT_WEEKS = 12

@@ -68,11 +68,6 @@ def member_milestone(user: User, milestone_id: uuid.UUID):
     return row[0], row[1], row[2]
 
 
-def _read(user: User, kind: str, item_id, partnership_id) -> None:
-    audit.record(user, f"{kind}.read", object_type=kind, object_id=item_id,
-                 partnership_id=partnership_id)
-
-
 def list_goals(user: User, partnership: Partnership, page: int, page_size: int):
     stmt = select(Goal).where(Goal.partnership_id == partnership.id)
     rows, total = page_of(stmt, (Goal.created_at.desc(), Goal.id), page, page_size)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from api.extensions import db
 from api.lib.content_files import CONTENT_DIR, ContentError, read_toml
+from api.lib.languages import FALLBACK
 from api.models import SurveyInstrument
 from api.services.surveys.scoring import DIMENSIONS, Instrument, Item
 
@@ -41,10 +42,10 @@ def _definition(path: Path, languages, tip_slugs: set[str]) -> tuple[dict, dict]
             raise ContentError(f"{path.name}: item {item.get('id')}: unknown dimension")
         if item.get("tip") is not None and item["tip"] not in tip_slugs:
             raise ContentError(f"{path.name}: item {item['id']}: unknown tip {item['tip']}")
-    text = {"en": _words(data["en"], items, "en", path)}
+    text = {FALLBACK: _words(data[FALLBACK], items, FALLBACK, path)}
     for language in languages:
         translated = path.with_name(path.name.replace(".toml", f".{language}.toml"))
-        if language != "en" and translated.exists():
+        if language != FALLBACK and translated.exists():
             extra = read_toml(translated)
             words = {item["id"]: item.get(language) for item in extra.get("items", [])}
             if set(words) != set(ids):
@@ -116,8 +117,8 @@ def for_scoring(row: SurveyInstrument) -> Instrument:
 
 def localised(row: SurveyInstrument, language: str) -> dict:
     """The instrument as people read it, in `language` (English where it is missing)."""
-    text = row.definition["text"].get(language) or row.definition["text"]["en"]
-    used = language if language in row.definition["text"] else "en"
+    text = row.definition["text"].get(language) or row.definition["text"][FALLBACK]
+    used = language if language in row.definition["text"] else FALLBACK
     return {
         "slug": row.slug, "version": row.version, "audience": row.audience,
         "language": used, "fallback": used != language,

@@ -8,10 +8,9 @@ from sqlalchemy import func, select
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.lib.content_files import CONTENT_DIR, ContentError
+from api.lib.languages import LANGUAGES
 from api.models import Faq, FaqTranslation, Tip, TipTranslation
 from api.services.loading import load_content
-
-LANGUAGES = ("en", "es")
 
 
 @pytest.fixture
