@@ -1,4 +1,4 @@
-"""Agency insights with differential privacy (services.surveys.insights, services.surveys.dp_release).
+"""Agency insights with differential privacy (services.surveys: insights, dp_release).
 
 Who counts is checked exactly, by catching what goes into the OpenDP measurements; the noise
 itself is checked as statistics: its privacy map, and how often the stated interval holds
