@@ -1,9 +1,10 @@
 """Rapport: the application factory.
 
-`create_app` lists every plumbing package's `init_app` in the order a request meets them:
-the WSGI layers in front of Flask first, then Flask's hooks (before_request ones run in
-this order, after_request ones in reverse), then the routes with one unit of work round
-each view. ARCHITECTURE.md draws the way a request takes.
+`create_app` lists every plumbing package's `init_app`: the WSGI layers in front of Flask
+first (each wraps the ones before it, so the last is the outermost), then Flask's hooks in
+the order a request meets them (before_request ones run in this order, after_request ones in
+reverse), then the routes with one unit of work round each view. ARCHITECTURE.md draws the
+way a request takes.
 """
 
 import gc
@@ -29,8 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     counters.init_app(app)  # counts for quotas and sign-in guards; no hooks of its own
 
-    # In front of Flask (WSGI): repeats of public answers, then the proxies' headers, read
-    # first of all.
+    # In front of Flask (WSGI), innermost first: repeats of public answers from memory, then
+    # round them the proxies' headers, read before anything else.
     caching.init_app(app)
     http.trust_proxies(app)
     # Flask's hooks, in the order a request meets them.

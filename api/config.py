@@ -91,7 +91,6 @@ class Config:
     # One byte more than allowed: a chunked body (no Content-Length) is read up to here,
     # and reaching it proves the body was too large (werkzeug would silently truncate).
     MAX_CONTENT_LENGTH = MAX_BODY_BYTES + 1
-    # Content negotiation: first is the default and the fallback for missing translations.
     SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "30")))
     # A session unused this long ends, whatever its lifetime says (a phone left signed in).
     SESSION_IDLE = timedelta(hours=positive_number("SESSION_IDLE_HOURS", "168"))

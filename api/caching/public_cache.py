@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 
 from api.http import api_keys
 from api.http.conditional import body_etag
+from api.http.language import negotiate
 from api.services.content import content_version
 
 # Set in the WSGI environ when an answer is the same for anyone sending the same request, so
@@ -131,8 +132,6 @@ def cached(day: Callable[[], object] | None = None,
 
 
 def _key(extra) -> tuple:
-    from api.http.language import negotiate  # here: the resources import this module
-
     key = api_keys.current_key()
     return (request.endpoint, request.url, negotiate(request.args.get("lang")),
             key.agency_id if key else None, extra)

@@ -16,7 +16,7 @@ from api.counters.fallback import Counters  # schemes with `limits` by being imp
 def init_app(app: Flask) -> None:
     app.extensions["counters"] = Counters(
         app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_STORAGE_OPTIONS"],
-        app.config["RATELIMIT_KEY_PREFIX"], app.logger)
+        app.config["RATELIMIT_KEY_PREFIX"], app.config["SECRET_KEY"], app.logger)
 
 
 def of(app: Flask | None = None) -> Counters:

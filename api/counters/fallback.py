@@ -1,16 +1,20 @@
 """Rate-limit counters, and what happens while their shared storage is out of reach.
 
-Chosen behaviour: keep serving and keep limiting, per process. When the shared storage (Redis,
-or the counters' database) fails, counting moves to this process's memory with the same
-limits (public reads keep their quota and RateLimit fields; failed sign-ins and invite codes
-are still throttled). The storage is pinged again after 1, 2, 4 ... 32 s (then every 32 s),
-and counting moves back as soon as it answers. Only the sharing is lost meanwhile: with N
-processes a client may get up to N times a quota, which beats both alternatives, unlimited
-guessing (failing open) or refusing every public read and sign-in (failing closed). Counts
-made in memory are not carried back. Redis is never waited on for more than a second
-(RATELIMIT_STORAGE_OPTIONS in api.config).
+Chosen behaviour: keep serving and keep limiting, per process. When the shared storage
+(Redis, or the counters' database) fails, counting moves to this process's memory with the
+same limits (public reads keep their quota and RateLimit fields; failed sign-ins and invite
+codes are still throttled). The storage is tried again after 1, 2, 4 ... 32 s (then every 32
+s), with a write, since a storage may answer reads and still refuse writes (a Redis replica
+after a failover, a full disk); counting moves back as soon as one succeeds. A storage that
+fails again soon after keeps the longer wait, so one that flaps is not retried every second.
+Only the sharing is lost meanwhile: with N processes a client may get up to N times a quota,
+which beats both alternatives, unlimited guessing (failing open) or refusing every public
+read and sign-in (failing closed). Counts made in memory are not carried back. Redis is
+never waited on for more than a second (RATELIMIT_STORAGE_OPTIONS in api.config).
 """
 
+import hashlib
+import hmac
 import logging
 import threading
 import time
@@ -30,18 +34,24 @@ class Counters:
     """Fixed windows (the one strategy every storage counts the same way) in the shared
     storage, or in memory while it is away."""
 
-    def __init__(self, uri: str, options: dict, prefix: str, logger: logging.Logger):
+    def __init__(self, uri: str, options: dict, prefix: str, secret: str,
+                 logger: logging.Logger):
         self.prefix = prefix
+        self._secret = secret.encode()
         self.shared: RateLimiter = FixedWindowRateLimiter(storage_from_string(uri, **options))
         self.memory: RateLimiter = FixedWindowRateLimiter(MemoryStorage())
         self._logger = logger
         self._lock = threading.Lock()
         self._ping_at: float | None = None  # set while the shared storage is away
         self._ping_every = FIRST_PING_SECONDS
+        self._up_since = float("-inf")
 
-    def key(self, *parts: str) -> str:
-        """A storage key under this deployment's prefix."""
-        return ":".join((self.prefix, *parts))
+    def key(self, kind: str, who: str) -> str:
+        """The storage key for counting `who` (an address, an email, a key id) under `kind`:
+        the deployment's prefix (apps sharing one Redis keep apart) and a keyed hash of who,
+        so the counter storage names no one and every key has the same short length."""
+        digest = hmac.new(self._secret, who.encode(), hashlib.sha256).hexdigest()[:32]
+        return f"{self.prefix}:{kind}:{digest}"
 
     @property
     def down(self) -> bool:
@@ -71,8 +81,11 @@ class Counters:
         with self._lock:
             if self._ping_at is None:
                 self._logger.warning("Rate-limit storage unreachable: counting in memory")
-                self._ping_every = FIRST_PING_SECONDS
-                self._ping_at = time.monotonic() + self._ping_every
+                now = time.monotonic()
+                flapping = now - self._up_since < LAST_PING_SECONDS
+                self._ping_every = (min(self._ping_every * 2, LAST_PING_SECONDS) if flapping
+                                    else FIRST_PING_SECONDS)
+                self._ping_at = now + self._ping_every
 
     def _back_up(self) -> bool:
         """Whether the shared storage answers again; asked by one request at a time, once the
@@ -87,8 +100,9 @@ class Counters:
                 return True
             if time.monotonic() < self._ping_at:
                 return False
-            if self.shared.storage.check():
+            if self._takes_writes():
                 self._ping_at = None
+                self._up_since = time.monotonic()
                 self._logger.warning("Rate-limit storage reachable again: counting there")
                 return True
             self._ping_every = min(self._ping_every * 2, LAST_PING_SECONDS)
@@ -96,3 +110,10 @@ class Counters:
             return False
         finally:
             self._lock.release()
+
+    def _takes_writes(self) -> bool:
+        try:
+            self.shared.storage.incr(f"{self.prefix}:probe", 60)
+        except Exception:  # noqa: BLE001 (whatever it raises, it is not back)
+            return False
+        return True

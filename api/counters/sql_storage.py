@@ -26,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 SWEEP_SECONDS = 60  # how often a process deletes windows that ended
+BUSY_TIMEOUT_MS = 5000
 
 # Its own metadata: this table is the storage's, not the app's (no migrations, no models).
 COUNTERS = sa.Table(
@@ -62,8 +63,7 @@ class SqlStorage(Storage):
         super().__init__(uri, wrap_exceptions=wrap_exceptions)
         self.engine = sa.create_engine(uri, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
-            # A counter lost with the power is harmless; an fsync on every hit is not free.
-            sa.event.listen(self.engine, "connect", _relaxed_sync)
+            sa.event.listen(self.engine, "connect", _counters_file)
         self._hit = _hit_statement(self.engine.dialect.name)
         self._ready = False
         self._lock = threading.Lock()
@@ -116,7 +116,13 @@ class SqlStorage(Storage):
         self._run(sa.delete(COUNTERS).where(COUNTERS.c.name == key))
 
 
-def _relaxed_sync(dbapi_connection, _record):
+def _counters_file(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
+    # Every process counts here at once: readers never wait for the writer.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # Each hit holds the lock for one short statement: only a stuck process holds it for
+    # long, and after this wait counting moves to memory (api.counters.fallback).
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # A counter lost with the power is harmless; an fsync on every hit is not free.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

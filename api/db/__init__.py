@@ -14,7 +14,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def init_app(app: Flask) -> None:
-    sqlite.listen()
     outage.listen()
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            sqlite.listen(engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

@@ -92,8 +92,9 @@ def _end(connection):
         connection.info.pop(_BEGIN_OWED, None)
 
 
-def listen() -> None:
-    """Watch every engine's SQLite connections (called by api.db.init_app; twice is once)."""
+def listen(engine: Engine) -> None:
+    """Watch the app's engine's SQLite connections (called by api.db.init_app; twice is once).
+    Only the app's: the rate-limit counters' own file (api.counters) keeps its own settings."""
     for name, listener in (
         ("connect", _on_connect),
         ("begin", _on_begin),
@@ -101,5 +102,5 @@ def listen() -> None:
         ("commit", _end),
         ("rollback", _end),
     ):
-        if not event.contains(Engine, name, listener):
-            event.listen(Engine, name, listener)
+        if not event.contains(engine, name, listener):
+            event.listen(engine, name, listener)

@@ -52,7 +52,11 @@ def commit() -> None:
     session.info.pop(_KEPT, None)
     session.commit()
     for callback in session.info.pop(_AFTER, []):
-        callback()
+        try:
+            callback()
+        except Exception:
+            # The work is saved: the caller hears so. What failed after is only logged.
+            current_app.logger.exception("A step after the commit failed")
 
 
 def roll_back() -> None:
@@ -66,7 +70,7 @@ def roll_back() -> None:
                 write()
             session.commit()
     except Exception:
-        # The database may be what failed (api.db.outage answers that): the request's own
+        # The database may be what failed (api.http.outage answers that): the request's own
         # error is the one to report, so this is logged, never raised over it.
         current_app.logger.warning("Could not keep records after a rollback", exc_info=True)
         session.rollback()

@@ -6,10 +6,8 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-from api.lib.languages import FALLBACK, LANGUAGES  # noqa: F401 (the lines' languages)
+from api.lib.languages import FALLBACK
 
-# An agency's set with none in the asked-for language falls back to the default language.
-FALLBACK_LANGUAGE = FALLBACK
 MAX_RESOURCES = 20
 NAME_MAX = 120
 HOURS_MAX = 120
@@ -27,7 +25,7 @@ NUMBER_HELP = ("Write a phone number such as (202) 555-0143 or +44 20 7946 0958,
                "or a short code of 3 to 6 digits such as 988.")
 NO_CONTACT = "Give at least one way to reach them: a phone number, a number to text, or a url."
 NEEDS_FALLBACK = (f"When the default set is left out, add at least one resource in "
-                  f"'{FALLBACK_LANGUAGE}': it is shown when a language has none of its own.")
+                  f"'{FALLBACK}': it is shown when a language has none of its own.")
 
 
 def number_problem(value: str) -> str | None:

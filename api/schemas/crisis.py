@@ -3,9 +3,10 @@
 import marshmallow as ma
 
 from api.lib import crisis_lines as crisis
+from api.lib.languages import FALLBACK, LANGUAGES
 from api.schemas.common import BaseSchema, LanguageArgsSchema, Name, StrictBoolean, Text
 
-_LANGUAGE = ma.validate.OneOf(crisis.LANGUAGES)
+_LANGUAGE = ma.validate.OneOf(LANGUAGES)
 _NUMBER_RULE = ("Kept exactly as written. A phone number (read as a US number unless it "
                 "starts with + and a country code), or a short code of 3 to 6 digits "
                 "such as 988. Digits, spaces, brackets, dots and dashes only.")
@@ -32,7 +33,7 @@ class CrisisResourceSchema(ma.Schema):
     url = ma.fields.String(required=True, allow_none=True,
                            metadata={"example": "https://988lifeline.org"})
     language = ma.fields.String(required=True, metadata={
-        "enum": list(crisis.LANGUAGES),
+        "enum": list(LANGUAGES),
         "description": "Language of this item's text. An agency with nothing in the asked-for "
         "language shows its English resources, which say `en` here."})
     source = ma.fields.String(required=True, metadata={
@@ -95,7 +96,7 @@ class AgencyCrisisResourceSchema(ma.Schema):
     text = ma.fields.String(required=True, allow_none=True)
     hours = ma.fields.String(required=True, allow_none=True)
     url = ma.fields.String(required=True, allow_none=True)
-    language = ma.fields.String(required=True, metadata={"enum": list(crisis.LANGUAGES)})
+    language = ma.fields.String(required=True, metadata={"enum": list(LANGUAGES)})
 
 
 class AgencyCrisisSettingsInputSchema(BaseSchema):
@@ -112,7 +113,7 @@ class AgencyCrisisSettingsInputSchema(BaseSchema):
     @ma.validates_schema
     def _has_a_fallback(self, data, **kwargs):
         if not data["include_default"] and not any(
-                item["language"] == crisis.FALLBACK_LANGUAGE for item in data["resources"]):
+                item["language"] == FALLBACK for item in data["resources"]):
             raise ma.ValidationError(crisis.NEEDS_FALLBACK, "resources")
 
 

@@ -36,9 +36,21 @@ export const unsentCount = async () =>
   (await outboxItems((item) => item.state !== "sent")).length;
 
 let sending = null;
-// Send what waits, oldest first; one run at a time.
+let asked = false;
+// Send what waits, oldest first; one run at a time. Asked again during a run (the network
+// came back while it was failing), it runs once more after.
 export function flush() {
-  sending ??= sendWaiting().finally(() => { sending = null; });
+  if (sending) {
+    asked = true;
+    return sending;
+  }
+  sending = sendWaiting().finally(() => {
+    sending = null;
+    if (asked) {
+      asked = false;
+      flush();
+    }
+  });
   return sending;
 }
 

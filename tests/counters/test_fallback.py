@@ -1,6 +1,6 @@
 """The counters' stand-in while the shared storage is away: counting moves to memory, the
-storage is pinged after 1, 2, 4 ... 32 s (never more than one ping at a time, never on every
-request), and counting moves back when it answers."""
+storage is tried after 1, 2, 4 ... 32 s (never more than one try at a time, never on every
+request), with a write, and counting moves back when one succeeds."""
 
 import logging
 import threading
@@ -18,7 +18,8 @@ ITEM = parse("3 per minute")
 
 
 class Flaky(MemoryStorage):
-    """Memory that fails while `away`, counting how often it was asked whether it is back."""
+    """Memory that refuses writes while `away` (and still answers a ping, as a read-only
+    Redis replica does), counting the writes tried while it was away."""
 
     def __init__(self):
         super().__init__()
@@ -27,12 +28,12 @@ class Flaky(MemoryStorage):
 
     def incr(self, key, expiry, amount=1):
         if self.away:
-            raise StorageError(ConnectionError("refused"))
+            self.pings += 1
+            raise StorageError(ConnectionError("READONLY"))
         return super().incr(key, expiry, amount)
 
     def check(self):
-        self.pings += 1
-        return not self.away
+        return True
 
 
 class Clock:
@@ -52,7 +53,7 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def counters():
-    counters = Counters("memory://", {}, "test", logging.getLogger("test"))
+    counters = Counters("memory://", {}, "test", "secret", logging.getLogger("test"))
     counters.shared = FixedWindowRateLimiter(Flaky())
     return counters
 
@@ -81,7 +82,9 @@ def test_pings_come_after_1_2_4_up_to_32_seconds(counters, clock):
         if storage.pings > before:
             waits.append(clock.now - last)
             last = clock.now
-    assert waits[:6] == [2, 2, 4, 8, 16, 32]  # requests come every 2 s: 1 s waits round up
+    # Requests come every 2 s, so a 1 s wait shows as 2. (The first try is the write that
+    # failed, not a ping.)
+    assert waits[:6] == [2, 2, 4, 8, 16, 32]
     assert set(waits[6:]) == {32}
 
 
@@ -102,15 +105,16 @@ def test_one_ping_at_a_time(counters, clock):
     storage.away = True
     hit(counters)
     clock.now += 1
+    storage.pings = 0
     started, release = threading.Event(), threading.Event()
 
-    def slow_check():
+    def slow_write(*_args, **_kwargs):
         storage.pings += 1
         started.set()
         release.wait(5)
-        return False
+        raise StorageError(TimeoutError("hung"))
 
-    storage.check = slow_check
+    storage.incr = slow_write
     pinger = threading.Thread(target=hit, args=(counters,))
     pinger.start()
     assert started.wait(5)
@@ -120,5 +124,34 @@ def test_one_ping_at_a_time(counters, clock):
     assert storage.pings == 1
 
 
-def test_keys_carry_the_deployments_prefix(counters):
-    assert counters.key("public", "ip:203.0.113.9") == "test:public:ip:203.0.113.9"
+def test_a_storage_that_fails_again_soon_keeps_the_longer_wait(counters, clock):
+    storage = counters.shared.storage
+    storage.away = True
+    hit(counters)
+    for wait in (1, 2, 4):  # three failed tries: the next wait is 8 s
+        clock.now += wait
+        hit(counters)
+    clock.now += 8
+    storage.away = False
+    hit(counters)
+    assert not counters.down
+    storage.away = True  # it fails again ten seconds later
+    clock.now += 10
+    hit(counters)
+    clock.now += 15
+    pings = storage.pings
+    hit(counters)
+    assert storage.pings == pings, "tried again before the wait it had reached"
+    clock.now += 1
+    hit(counters)
+    assert storage.pings == pings + 1
+
+
+def test_keys_name_no_one_and_carry_the_deployments_prefix(counters):
+    key = counters.key("public", "ip:203.0.113.9")
+    assert key.startswith("test:public:") and "203.0.113" not in key
+    assert len(key) == len("test:public:") + 32
+    assert key == counters.key("public", "ip:203.0.113.9")
+    assert key != counters.key("public", "ip:203.0.113.10")
+    long_address = counters.key("public", "ip:" + "x" * 5000)  # a forged REMOTE_ADDR
+    assert len(long_address) == len(key)

@@ -400,3 +400,32 @@ def test_words_an_erased_peer_wrote_show_as_removed(chromium, live_server, clien
         expect(worker.locator(".milestones li .title")).to_have_text([removed])
     finally:
         worker.context.close()
+
+
+def test_the_network_back_while_a_send_is_failing_still_sends(chromium, live_server, client):
+    """The signal came back while the phone's last try was still failing: that try ended in
+    "offline", and the news that the network was back was lost with it, so the check-in sat
+    on the phone until the app was opened again."""
+    worker, token, _, goal = worker_with_goal(chromium, live_server, client)
+    try:
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li")
+        failing = {"first": True}
+
+        def slow_failure(route):
+            if route.request.method == "POST" and failing.pop("first", False):
+                # While this try hangs, the network comes back...
+                worker.evaluate("window.dispatchEvent(new Event('online'))")
+                route.abort("internetdisconnected")  # ...and then the try fails.
+            else:
+                route.continue_()
+
+        worker.route("**/checkins", slow_failure)
+        worker.get_by_label("Note (optional)").fill("Cooked rice")
+        worker.get_by_role("button", name="Save check-in").click()
+        saved = worker.locator(".checkins li", has_text="Cooked rice")
+        expect(saved.locator(".badge")).to_have_text("Sent")
+        checkins = client.get(f"/api/v1/goals/{goal['id']}/checkins",
+                              headers={"Authorization": f"Bearer {token}"}).get_json()
+        assert [c["note"] for c in checkins] == ["Cooked rice"]
+    finally:
+        worker.context.close()

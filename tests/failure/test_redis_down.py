@@ -106,7 +106,7 @@ def test_redis_killed_reads_and_sign_ins_go_on_limited_per_process(redis_app, re
     redis_server.start()
     recovered_in = wait_for_recovery(redis_app, client)
     another_process = FixedWindowRateLimiter(storage_from_string(redis_server.url))
-    shared_key = f"{redis_app.prefix}:public:ip:{ADDRESS}"
+    shared_key = counters.of(redis_app).key("public", f"ip:{ADDRESS}")
     assert another_process.hit(parse(f"{QUOTA} per minute"), shared_key)
     back = client.get("/api/v1/tips")
     assert back.status_code == 200

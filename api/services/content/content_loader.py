@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from api.extensions import db
 from api.lib.content_files import ContentError, read_toml
-from api.lib.languages import FALLBACK as CANONICAL
+from api.lib.languages import FALLBACK
 from api.lib.text import SLUG_PATTERN, normalise
 from api.models import Faq, FaqTranslation, Tip, TipTag, TipTranslation
 
@@ -88,7 +88,7 @@ def _translations(directory: Path, kind: str, languages, schema, known: set[str]
     found = {}
     for language in languages:
         path = directory / f"{kind}.{language}.toml"
-        if language == CANONICAL or not path.exists():
+        if language == FALLBACK or not path.exists():
             continue
         items = _read(path, kind, schema)
         stray = {item["slug"] for item in items} - known
@@ -137,7 +137,7 @@ def _tally(report: LoadReport, created: bool, changed: bool) -> None:
 
 
 def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
-    canonical = _read(directory / f"tips.{CANONICAL}.toml", "tips", _CanonicalTip())
+    canonical = _read(directory / f"tips.{FALLBACK}.toml", "tips", _CanonicalTip())
     slugs = {tip["slug"] for tip in canonical}
     translated = _translations(directory, "tips", languages, _TipText(), slugs)
     existing = {
@@ -160,7 +160,7 @@ def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
             db.session.flush()
             tip.tags.extend(TipTag(tag=tag, position=i) for i, tag in enumerate(data["tags"]))
             changed = True
-        texts = {CANONICAL: data} | {
+        texts = {FALLBACK: data} | {
             lang: by_slug[data["slug"]] for lang, by_slug in translated.items()
             if data["slug"] in by_slug
         }
@@ -178,7 +178,7 @@ def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
 
 
 def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadReport) -> None:
-    canonical = _read(directory / f"faqs.{CANONICAL}.toml", "faqs", _CanonicalFaq())
+    canonical = _read(directory / f"faqs.{FALLBACK}.toml", "faqs", _CanonicalFaq())
     for data in canonical:
         unknown = set(data["related_tips"]) - tip_slugs
         if unknown:
@@ -197,7 +197,7 @@ def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadRepo
             faq = Faq(slug=data["slug"], position=data["position"], related_tip_slugs=[])
             db.session.add(faq)
         changed = _assign(faq, position=data["position"], related_tip_slugs=data["related_tips"])
-        texts = {CANONICAL: data} | {
+        texts = {FALLBACK: data} | {
             lang: by_slug[data["slug"]] for lang, by_slug in translated.items()
             if data["slug"] in by_slug
         }

@@ -20,9 +20,7 @@ from api.lib.clock import utcnow
 from api.lib.content_files import CONTENT_DIR, ContentError, read_toml
 from api.lib.crisis_lines import (
     CONTACT_FIELDS,
-    FALLBACK_LANGUAGE,
     HOURS_MAX,
-    LANGUAGES,
     MAX_RESOURCES,
     NAME_MAX,
     NEEDS_FALLBACK,
@@ -32,6 +30,7 @@ from api.lib.crisis_lines import (
     number_problem,
     url_problem,
 )
+from api.lib.languages import FALLBACK, LANGUAGES
 from api.models import Agency, CrisisResource, User
 from api.services import audit
 
@@ -112,7 +111,7 @@ def check_set(include_default: bool, resources: Sequence[Mapping]) -> None:
     for index, resource in enumerate(resources):
         for field, messages in _resource_problems(resource).items():
             errors[f"resources.{index}.{field}"] = messages
-    if not include_default and not any(r.get("language") == FALLBACK_LANGUAGE
+    if not include_default and not any(r.get("language") == FALLBACK
                                        for r in resources):
         errors.setdefault("resources", []).append(NEEDS_FALLBACK)
     if errors:
@@ -189,7 +188,7 @@ def resources_for(language: str, agency: Agency | None = None) -> list[Resource]
         return defaults
     rows = agency_rows(agency.id)
     own = ([row for row in rows if row.language == language]
-           or [row for row in rows if row.language == FALLBACK_LANGUAGE])
+           or [row for row in rows if row.language == FALLBACK])
     shown = (defaults if agency.crisis_include_default else []) + [_from_row(r) for r in own]
     # Saving never allows an empty answer (check_set); should data ever get here some other
     # way, someone in crisis still sees a line to call rather than nothing.

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from api.db.paging import page_of
 from api.extensions import db
+from api.lib.languages import FALLBACK
 from api.models import Faq, FaqTranslation, Tip, TipTranslation
 from api.services.content.localised import (
-    FALLBACK_LANGUAGE,
     core_first,
     localised_select,
     search,
@@ -52,7 +52,7 @@ def _tip_titles(slugs: set[str], language: str, agency_id: uuid.UUID | None) -> 
     rows = db.session.execute(
         select(Tip.slug, TipTranslation.language, TipTranslation.title)
         .join(TipTranslation, TipTranslation.tip_id == Tip.id)
-        .where(Tip.slug.in_(slugs), TipTranslation.language.in_({language, FALLBACK_LANGUAGE}),
+        .where(Tip.slug.in_(slugs), TipTranslation.language.in_({language, FALLBACK}),
                visible(Tip, agency_id))
         .order_by(Tip.agency_id.is_(None))  # core last, so a core tip wins a shared slug
     ).all()

@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from api.lib.languages import FALLBACK as FALLBACK_LANGUAGE
+from api.lib.languages import FALLBACK
 from api.lib.text import like_pattern, search_terms
 
 
@@ -34,7 +34,7 @@ def localised_select(item_model, text_model, item_key: str, language: str):
     stmt = (
         select(item_model, wanted, english)
         .join(english, and_(getattr(english, item_key) == item_model.id,
-                            english.language == FALLBACK_LANGUAGE))
+                            english.language == FALLBACK))
         .outerjoin(wanted, and_(getattr(wanted, item_key) == item_model.id,
                                 wanted.language == language))
     )

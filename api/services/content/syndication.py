@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time
 
 from feedgen.feed import FeedGenerator
 
+from api.lib.languages import FALLBACK
 from api.services.content.tips import LocalisedTip, list_tips
 
 MAX_ITEMS = 200
@@ -44,7 +45,7 @@ class Feed:
 
     @property
     def title(self) -> str:
-        base = TITLES.get(self.language, TITLES["en"])
+        base = TITLES.get(self.language, TITLES[FALLBACK])
         return f"{base} · {self.agency_name}" if self.agency_name else base
 
 
@@ -103,7 +104,7 @@ def json_feed(feed: Feed, links: FeedLinks) -> bytes:
         "title": feed.title,
         "home_page_url": links.home,
         "feed_url": links.feed,
-        "description": DESCRIPTIONS.get(feed.language, DESCRIPTIONS["en"]),
+        "description": DESCRIPTIONS.get(feed.language, DESCRIPTIONS[FALLBACK]),
         "language": feed.language,
         "authors": [{"name": feed.agency_name or CORE_AUTHOR}],
         "items": [{
@@ -127,7 +128,7 @@ def _generator(feed: Feed, links: FeedLinks, *, for_rss: bool) -> FeedGenerator:
     generator.load_extension("dc")
     generator.id(links.feed)
     generator.title(feed.title)
-    generator.subtitle(DESCRIPTIONS.get(feed.language, DESCRIPTIONS["en"]))
+    generator.subtitle(DESCRIPTIONS.get(feed.language, DESCRIPTIONS[FALLBACK]))
     # feedgen takes RSS's one channel <link> from the last "alternate" given: the app.
     generator.link(href=links.feed, rel="self")
     generator.link(href=links.home, rel="alternate")

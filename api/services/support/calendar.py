@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event, vDuration
 
-from api.lib.languages import FALLBACK as DEFAULT_LANGUAGE
+from api.lib.languages import FALLBACK
 from api.services.support.consistency import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 
 DEFAULT_COUNT = 6
@@ -66,7 +66,7 @@ def checkin_calendar(
     cadence_days: int,
     next_due: datetime,
     count: int = DEFAULT_COUNT,
-    language: str = DEFAULT_LANGUAGE,
+    language: str = FALLBACK,
     now: datetime,
 ) -> bytes:
     """Return an iCalendar feed of the next `count` due check-ins, one every `cadence_days`.
@@ -145,7 +145,7 @@ def display_title(title: str) -> str:
 
 def _language(language: str) -> str:
     primary = language.split("-", 1)[0].strip().lower()
-    return primary if primary in _WORDS else DEFAULT_LANGUAGE
+    return primary if primary in _WORDS else FALLBACK
 
 
 def _event(

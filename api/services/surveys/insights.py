@@ -151,6 +151,7 @@ def person_scores(answers: dict, row: SurveyInstrument, dimensions: list[str]) -
 
 
 def _measure(agency_id: uuid.UUID, wanted: Period) -> dict:
+    # Here, not at the top: OpenDP is large, and only a first release of a period needs it.
     from api.services.surveys import dp_release
 
     latest = _latest_per_person(agency_id, wanted)
