@@ -13,6 +13,7 @@ read and sign-in (failing closed). Counts made in memory are not carried back. R
 never waited on for more than a second (RATELIMIT_STORAGE_OPTIONS in api.config).
 """
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -28,6 +29,7 @@ from limits.strategies import FixedWindowRateLimiter, RateLimiter
 T = TypeVar("T")
 FIRST_PING_SECONDS = 1
 LAST_PING_SECONDS = 32
+KEYS_KEPT = 50_000
 
 
 class Counters:
@@ -45,8 +47,10 @@ class Counters:
         self._ping_at: float | None = None  # set while the shared storage is away
         self._ping_every = FIRST_PING_SECONDS
         self._up_since = float("-inf")
+        # The same clients come back: their keys are worked out once, not on every request.
+        self.key = functools.lru_cache(maxsize=KEYS_KEPT)(self._key)
 
-    def key(self, kind: str, who: str) -> str:
+    def _key(self, kind: str, who: str) -> str:
         """The storage key for counting `who` (an address, an email, a key id) under `kind`:
         the deployment's prefix (apps sharing one Redis keep apart) and a keyed hash of who,
         so the counter storage names no one and every key has the same short length."""
