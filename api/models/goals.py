@@ -106,7 +106,10 @@ class CheckIn(db.Model):
     progress: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    # When it was made: earlier than received_at for one written offline and sent later.
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # When the server stored it (null never after migration 0009, which filled it in).
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Celebration(db.Model):

@@ -57,6 +57,8 @@ def _run(action):
               "make your change.")
     except goals.Conflict as conflict:
         abort(409, message=conflict.message)
+    except goals.Invalid as invalid:
+        abort(422, errors={invalid.field: [invalid.message]})
 
 
 def with_etag(item, status: int = 200, schema=None):

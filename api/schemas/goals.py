@@ -113,7 +113,11 @@ class CheckInSchema(ma.Schema):
     progress = ma.fields.Integer(required=True)
     note = ma.fields.String(required=True, allow_none=True)
     author_id = ma.fields.UUID(required=True)
-    created_at = Timestamp(required=True)
+    created_at = Timestamp(required=True, metadata={
+        "description": "When the check-in was made: the phone's `made_at` for one written "
+        "offline, else when it was received. Consistency counts it in this week."})
+    received_at = Timestamp(required=True, metadata={
+        "description": "When the server stored it."})
 
 
 class CheckInCreateSchema(BaseSchema):
@@ -122,6 +126,10 @@ class CheckInCreateSchema(BaseSchema):
     progress = StrictInteger(required=True, validate=ma.validate.Range(min=0, max=10),
                              metadata={"description": "0 (no progress) to 10 (done)."})
     note = Text(allow_none=True, validate=ma.validate.Length(max=NOTE_MAX))
+    made_at = ma.fields.AwareDateTime(format="iso", metadata={
+        "description": "Optional: when it was made, for a check-in written offline and sent "
+        "later (with a time zone). Not more than 5 minutes ahead of the server's clock, not "
+        "before the goal was set, not older than 90 days. Left out: now."})
 
 
 class CelebrationSchema(ma.Schema):
@@ -148,8 +156,8 @@ class TimelineEntrySchema(ma.Schema):
         "enum": ["checkin", "milestone_done", "celebration", "goal_status"]})
     id = ma.fields.String(required=True)
     at = Timestamp(required=True)
-    actor_id = ma.fields.String(required=True, allow_none=True)
-    goal_id = ma.fields.String(required=True)
+    actor_id = ma.fields.UUID(required=True, allow_none=True)
+    goal_id = ma.fields.UUID(required=True)
     goal_title = ma.fields.String(required=True)
     goal_words_removed = _words_removed("the goal")
     progress = ma.fields.Integer(required=True, allow_none=True,

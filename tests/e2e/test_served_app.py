@@ -8,7 +8,9 @@ two processes answering one phone, the service worker, the outbox and a restart.
 """
 
 import os
+import time
 import uuid
+from datetime import datetime
 
 import pytest
 from flask_migrate import upgrade
@@ -80,6 +82,7 @@ def test_a_worker_and_a_peer_in_the_served_app_survive_a_restart(chromium, serve
         saved = peer.locator(".checkins li", has_text="Made soup on Tuesday")
         expect(saved.locator(".badge")).to_have_text("Saved on this phone")
         snap(peer, "4-saved-offline")
+        time.sleep(2.5)  # a while with no signal: the check-in keeps the time it was made
         peer.context.set_offline(False)
         expect(saved.locator(".badge")).to_have_text("Sent")
         snap(peer, "5-sent")
@@ -99,6 +102,9 @@ def test_a_worker_and_a_peer_in_the_served_app_survive_a_restart(chromium, serve
                                    token=body["token"])
         assert status == 200
         assert [(c["progress"], c["note"]) for c in checkins] == [(4, "Made soup on Tuesday")]
+        made, received = (datetime.fromisoformat(checkins[0][name])
+                          for name in ("created_at", "received_at"))
+        assert (received - made).total_seconds() >= 2
         assert worker.errors == [] and peer.errors == []
         assert worker.dialogs == [] and peer.dialogs == []
     finally:

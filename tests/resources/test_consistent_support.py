@@ -88,8 +88,8 @@ def test_consistency_score_rewards_steady_check_ins(app, client, world):
 def test_timeline_tells_the_story_newest_first(client, world):
     peer = world["peer_a"].headers
     goal = world.fresh_goal()
-    client.post(f"/api/v1/goals/{goal}/checkins", json={"progress": 2, "note": "Slow start"},
-                headers=peer)
+    checkin = client.post(f"/api/v1/goals/{goal}/checkins",
+                          json={"progress": 2, "note": "Slow start"}, headers=peer).get_json()
     milestone = world.fresh_milestone(goal, done=True)
     client.post(f"/api/v1/goals/{goal}/celebrations",
                 json={"message": "First walk!", "milestone_id": milestone}, headers=peer)
@@ -103,6 +103,11 @@ def test_timeline_tells_the_story_newest_first(client, world):
     assert entries[0]["to_status"] == "paused" and entries[1]["text"] == "First walk!"
     assert entries[3]["progress"] == 2 and entries[3]["text"] == "Slow start"
     assert all(e["goal_title"] == "Walk every morning" for e in entries)
+    # Ids as the rest of the API writes them, on every database (SQLite stores 32 hex digits),
+    # so the app can name who did it and link to the goal.
+    assert all(e["goal_id"] == goal for e in entries)
+    assert entries[3]["id"] == checkin["id"]
+    assert entries[3]["actor_id"] == entries[0]["actor_id"] == world["peer_a"].id
     times = [e["at"] for e in entries]
     assert times == sorted(times, reverse=True)
     assert '"total": 5' in response.headers["X-Pagination"]  # and the goal's creation

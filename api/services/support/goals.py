@@ -6,6 +6,7 @@ first, and nothing is changed.
 """
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, or_, select
 from sqlalchemy.orm import contains_eager
@@ -27,6 +28,34 @@ class Conflict(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class Invalid(Exception):
+    """A field the schema could not judge alone (it needs the goal or the clock)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+# A check-in written offline keeps the time it was made, within these bounds: a phone's clock
+# may run a little fast, and the oldest counts for nothing past the consistency lookback.
+MADE_AT_SKEW = timedelta(minutes=5)
+MADE_AT_MAX_AGE = timedelta(days=90)
+
+
+def _made_at(made_at: datetime | None, goal: Goal, now: datetime) -> datetime:
+    if made_at is None:
+        return now
+    made_at = made_at.astimezone(UTC)
+    if made_at > now + MADE_AT_SKEW:
+        raise Invalid("made_at", "This time is in the future. Check the phone's clock.")
+    if made_at < now - MADE_AT_MAX_AGE:
+        raise Invalid("made_at", f"Check-ins older than {MADE_AT_MAX_AGE.days} days cannot "
+                      "be added.")
+    if made_at < goal.created_at - MADE_AT_SKEW:
+        raise Invalid("made_at", "This time is before the goal was set.")
+    return min(made_at, now)
 
 
 def _writable(partnership: Partnership) -> None:
@@ -225,18 +254,23 @@ _INSERT_CHECKIN = insert(CheckIn.__table__)
 
 
 def add_checkin(user: User, goal: Goal, partnership: Partnership, *, progress: int,
-                note: str | None = None, id: uuid.UUID | None = None) -> CheckIn:
+                note: str | None = None, id: uuid.UUID | None = None,
+                made_at: datetime | None = None) -> CheckIn:
+    """A check-in dated when it was made (`made_at`, for one written offline) or now."""
     _writable(partnership)
+    now = utcnow()
+    made_at = _made_at(made_at, goal, now)
     if id is not None and db.session.get(CheckIn, id) is not None:
         raise Conflict("A check-in with this id already exists.")
     # Append-only and the busiest write: one prepared INSERT, not the unit of work. The
     # object returned is not in the session; it only carries the answer.
     checkin = CheckIn(id=id or uuid.uuid4(), goal_id=goal.id, partnership_id=partnership.id,
-                      progress=progress, note=note, author_id=user.id, created_at=utcnow())
+                      progress=progress, note=note, author_id=user.id, created_at=made_at,
+                      received_at=now)
     db.session.execute(_INSERT_CHECKIN, {
         "id": checkin.id, "goal_id": checkin.goal_id, "partnership_id": checkin.partnership_id,
         "progress": progress, "note": note, "author_id": checkin.author_id,
-        "created_at": checkin.created_at})
+        "created_at": checkin.created_at, "received_at": now})
     audit.record(user, "checkin.create", object_type="checkin", object_id=checkin.id,
                  partnership_id=partnership.id)
     db.session.flush()

@@ -1,9 +1,12 @@
 """A partnership's story, newest first: check-ins, milestones done, celebrations, goal changes.
 
 The four kinds are one UNION ALL with shared columns, so a page is one statement however
-many entries it holds.
+many entries it holds. Who and which goal stay UUID columns; an entry's own id is text (a
+goal change's is a number), and SQLite casts a UUID to 32 hex digits where PostgreSQL writes
+the dashed form the rest of the API uses, so it is dashed here.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,8 +22,8 @@ class Entry:
     type: str            # checkin | milestone_done | celebration | goal_status
     id: str
     at: datetime
-    actor_id: str | None
-    goal_id: str
+    actor_id: uuid.UUID | None
+    goal_id: uuid.UUID
     goal_title: str
     goal_words_removed: bool
     progress: int | None = None
@@ -35,8 +38,8 @@ def _rows(partnership_id):
     goal_removed = Goal.words_removed_at.is_not(None)
     checkins = select(
         literal("checkin").label("type"), cast(CheckIn.id, String).label("id"),
-        CheckIn.created_at.label("at"), cast(CheckIn.author_id, String).label("actor_id"),
-        cast(CheckIn.goal_id, String).label("goal_id"), Goal.title.label("goal_title"),
+        CheckIn.created_at.label("at"), CheckIn.author_id.label("actor_id"),
+        CheckIn.goal_id.label("goal_id"), Goal.title.label("goal_title"),
         goal_removed.label("goal_words_removed"),
         CheckIn.progress.label("progress"), CheckIn.note.label("text"),
         false().label("words_removed"),
@@ -45,7 +48,7 @@ def _rows(partnership_id):
     ).join(Goal, Goal.id == CheckIn.goal_id).where(CheckIn.partnership_id == partnership_id)
     milestones = select(
         literal("milestone_done"), cast(Milestone.id, String), Milestone.done_at,
-        cast(Milestone.done_by, String), cast(Milestone.goal_id, String), Goal.title,
+        Milestone.done_by, Milestone.goal_id, Goal.title,
         goal_removed, cast(null(), Integer), Milestone.title,
         Milestone.words_removed_at.is_not(None), cast(null(), String), cast(null(), String),
         cast(null(), String),
@@ -53,14 +56,14 @@ def _rows(partnership_id):
         Goal.partnership_id == partnership_id, Milestone.done.is_(True))
     celebrations = select(
         literal("celebration"), cast(Celebration.id, String), Celebration.created_at,
-        cast(Celebration.author_id, String), cast(Celebration.goal_id, String), Goal.title,
+        Celebration.author_id, Celebration.goal_id, Goal.title,
         goal_removed, cast(null(), Integer), Celebration.message, false(), Celebration.emoji,
         cast(null(), String), cast(null(), String),
     ).join(Goal, Goal.id == Celebration.goal_id).where(
         Celebration.partnership_id == partnership_id)
     changes = select(
         literal("goal_status"), cast(GoalEvent.id, String), GoalEvent.at,
-        cast(GoalEvent.actor_id, String), cast(GoalEvent.goal_id, String), Goal.title,
+        GoalEvent.actor_id, GoalEvent.goal_id, Goal.title,
         goal_removed, cast(null(), Integer), cast(null(), String), false(),
         cast(null(), String), GoalEvent.from_status, GoalEvent.to_status,
     ).join(Goal, Goal.id == GoalEvent.goal_id).where(GoalEvent.partnership_id == partnership_id)
@@ -73,4 +76,8 @@ def timeline(user: User, partnership: Partnership, page: int, page_size: int):
                           page, page_size)
     audit.record_read(user, "timeline.read", object_type="partnership",
                      object_id=partnership.id, partnership_id=partnership.id)
-    return [Entry(*row) for row in rows], total
+    return [Entry(row[0], _dashed(row[1]), *row[2:]) for row in rows], total
+
+
+def _dashed(entry_id: str) -> str:
+    return str(uuid.UUID(entry_id)) if len(entry_id) == 32 else entry_id

@@ -287,21 +287,27 @@ export async function goalDetail([goalId]) {
   await redraw();
   live(milestoneList, "outbox-changed", redraw);
 
-  const progressOut = el("output", { for: "progress", text: "5" });
+  // The slider starts where the last check-in left it: progress rarely goes back to halfway.
+  const lastProgress = String(checkins[0]?.progress ?? 5);
+  const progressOut = el("output", { for: "progress", text: lastProgress });
   const checkinForm = form({ class: "card" }, [
     el("h2", { text: t("checkIn") }),
     el("label", { for: "progress", text: t("progress") }),
     el("div", { class: "range" },
-      el("input", { id: "progress", name: "progress", type: "range", min: 0, max: 10, step: 1, value: 5,
+      el("input", { id: "progress", name: "progress", type: "range", min: 0, max: 10, step: 1, value: lastProgress,
         oninput: (event) => { progressOut.textContent = event.target.value; } }), progressOut),
     field(t("note"), { tag: "textarea", name: "note", maxlength: 2000, rows: 3 }),
     el("button", { type: "submit", text: t("saveCheckIn") })],
   async (values, node) => {
+    // made_at: the moment it was written, so one sent days later counts in its own week.
     await queue({ kind: "checkin", path: `/api/v1/goals/${goalId}/checkins`,
-      body: { id: crypto.randomUUID(), progress: Number(values.progress), note: values.note || null },
+      body: { id: crypto.randomUUID(), progress: Number(values.progress), note: values.note || null,
+              made_at: new Date().toISOString() },
       about: { goal_id: goalId } });
+    const slider = node.querySelector("#progress");
+    slider.setAttribute("value", values.progress);
     node.reset();
-    progressOut.textContent = "5";
+    progressOut.textContent = values.progress;
   });
 
   const addMilestone = el("details", { class: "card" }, el("summary", { text: t("addMilestone") }),
