@@ -8,13 +8,19 @@ from api.http import access
 from api.http.openapi import PAGING_HEADERS, SIGN_OUT_HEADERS, Blueprint, paging_headers
 from api.resources.auth import account_error, limited
 from api.resources.partnerships import MEMBERS
-from api.schemas.accounts import AccessLogEntrySchema, ExportSchema, MeUpdateSchema, UserSchema
+from api.schemas.accounts import (
+    AccessLogEntrySchema,
+    ExportSchema,
+    MeSchema,
+    MeUpdateSchema,
+    UserSchema,
+)
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
 from api.schemas.goals import NextMilestoneSchema
 from api.schemas.surveys import TrendArgsSchema, TrendSchema
 from api.services import audit
 from api.services.accounts import privacy, throttle
-from api.services.accounts.people import AccountError, update_profile
+from api.services.accounts.people import AccountError, content_agency_id, update_profile
 from api.services.support import goals
 from api.services.surveys import instruments, trend
 
@@ -23,21 +29,26 @@ blp = Blueprint("me", __name__, url_prefix="/api/v1/me",
                 "milestones.")
 
 
+def _me(user) -> dict:
+    return {**{name: getattr(user, name) for name in UserSchema().fields},
+            "content_agency_id": content_agency_id(user)}
+
+
 @blp.route("")
 class Me(MethodView):
     @access.signed_in()
     @blp.arguments(NoArgsSchema, location="query")
-    @blp.response(200, UserSchema)
+    @blp.response(200, MeSchema)
     @blp.errors(422)
     def get(self, _args):
-        """Get your own account."""
+        """Get your own account, and the agency whose content you see."""
         user = access.caller()
         audit.record_read(user, "account.read", object_type="user", object_id=user.id)
-        return user
+        return _me(user)
 
     @access.signed_in()
     @blp.arguments(MeUpdateSchema, required=False)
-    @blp.response(200, UserSchema)
+    @blp.response(200, MeSchema)
     @blp.errors(403, 422, 429)
     def patch(self, data):
         """Change your name or password (a new password ends other sessions and calendar links)."""
@@ -48,7 +59,7 @@ class Me(MethodView):
         checks = [(throttle.REAUTH, str(user.id))] if asks_password else []
         with limited(*checks) as attempt:
             try:
-                return update_profile(user, access.current_session(), **data)
+                return _me(update_profile(user, access.current_session(), **data))
             except AccountError as error:
                 if error.field == "current_password" and "current_password" in data:
                     attempt.keep(throttle.REAUTH)

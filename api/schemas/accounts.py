@@ -43,6 +43,13 @@ class UserSchema(ma.Schema):
     created_at = Timestamp(required=True)
 
 
+class MeSchema(UserSchema):
+    content_agency_id = ma.fields.UUID(required=True, allow_none=True, metadata={
+        "description": "The agency whose own tips, FAQs and crisis lines this person should "
+        "see: their own agency, or for a peer, the agency of the worker they were most "
+        "recently paired with. Pass it as `agency` to the content routes. Null: core only."})
+
+
 class LoginSchema(BaseSchema):
     JSON_SCHEMA_EXTRA = {
         "oneOf": [{"required": ["email"]}, {"required": ["username"]}],

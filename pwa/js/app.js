@@ -3,7 +3,7 @@
 // that keeps it working offline. The page loads this module; no other module imports it.
 import { el } from "./dom.js";
 import { t } from "./i18n.js";
-import { openCrisis } from "./crisis.js";
+import { keepCrisisLinesReady, openCrisis } from "./crisis.js";
 import { flush } from "./outbox.js";
 import { offlineStatus, render, status, useRoutes } from "./screen.js";
 
@@ -66,10 +66,11 @@ document.querySelector(".tabs").addEventListener("click", (event) => {
 });
 window.addEventListener("hashchange", () => { render(); document.getElementById("view").focus(); });
 window.addEventListener("online", offlineStatus);
-window.addEventListener("session-changed", () => render());
+window.addEventListener("session-changed", () => { render(); keepCrisisLinesReady(); });
 window.addEventListener("offline", () => status(t("offline")));
 render();
 flush();
+keepCrisisLinesReady();
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js").then(watchForUpdates).catch(() => {});
 }

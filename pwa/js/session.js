@@ -1,7 +1,7 @@
 // Who is signed in, and the private answers kept on the phone while they are.
 // The session itself is an HttpOnly cookie this code cannot read; a flag in localStorage says
 // whether to ask the server, so a signed-out phone never sends a request bound to fail.
-import { Offline, onSessionEnded, request } from "./api.js";
+import { Offline, getJSON, onSessionEnded, request } from "./api.js";
 import { chosenLanguage, setLanguage } from "./i18n.js";
 import { clearStore, getItem, putItem } from "./store.js";
 
@@ -21,6 +21,13 @@ export async function me() {
     current = (await getItem("private", "me"))?.data ?? null; // offline: who was here last
   }
   return current;
+}
+
+// Public content (tips, FAQs, crisis lines) as this person sees it: with their agency's own
+// items too, unless a link already names an agency.
+export async function getContent(path, params = {}) {
+  const agency = hasSession() ? (await me().catch(() => null))?.content_agency_id : null;
+  return getJSON(path, { ...params, agency: params.agency || agency || undefined });
 }
 
 // A private read: from the server when it answers, else the copy kept on this phone.

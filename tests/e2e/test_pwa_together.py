@@ -9,13 +9,15 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import HOSTILE, PASSWORD, new_phone, open_view, signed_in_as
 
 
-def sign_up_worker(page, base: str, name: str, email: str) -> None:
+def sign_up_worker(page, base: str, name: str, email: str, agency_code: str = "") -> None:
     open_view(page, base, "#/settings", wait="#language")
     page.get_by_text("New peer support worker? Create an account").click()
     signing_up = page.locator("details[open]")
     signing_up.get_by_label("Your name").fill(name)
     signing_up.get_by_label("Email", exact=True).fill(email)
     signing_up.get_by_label("Password").fill(PASSWORD)
+    if agency_code:
+        signing_up.get_by_label("Agency code (optional)").fill(agency_code)
     page.get_by_role("button", name="Create account").click()
     page.locator("main h1", has_text="Today").wait_for()
 

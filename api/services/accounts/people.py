@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from api.extensions import db
 from api.lib import codes, passwords
 from api.lib.clock import utcnow
-from api.models import Agency, AgencyJoinCode, CalendarFeed, User
+from api.models import Agency, AgencyJoinCode, CalendarFeed, Partnership, User
 from api.services import audit
 from api.services.accounts import sessions
 
@@ -27,6 +27,18 @@ class AccountError(Exception):
         self.field = field
         self.message = message
         self.status = status
+
+
+def content_agency_id(user: User):
+    """The agency whose content a person reads: their own, or for a peer (who joins through
+    a worker, not an agency), that of their most recent partnership still going."""
+    if user.agency_id is not None or user.role != "peer":
+        return user.agency_id
+    return db.session.scalar(
+        select(Partnership.agency_id)
+        .where(Partnership.peer_id == user.id, Partnership.status != "ended",
+               Partnership.agency_id.is_not(None))
+        .order_by(Partnership.created_at.desc()).limit(1))
 
 
 def normalise_email(email: str) -> str:

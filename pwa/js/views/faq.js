@@ -1,10 +1,10 @@
-import { getJSON } from "../api.js";
 import { el } from "../dom.js";
 import { t } from "../i18n.js";
+import { getContent } from "../session.js";
 
 export async function faq(_, query) {
   const q = query.get("q") || "";
-  const items = await getJSON("/api/v1/faqs", { q, page_size: 100 });
+  const items = await getContent("/api/v1/faqs", { q, page_size: 100 });
   const form = el("form", { role: "search", onsubmit: (event) => {
     event.preventDefault();
     const value = new FormData(event.target).get("q");

@@ -1,7 +1,7 @@
-import { getJSON } from "../api.js";
 import { el } from "../dom.js";
 import { t } from "../i18n.js";
 import { status } from "../screen.js";
+import { getContent } from "../session.js";
 
 export function tipCard(tip, label) {
   return el("article", { class: "card" },
@@ -13,7 +13,7 @@ export function tipCard(tip, label) {
 
 export async function tipList(_, query) {
   const q = query.get("q") || "";
-  const tips = await getJSON("/api/v1/tips", { q, page_size: 100 });
+  const tips = await getContent("/api/v1/tips", { q, page_size: 100 });
   const form = el("form", { role: "search", onsubmit: (event) => {
     event.preventDefault();
     const value = new FormData(event.target).get("q");
@@ -41,7 +41,7 @@ async function share(tip) {
 
 // Links from feeds and embeds carry ?agency=: an agency's own tip is found only with it.
 export async function tipDetail([slug], query) {
-  const tip = await getJSON(`/api/v1/tips/${encodeURIComponent(slug)}`,
+  const tip = await getContent(`/api/v1/tips/${encodeURIComponent(slug)}`,
                             { agency: query?.get("agency") });
   return [
     el("p", {}, el("a", { href: "#/tips", text: t("back") })),

@@ -1,9 +1,9 @@
 // Today: the tip of the day; for a worker, who is due a check-in; for anyone signed in,
 // their next milestones.
-import { Offline, getJSON } from "../api.js";
+import { Offline } from "../api.js";
 import { el } from "../dom.js";
 import { addStrings, t } from "../i18n.js";
-import { hasSession, me, readPrivate } from "../session.js";
+import { getContent, hasSession, me, readPrivate } from "../session.js";
 import { dateText, titleText } from "../ui.js";
 import { tipCard } from "./tips.js";
 
@@ -46,7 +46,7 @@ const optional = (promise) => promise.catch((error) => {
 });
 
 export async function today() {
-  const [tip, user] = await Promise.all([getJSON("/api/v1/tips/today"),
+  const [tip, user] = await Promise.all([getContent("/api/v1/tips/today"),
                                          hasSession() ? me() : null]);
   const [due, next] = await Promise.all([
     user?.role === "worker" ? optional(dueCheckins()) : null,
