@@ -431,3 +431,44 @@ def test_the_network_back_while_a_send_is_failing_still_sends(chromium, live_ser
         assert [c["note"] for c in checkins] == ["Cooked rice"]
     finally:
         worker.context.close()
+
+
+def test_a_new_worker_is_shown_how_to_start_not_praised(chromium, live_server, client):
+    """"Nobody is due a check-in. Nice work." greeted a worker with nobody to support yet."""
+    worker = new_phone(chromium)
+    try:
+        sign_up_worker(worker, live_server, "Noor", f"noor-{uuid.uuid4().hex[:8]}@example.org")
+        due = worker.locator("section", has=worker.get_by_role("heading", name="Due a check-in"))
+        expect(due).to_contain_text("No one to check in with yet")
+        expect(due).not_to_contain_text("Nice work")
+        due.get_by_role("link", name="Invite a peer").click()
+        expect(worker.get_by_role("button", name="Invite a peer")).to_be_visible()
+        worker.get_by_role("button", name="Invite a peer").click()
+        code = worker.locator("main .code").inner_text()
+        accepted = client.post(f"/api/v1/invites/{code}/accept", json={
+            "display_name": "Ola", "username": f"ola{uuid.uuid4().hex[:8]}",
+            "password": PASSWORD})
+        assert accepted.status_code == 201
+        open_view(worker, live_server, "#/", wait="main h1")
+        expect(due).to_contain_text("Nobody is due a check-in")  # now someone to support
+    finally:
+        worker.context.close()
+
+
+def test_the_timeline_names_who_did_it_and_links_to_the_goal(chromium, live_server, client):
+    """On SQLite the timeline's ids came as 32 hex digits: every entry said "someone", and a
+    goal's link opened Today."""
+    worker, token, peer_token, goal = worker_with_goal(chromium, live_server, client)
+    try:
+        assert client.post(f"/api/v1/goals/{goal['id']}/checkins", json={"progress": 4},
+                           headers={"Authorization": f"Bearer {peer_token}"}).status_code == 201
+        open_view(worker, live_server, f"#/partnerships/{goal['partnership_id']}/timeline",
+                  wait="main .timeline li")
+        entries = worker.locator("main .timeline li")
+        expect(entries.filter(has_text="Progress 4 of 10")).to_contain_text("Kim")
+        expect(entries.filter(has_text="someone")).to_have_count(0)
+        expect(entries.filter(has_text="Someone")).to_have_count(0)
+        entries.first.get_by_role("link", name="Cook at home").click()
+        expect(worker.locator("main h1")).to_have_text("Cook at home")
+    finally:
+        worker.context.close()

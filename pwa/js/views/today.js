@@ -9,22 +9,31 @@ import { tipCard } from "./tips.js";
 
 addStrings({
   en: { dueTitle: "Due a check-in", noneDue: "Nobody is due a check-in. Nice work.",
+        noPeers: "No one to check in with yet. Invite someone you support to start.",
+        invitePeer: "Invite a peer",
         overdue: "{n} days overdue", dueToday: "due today", nextSteps: "Next steps",
         noSteps: "No open milestones.", dueOn: "due {date}" },
   es: { dueTitle: "Toca registrar avance", noneDue: "Nadie está pendiente. Buen trabajo.",
+        noPeers: "Todavía no acompañas a nadie aquí. Invita a alguien que apoyas para empezar.",
+        invitePeer: "Invitar a alguien",
         overdue: "{n} días de atraso", dueToday: "toca hoy", nextSteps: "Próximos pasos",
         noSteps: "No hay pasos pendientes.", dueOn: "para el {date}" },
 });
 
 async function dueCheckins() {
-  const { data: due } = await readPrivate("/api/v1/checkins/due");
+  const [{ data: due }, { data: partnerships }] = await Promise.all([
+    readPrivate("/api/v1/checkins/due"), readPrivate("/api/v1/partnerships", { page_size: 1 })]);
+  // "Nice work" is for someone whose peers are all up to date, not for someone with none yet.
+  const empty = partnerships.length
+    ? el("p", { text: t("noneDue") })
+    : [el("p", { text: t("noPeers") }), el("p", {}, el("a", { href: "#/goals", text: t("invitePeer") }))];
   return el("section", { class: "card", "aria-labelledby": "due" },
     el("h2", { id: "due", text: t("dueTitle") }),
     due.length ? el("ul", { class: "plain" }, due.map((entry) => el("li", {},
       el("a", { href: `#/partnerships/${entry.partnership_id}` }, entry.peer.display_name || "—",
         el("span", { class: "muted", text: ` · ${entry.days_overdue > 0
           ? t("overdue", { n: entry.days_overdue }) : t("dueToday")}` })))))
-      : el("p", { text: t("noneDue") }));
+      : empty);
 }
 
 async function nextMilestones() {
