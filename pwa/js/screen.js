@@ -53,5 +53,8 @@ export async function render() {
   }
   if (ticket !== renders) return;
   view.replaceChildren(...parts.filter(Boolean));
+  // Each view's own title, for the tab, the history and screen readers announcing the page.
+  const heading = view.querySelector("h1")?.textContent.trim();
+  document.title = heading && heading !== "Rapport" ? `${heading} – Rapport` : "Rapport";
   offlineStatus();
 }

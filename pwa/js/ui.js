@@ -10,6 +10,21 @@ addStrings({
         notSent: "No enviado", needNetwork: "Estás sin conexión. Esto necesita internet." },
 });
 
+// A question before something that ends or completes a thing: true when the person said yes.
+export async function ask(question, yes, no) {
+  const dialog = el("dialog", { class: "confirm", "aria-labelledby": "ask-title" },
+    el("p", { id: "ask-title", text: question }),
+    el("form", { method: "dialog" },
+      el("button", { value: "no", text: no, autofocus: true }),
+      el("button", { value: "yes", class: "primary", text: yes })));
+  document.body.append(dialog);
+  dialog.showModal();
+  const answer = await new Promise((resolve) =>
+    dialog.addEventListener("close", () => resolve(dialog.returnValue)));
+  dialog.remove();
+  return answer === "yes";
+}
+
 let fieldCount = 0;
 // A labelled input; `hint` is read out with it (aria-describedby).
 export function field(label, attrs, hint) {

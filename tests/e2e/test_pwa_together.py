@@ -355,6 +355,7 @@ def test_the_celebration_stays_still_for_reduced_motion(chromium, live_server, c
         worker.emulate_media(reduced_motion="reduce")
         open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li")
         worker.get_by_role("button", name="We reached this goal").click()
+        worker.get_by_role("button", name="Yes, we reached it").click()
         burst = worker.locator(".burst")
         burst.wait_for(state="attached")
         assert burst.evaluate("node => getComputedStyle(node).animationName") == "none"
@@ -470,5 +471,37 @@ def test_the_timeline_names_who_did_it_and_links_to_the_goal(chromium, live_serv
         expect(entries.filter(has_text="Someone")).to_have_count(0)
         entries.first.get_by_role("link", name="Cook at home").click()
         expect(worker.locator("main h1")).to_have_text("Cook at home")
+    finally:
+        worker.context.close()
+
+
+def test_reaching_a_goal_asks_first_and_can_be_undone(chromium, live_server, client):
+    """"We reached this goal" was one tap with no question and no way back."""
+    worker, token, _, goal = worker_with_goal(chromium, live_server, client)
+    auth = {"Authorization": f"Bearer {token}"}
+    try:
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li")
+        worker.get_by_role("button", name="We reached this goal").click()
+        ask = worker.locator("dialog.confirm")
+        expect(ask).to_contain_text("Mark this goal as reached?")
+        ask.get_by_role("button", name="Not yet").click()  # a slip of the thumb
+        expect(ask).to_have_count(0)
+        assert client.get(f"/api/v1/goals/{goal['id']}", headers=auth).get_json()[
+            "status"] == "active"
+
+        worker.get_by_role("button", name="We reached this goal").click()
+        worker.get_by_role("button", name="Yes, we reached it").click()
+        expect(worker.locator("main")).to_contain_text("Sent")
+        assert client.get(f"/api/v1/goals/{goal['id']}", headers=auth).get_json()[
+            "status"] == "achieved"
+
+        open_view(worker, live_server, f"#/goals/{goal['id']}", wait=".milestones li")
+        worker.get_by_role("button", name="Open this goal again").click()
+        expect(worker.get_by_role("button", name="We reached this goal")).to_be_visible()
+        worker.wait_for_function(
+            "() => !document.querySelector('main .badge') || "
+            "document.querySelector('main .badge').textContent === 'Sent'")
+        assert client.get(f"/api/v1/goals/{goal['id']}", headers=auth).get_json()[
+            "status"] == "active"
     finally:
         worker.context.close()

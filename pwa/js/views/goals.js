@@ -6,7 +6,7 @@ import { el, fill } from "../dom.js";
 import { addStrings, t } from "../i18n.js";
 import { discard, keepMine, outboxItems, queue } from "../outbox.js";
 import { me, readPrivate } from "../session.js";
-import { badge, celebrate, dateText, field, form, live, problemText, titleText } from "../ui.js";
+import { ask, badge, celebrate, dateText, field, form, live, problemText, titleText } from "../ui.js";
 
 addStrings({
   en: {
@@ -31,6 +31,8 @@ addStrings({
     note: "Note (optional)", saveCheckIn: "Save check-in", checkIns: "Check-ins",
     noCheckIns: "No check-ins yet.", progressOf: "Progress {n} of 10", by: "by {name}",
     reached: "We reached this goal", goalReached: "Goal reached!",
+    reachedAsk: "Mark this goal as reached? You can open it again later.",
+    reachedYes: "Yes, we reached it", notYet: "Not yet", reopen: "Open this goal again",
     savedCopy: "You are offline. This is what was saved on this phone on {date}.",
     conflictTitle: "Someone changed this first",
     conflictHelp: "Your change was not sent, because this changed on the server. Choose which to keep.",
@@ -63,6 +65,8 @@ addStrings({
     saveCheckIn: "Guardar avance", checkIns: "Avances", noCheckIns: "Todavía no hay avances.",
     progressOf: "Avance {n} de 10", by: "de {name}", reached: "Logramos esta meta",
     goalReached: "¡Meta lograda!",
+    reachedAsk: "¿Marcar esta meta como lograda? Puedes volver a abrirla después.",
+    reachedYes: "Sí, la logramos", notYet: "Todavía no", reopen: "Volver a abrir esta meta",
     savedCopy: "Estás sin conexión. Esto es lo que se guardó en este teléfono el {date}.",
     conflictTitle: "Alguien lo cambió antes",
     conflictHelp: "Tu cambio no se envió porque esto cambió en el servidor. Elige qué guardar.",
@@ -267,12 +271,18 @@ export async function goalDetail([goalId]) {
       el("p", { class: "muted" }, t(`status_${status}`),
         goal.target_date ? ` · ${t("target", { date: dateText(goal.target_date) })}` : "",
         statusItem && statusItem.state !== "conflict" ? badge(statusItem) : null),
-      status === "active" ? el("button", { type: "button", text: t("reached"), onclick: async () => {
+      status === "active" ? el("button", { type: "button", class: "primary", text: t("reached"), onclick: async () => {
+        if (!await ask(t("reachedAsk"), t("reachedYes"), t("notYet"))) return;
         await queue({ kind: "goal_status", method: "PATCH", path: `/api/v1/goals/${goalId}`,
           body: { status: "achieved" }, ifMatch: `"v${goal.version}"`, about: { goal_id: goalId } });
         celebrate("🏆");
       } }) : null,
-      status === "achieved" ? celebrateForm(goalId, null) : null);
+      status === "achieved" ? celebrateForm(goalId, null) : null,
+      // Reached by mistake, or not quite: it opens again, nothing is lost.
+      status === "achieved" && statusItem?.state !== "saved" ? el("button", { type: "button", text: t("reopen"), onclick: async () => {
+        await queue({ kind: "goal_status", method: "PATCH", path: `/api/v1/goals/${goalId}`,
+          body: { status: "active" }, ifMatch: "*", about: { goal_id: goalId } });
+      } }) : null);
 
     const shownCheckins = overlay(checkins, items, "checkin", (item) => item.body.id)
       .sort((a, b) => (b.created_at || b.outbox.created_at).localeCompare(a.created_at || a.outbox.created_at));
@@ -297,7 +307,7 @@ export async function goalDetail([goalId]) {
       el("input", { id: "progress", name: "progress", type: "range", min: 0, max: 10, step: 1, value: lastProgress,
         oninput: (event) => { progressOut.textContent = event.target.value; } }), progressOut),
     field(t("note"), { tag: "textarea", name: "note", maxlength: 2000, rows: 3 }),
-    el("button", { type: "submit", text: t("saveCheckIn") })],
+    el("button", { type: "submit", class: "primary", text: t("saveCheckIn") })],
   async (values, node) => {
     // made_at: the moment it was written, so one sent days later counts in its own week.
     await queue({ kind: "checkin", path: `/api/v1/goals/${goalId}/checkins`,
