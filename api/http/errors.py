@@ -4,10 +4,12 @@ from collections.abc import Mapping
 from http import HTTPStatus
 
 import marshmallow as ma
-from flask import current_app, jsonify
+from flask import current_app, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from api.config import MAX_JSON_DEPTH
+from api.http import problem_words
+from api.lib.languages import FALLBACK, LANGUAGES
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
@@ -92,23 +94,50 @@ def _strip_location(messages):
     return messages
 
 
+def caller_language() -> str:
+    """`?lang=` when it names a language we speak, else Accept-Language, else English."""
+    if not has_request_context():
+        return FALLBACK
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(LANGUAGES, default=FALLBACK)
+
+
 def problem(status: int, detail: str | None = None, *, errors=None, headers=None,
             type_: str = "about:blank", title: str | None = None, members=None):
-    """Build a problem+json response; `members` are extension members (RFC 9457 3.2)."""
+    """Build a problem+json response in the caller's language (English where a message has
+    no translation yet); `members` are extension members (RFC 9457 3.2)."""
+    language = caller_language()
+    used: list[str] = []
+
+    def words(text: str) -> str:
+        said, in_language = problem_words.message(text, language)
+        used.append(in_language)
+        return said
+
+    if title is None:
+        title, in_language = problem_words.title(status, language)
+        used.append(in_language)
     body = {
         "type": type_,
-        "title": title or HTTPStatus(status).phrase,
+        "title": title,
         "status": status,
-        "detail": detail or DETAILS.get(status, HTTPStatus(status).description),
+        "detail": words(detail or DETAILS.get(status, HTTPStatus(status).description)),
     }
     if errors:
-        body["errors"] = flatten_errors(errors)
+        body["errors"] = {field: [words(text) for text in texts]
+                          for field, texts in flatten_errors(errors).items()}
     body.update(members or {})
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_MIMETYPE
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    # Which languages the words are in (the asked-for one first), and that they depend on it.
+    response.headers["Content-Language"] = ", ".join(dict.fromkeys(sorted(
+        used, key=lambda used_language: used_language != language)))
+    response.vary.add("Accept-Language")
     return response
 
 
