@@ -59,18 +59,50 @@ export function problemText(error) {
   return error.problem.detail || t("failed");
 }
 
-// A form that shows its own error under its button, and is busy while it works.
+// Each field's problem next to the field it is about (read out with it); what names no
+// field of this form is left for the message under the button.
+function showAtFields(node, error) {
+  const errors = error instanceof ApiError ? error.problem?.errors : null;
+  if (!errors) return false;
+  const left = [];
+  for (const [name, messages] of Object.entries(errors)) {
+    const input = node.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (!input) { left.push(...messages); continue; }
+    const note = el("p", { id: `${input.id}-error`, class: "error field-error", text: messages.join(" ") });
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby",
+      [input.getAttribute("aria-describedby"), note.id].filter(Boolean).join(" "));
+    input.after(note);
+  }
+  node.querySelector("[aria-invalid=true]")?.focus();
+  return left.length ? left.join(" ") : true;
+}
+
+function clearFields(node) {
+  for (const note of node.querySelectorAll(".field-error")) note.remove();
+  for (const input of node.querySelectorAll("[aria-invalid]")) {
+    input.removeAttribute("aria-invalid");
+    const kept = (input.getAttribute("aria-describedby") || "").split(" ")
+      .filter((id) => id && !id.endsWith("-error")).join(" ");
+    if (kept) input.setAttribute("aria-describedby", kept); else input.removeAttribute("aria-describedby");
+  }
+}
+
+// A form that shows problems at their fields (the rest under its button), and is busy
+// while it works.
 export function form(attrs, children, submit) {
   const message = el("p", { class: "error", role: "alert" });
   const node = el("form", { ...attrs, novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     message.textContent = "";
+    clearFields(node);
     const button = node.querySelector("button[type=submit]");
     button.disabled = true;
     try {
       await submit(formValues(node), node);
     } catch (error) {
-      message.textContent = problemText(error);
+      const shown = showAtFields(node, error);
+      message.textContent = shown === true ? "" : shown || problemText(error);
     } finally {
       button.disabled = false;
     }
