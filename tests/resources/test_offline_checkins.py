@@ -80,6 +80,8 @@ def test_times_out_of_bounds_are_refused_and_change_nothing(app, client, world):
         (iso(now - timedelta(days=91)), "90 days"),
         ("2026-11-30T10:00:00", "Not a valid aware datetime"),  # no time zone: which 10:00?
         ("yesterday", "Not a valid datetime"),
+        ("0001-01-01T00:00:00+14:00", "90 days"),  # no UTC time before year 1: not a 500
+        ("9999-12-31T23:59:00-14:00", "future"),
     ):
         response = client.post(f"/api/v1/goals/{goal}/checkins", headers=peer,
                                json={"progress": 1, "made_at": made_at})

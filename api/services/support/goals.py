@@ -47,7 +47,8 @@ MADE_AT_MAX_AGE = timedelta(days=90)
 def _made_at(made_at: datetime | None, goal: Goal, now: datetime) -> datetime:
     if made_at is None:
         return now
-    made_at = made_at.astimezone(UTC)
+    # Compared before it is converted: a time near year 1 or 9999 in a far zone would not
+    # fit in UTC, and is out of bounds anyway.
     if made_at > now + MADE_AT_SKEW:
         raise Invalid("made_at", "This time is in the future. Check the phone's clock.")
     if made_at < now - MADE_AT_MAX_AGE:
@@ -55,7 +56,7 @@ def _made_at(made_at: datetime | None, goal: Goal, now: datetime) -> datetime:
                       "be added.")
     if made_at < goal.created_at - MADE_AT_SKEW:
         raise Invalid("made_at", "This time is before the goal was set.")
-    return min(made_at, now)
+    return min(made_at.astimezone(UTC), now)
 
 
 def _writable(partnership: Partnership) -> None:
