@@ -31,12 +31,15 @@ from sqlalchemy.sql import func, text
 from api.extensions import db
 
 STATUSES = ("draft", "published")
+# Whom an item is written for: the peer support worker, or the person they support.
+AUDIENCES = ("worker", "peer")
 
 
 def _owned_by_agency(table: str):
     """Columns and constraints every kind of content shares: whose it is, and its state."""
     return (
         CheckConstraint(f"status IN {STATUSES}", name="status"),
+        CheckConstraint(f"audience IN {AUDIENCES}", name="audience"),
         CheckConstraint("agency_id IS NOT NULL OR status = 'published'", name="core_published"),
         # Slugs: unique among core items, and unique within each agency.
         Index(f"uq_{table}_core_slug", "slug", unique=True,
@@ -52,6 +55,8 @@ class AgencyOwned:
         Uuid, ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(10), default="published",
                                         server_default="published")
+    audience: Mapped[str] = mapped_column(String(10), default="worker",
+                                          server_default="worker")
     next_review: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())

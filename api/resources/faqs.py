@@ -26,11 +26,12 @@ class Faqs(MethodView):
     @blp.cacheable
     @blp.localised
     @blp.errors(404, 422)
-    def get(self, page, page_size, lang=None, q=None, agency=None):
+    def get(self, page, page_size, audience, lang=None, q=None, agency=None):
         """List FAQs, searched, in the asked-for language."""
         language = negotiate(lang)
         items, total = faq_service.list_faqs(language, q=q, page=page, page_size=page_size,
-                                             agency_id=agency_scope(agency))
+                                             agency_id=agency_scope(agency),
+                                             audience=audience)
         headers = paging_headers(page, page_size, total)
         headers.update(language_headers(language, *(faq.language for faq in items)))
         return items, 200, headers

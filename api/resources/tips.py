@@ -34,12 +34,12 @@ class Tips(MethodView):
     @blp.cacheable
     @blp.localised
     @blp.errors(404, 422)
-    def get(self, page, page_size, lang=None, q=None, tag=None, agency=None):
+    def get(self, page, page_size, audience, lang=None, q=None, tag=None, agency=None):
         """List tips, searched and filtered, in the asked-for language."""
         language = negotiate(lang)
         items, total = tip_service.list_tips(
             language, q=q, tag=tag, page=page, page_size=page_size,
-            agency_id=agency_scope(agency),
+            agency_id=agency_scope(agency), audience=audience,
         )
         headers = paging_headers(page, page_size, total)
         headers.update(language_headers(language, *(tip.language for tip in items)))
@@ -67,11 +67,11 @@ class TipOfTheDay(MethodView):
     @blp.cacheable
     @blp.localised
     @blp.errors(404, 422)
-    def get(self, lang=None, day=None, agency=None):
-        """Get the tip of the day: the same for everyone all UTC day."""
+    def get(self, audience, lang=None, day=None, agency=None):
+        """Get the tip of the day: the same for everyone it is written for, all UTC day."""
         now = datetime.now(UTC)
         day = day or now.date()
-        tip = tip_service.tip_of_the_day(day, negotiate(lang), agency_scope(agency))
+        tip = tip_service.tip_of_the_day(day, negotiate(lang), agency_scope(agency), audience)
         if tip is None:
             abort(404, message="There are no tips yet.")
         return tip, 200, language_headers(tip.language)

@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from api.lib.text import SLUG_PATTERN
+from api.models.content import AUDIENCES
 from api.schemas.common import BaseSchema, Name, Timestamp
 
 STATUS = ma.fields.String(validate=ma.validate.OneOf(["draft", "published"]), metadata={
@@ -54,6 +55,8 @@ def _text_by_language(schema, required: bool = False):
 
 class _Common(BaseSchema):
     status = STATUS
+    audience = ma.fields.String(validate=ma.validate.OneOf(AUDIENCES), metadata={
+        "description": "Whom it is written for: `worker` (when left out on create) or `peer`."})
     last_reviewed = ma.fields.Date(metadata={"description": "Today when left out."})
     next_review = ma.fields.Date(allow_none=True, metadata={
         "description": "When someone should read it again."})
@@ -88,6 +91,7 @@ class AgencyFaqCreateSchema(AgencyFaqUpdateSchema):
 class _Shown(ma.Schema):
     slug = ma.fields.String(required=True)
     status = ma.fields.String(required=True, metadata={"enum": ["draft", "published"]})
+    audience = ma.fields.String(required=True, metadata={"enum": list(AUDIENCES)})
     last_reviewed = ma.fields.Date(required=True, allow_none=True)
     next_review = ma.fields.Date(required=True, allow_none=True)
     created_at = Timestamp(required=True)

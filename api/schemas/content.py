@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from api.lib.text import SLUG_PATTERN
+from api.models.content import AUDIENCES
 from api.schemas.common import BaseSchema, LanguageArgsSchema, PagedLanguageArgsSchema, Text
 
 
@@ -37,6 +38,8 @@ class TipSchema(ma.Schema):
         ma.fields.String(), required=True,
         metadata={"description": "Language-neutral tag keys, usable as `tag=`."},
     )
+    audience = ma.fields.String(
+        required=True, metadata={"description": "Whom it is written for: `worker` or `peer`."})
     language = ma.fields.String(
         required=True, metadata={"description": "Language this item's text is in."}
     )
@@ -58,6 +61,8 @@ class FaqSchema(ma.Schema):
     question = ma.fields.String(required=True)
     answer = ma.fields.String(required=True)
     related_tips = ma.fields.List(ma.fields.Nested(TipRefSchema), required=True)
+    audience = ma.fields.String(
+        required=True, metadata={"description": "Whom it is written for: `worker` or `peer`."})
     language = ma.fields.String(required=True)
     fallback = ma.fields.Boolean(required=True)
     last_reviewed = ma.fields.Date(required=True)
@@ -81,7 +86,14 @@ class AgencyArgs(BaseSchema):
         "Left out, an `X-API-Key` names its own agency."})
 
 
-class TipQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs, AgencyArgs):
+class AudienceArgs(BaseSchema):
+    audience = ma.fields.String(
+        load_default="worker", validate=ma.validate.OneOf(AUDIENCES),
+        metadata={"description": "Whom the items are written for: `worker` (peer support "
+                  "workers) or `peer` (the people they support)."})
+
+
+class TipQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs, AgencyArgs, AudienceArgs):
     tag = ma.fields.String(
         validate=[ma.validate.Length(max=40), ma.validate.Regexp(SLUG_PATTERN)],
         metadata={"description": "Only tips with this tag.", "example": "listening"},
@@ -92,12 +104,12 @@ class ContentArgsSchema(LanguageArgsSchema, AgencyArgs):
     pass
 
 
-class TipOfTheDayArgsSchema(LanguageArgsSchema, AgencyArgs):
+class TipOfTheDayArgsSchema(LanguageArgsSchema, AgencyArgs, AudienceArgs):
     day = ma.fields.Date(
         data_key="date",
         metadata={"description": "UTC day (YYYY-MM-DD); today when left out."}
     )
 
 
-class FaqQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs, AgencyArgs):
+class FaqQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs, AgencyArgs, AudienceArgs):
     pass

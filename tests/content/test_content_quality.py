@@ -33,9 +33,13 @@ def faq_text(faq: dict) -> str:
     return " ".join([faq["question"], faq["answer"]])
 
 
-def test_eleven_tips_each_complete():
+def test_eleven_tips_for_workers_then_tips_for_peers_each_complete():
     tips = TIPS["en"]
-    assert [t["number"] for t in tips] == list(range(1, 12))
+    workers = [t for t in tips if t.get("audience", "worker") == "worker"]
+    peers = [t for t in tips if t.get("audience") == "peer"]
+    assert [t["number"] for t in workers] == list(range(1, 12))
+    assert [t["number"] for t in peers] == list(range(12, 12 + len(peers)))
+    assert len(peers) >= 4 and len(workers) + len(peers) == len(tips)
     for tip in tips:
         assert len(tip["summary"]) <= 200
         assert len(tip["actions"]) >= 3
@@ -59,6 +63,14 @@ def test_article_faqs_plus_at_least_eight_of_ours():
     tip_slugs = {t["slug"] for t in TIPS["en"]}
     for faq in faqs:
         assert faq["related_tips"] and set(faq["related_tips"]) <= tip_slugs
+
+
+def test_people_supported_have_their_own_faqs():
+    peers = [f for f in FAQS["en"] if f.get("audience") == "peer"]
+    assert len(peers) >= 5
+    peer_tips = {t["slug"] for t in TIPS["en"] if t.get("audience") == "peer"}
+    for faq in peers:  # a peer's FAQ points to tips written for them, not to worker training
+        assert set(faq["related_tips"]) <= peer_tips, faq["slug"]
 
 
 def test_spanish_covers_every_item_with_the_same_shape():

@@ -13,7 +13,7 @@ from tests.helpers import assert_problem, parse_links
 
 TIP_FIELDS = {
     "slug", "number", "title", "summary", "body", "actions", "questions", "tags",
-    "language", "fallback", "last_reviewed", "agency",
+    "audience", "language", "fallback", "last_reviewed", "agency",
 }
 
 

@@ -109,7 +109,8 @@ def create_tip(admin: User, data: dict) -> Tip:
     item = Tip(slug=data["slug"], agency_id=admin.agency_id, created_at=utcnow(),
                updated_at=utcnow(),
                number=data.get("number") or _next_position(Tip, Tip.number, admin.agency_id),
-               status=data.get("status", "draft"), next_review=data.get("next_review"))
+               status=data.get("status", "draft"), next_review=data.get("next_review"),
+               audience=data.get("audience", "worker"))
     db.session.add(item)
     _set_tags(item, data.get("tags", []))
     sync_translations(item, TipTranslation, _texts(data["text"], TIP_FIELDS, reviewed),
@@ -122,7 +123,7 @@ def create_tip(admin: User, data: dict) -> Tip:
 def update_tip(admin: User, item: Tip, data: dict) -> Tip:
     if "tags" in data:
         _set_tags(item, data["tags"])
-    return _update(admin, item, data, ("status", "next_review", "number"), TipTranslation,
+    return _update(admin, item, data, ("status", "next_review", "number", "audience"), TipTranslation,
                    TIP_FIELDS, ("title", "summary", "body"), "agency_tip.update")
 
 
@@ -166,7 +167,8 @@ def create_faq(admin: User, data: dict) -> Faq:
                created_at=utcnow(), updated_at=utcnow(),
                position=data.get("position") or _next_position(Faq, Faq.position,
                                                                admin.agency_id),
-               status=data.get("status", "draft"), next_review=data.get("next_review"))
+               status=data.get("status", "draft"), next_review=data.get("next_review"),
+               audience=data.get("audience", "worker"))
     db.session.add(item)
     sync_translations(item, FaqTranslation, _texts(data["text"], FAQ_FIELDS, reviewed),
                       (*FAQ_FIELDS, "last_reviewed"), FAQ_FIELDS)
@@ -179,7 +181,7 @@ def update_faq(admin: User, item: Faq, data: dict) -> Faq:
     if "related_tips" in data:
         _check_related(admin.agency_id, data["related_tips"])
         item.related_tip_slugs = data["related_tips"]
-    return _update(admin, item, data, ("status", "next_review", "position"), FaqTranslation,
+    return _update(admin, item, data, ("status", "next_review", "position", "audience"), FaqTranslation,
                    FAQ_FIELDS, FAQ_FIELDS, "agency_faq.update")
 
 
@@ -194,7 +196,8 @@ def as_admin_sees(item) -> dict:
     fields = TIP_FIELDS if isinstance(item, Tip) else FAQ_FIELDS
     english = next((t for t in item.translations if t.language == FALLBACK), None)
     shown = {
-        "slug": item.slug, "status": item.status, "next_review": item.next_review,
+        "slug": item.slug, "status": item.status, "audience": item.audience,
+        "next_review": item.next_review,
         "last_reviewed": english.last_reviewed if english else None,
         "created_at": item.created_at, "updated_at": item.updated_at,
         "text": {t.language: {f: getattr(t, f) for f in fields}

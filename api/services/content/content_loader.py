@@ -18,6 +18,7 @@ from api.lib.content_files import ContentError, read_toml
 from api.lib.languages import FALLBACK
 from api.lib.text import SLUG_PATTERN, normalise
 from api.models import Faq, FaqTranslation, Tip, TipTag, TipTranslation
+from api.models.content import AUDIENCES
 
 _slug = ma.fields.String(required=True, validate=ma.validate.Regexp(SLUG_PATTERN))
 _text = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
@@ -39,6 +40,7 @@ class _CanonicalTip(_TipText):
         ma.fields.String(validate=ma.validate.Regexp(SLUG_PATTERN)),
         required=True, validate=ma.validate.Length(min=1),
     )
+    audience = ma.fields.String(load_default="worker", validate=ma.validate.OneOf(AUDIENCES))
 
 
 class _FaqText(ma.Schema):
@@ -52,6 +54,7 @@ class _CanonicalFaq(_FaqText):
     position = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
     related_tips = ma.fields.List(_slug, required=True, validate=ma.validate.Length(min=1))
     source = ma.fields.String(required=True, validate=ma.validate.OneOf(["article", "rapport"]))
+    audience = ma.fields.String(load_default="worker", validate=ma.validate.OneOf(AUDIENCES))
 
 
 @dataclass
@@ -154,7 +157,7 @@ def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
         if created:
             tip = Tip(slug=data["slug"], number=data["number"])
             db.session.add(tip)
-        changed = _assign(tip, number=data["number"])
+        changed = _assign(tip, number=data["number"], audience=data["audience"])
         if [t.tag for t in tip.tags] != data["tags"]:
             tip.tags.clear()
             db.session.flush()
@@ -196,7 +199,8 @@ def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadRepo
         if created:
             faq = Faq(slug=data["slug"], position=data["position"], related_tip_slugs=[])
             db.session.add(faq)
-        changed = _assign(faq, position=data["position"], related_tip_slugs=data["related_tips"])
+        changed = _assign(faq, position=data["position"], related_tip_slugs=data["related_tips"],
+                          audience=data["audience"])
         texts = {FALLBACK: data} | {
             lang: by_slug[data["slug"]] for lang, by_slug in translated.items()
             if data["slug"] in by_slug

@@ -1,4 +1,6 @@
-"""Finding FAQs in a language, with per-item English fallback and linked tips."""
+"""Finding FAQs in a language, with per-item English fallback and linked tips.
+
+Lists hold one audience's FAQs (workers' unless peers' are asked for)."""
 
 import uuid
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ class LocalisedFaq:
     question: str
     answer: str
     related_tips: list[TipRef]
+    audience: str
     language: str
     fallback: bool
     last_reviewed: date
@@ -77,6 +80,7 @@ def _localise_all(rows, language: str, agency_id=None) -> list[LocalisedFaq]:
                 question=text.question,
                 answer=text.answer,
                 related_tips=related,
+                audience=faq.audience,
                 language=text.language,
                 fallback=wanted is None,
                 last_reviewed=text.last_reviewed,
@@ -88,9 +92,10 @@ def _localise_all(rows, language: str, agency_id=None) -> list[LocalisedFaq]:
 
 def list_faqs(
     language: str, *, q: str | None = None, page: int = 1, page_size: int = 20,
-    agency_id: uuid.UUID | None = None,
+    agency_id: uuid.UUID | None = None, audience: str = "worker",
 ) -> tuple[list[LocalisedFaq], int]:
     stmt, wanted, english = _localised_select(language, agency_id)
+    stmt = stmt.where(Faq.audience == audience)
     stmt = search(stmt, wanted, english, q)
     rows, total = page_of(stmt, core_first(Faq, Faq.position), page, page_size)
     return _localise_all(rows, language, agency_id), total

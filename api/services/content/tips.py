@@ -1,6 +1,8 @@
 """Finding tips in a language, with per-item English fallback.
 
 Without an agency: the core tips. With one: the core tips, then that agency's published tips.
+Lists and the tip of the day hold one audience's tips (workers' unless peers' are asked for);
+one tip found by its slug is shown whoever it is written for.
 """
 
 import uuid
@@ -32,6 +34,7 @@ class LocalisedTip:
     actions: list[str]
     questions: list[str]
     tags: list[str]
+    audience: str
     language: str
     fallback: bool
     last_reviewed: date
@@ -70,6 +73,7 @@ def _localise(tip: Tip, wanted: TipTranslation | None, english: TipTranslation) 
         actions=list(text.actions),
         questions=list(text.questions),
         tags=[t.tag for t in tip.tags],
+        audience=tip.audience,
         language=text.language,
         fallback=wanted is None,
         last_reviewed=text.last_reviewed,
@@ -81,10 +85,11 @@ def _localise(tip: Tip, wanted: TipTranslation | None, english: TipTranslation) 
 
 def list_tips(
     language: str, *, q: str | None = None, tag: str | None = None, page: int = 1,
-    page_size: int = 20, agency_id: uuid.UUID | None = None,
+    page_size: int = 20, agency_id: uuid.UUID | None = None, audience: str = "worker",
 ) -> tuple[list[LocalisedTip], int]:
     """One page of tips matching every word of `q` and `tag`, in tip order, and the total."""
     stmt, wanted, english = _localised_select(language, agency_id)
+    stmt = stmt.where(Tip.audience == audience)
     if tag:
         stmt = stmt.where(Tip.id.in_(select(TipTag.tip_id).where(TipTag.tag == tag)))
     stmt = search(stmt, wanted, english, q)
@@ -100,14 +105,15 @@ def get_tip(slug: str, language: str, agency_id: uuid.UUID | None = None) -> Loc
     return _localise(*row) if row else None
 
 
-def tip_of_the_day(day: date, language: str,
-                   agency_id: uuid.UUID | None = None) -> LocalisedTip | None:
-    """The same tip all day (UTC) for everyone; the tips take turns, in order."""
+def tip_of_the_day(day: date, language: str, agency_id: uuid.UUID | None = None,
+                   audience: str = "worker") -> LocalisedTip | None:
+    """The same tip all day (UTC) for everyone it is written for; the tips take turns, in order."""
     count = db.session.scalar(select(func.count()).select_from(Tip)
-                              .where(visible(Tip, agency_id)))
+                              .where(visible(Tip, agency_id), Tip.audience == audience))
     if not count:
         return None
     stmt, _, _ = _localised_select(language, agency_id)
+    stmt = stmt.where(Tip.audience == audience)
     row = db.session.execute(
         stmt.order_by(*core_first(Tip, Tip.number)).offset(day.toordinal() % count).limit(1)
     ).first()
@@ -117,6 +123,7 @@ def tip_of_the_day(day: date, language: str,
 def tip_advice(language: str) -> dict[str, TipAdvice]:
     """Every core tip's title and first "try this" action, by slug: what a low score points to."""
     stmt, _, _ = _localised_select(language)  # core only: surveys map to our own tips
+    stmt = stmt.where(Tip.audience == "worker")  # the self-checks are the worker's
     tips = [_localise(*row) for row in db.session.execute(stmt.order_by(Tip.number)).all()]
     return {tip.slug: TipAdvice(slug=tip.slug, title=tip.title, number=tip.number,
                                 action=tip.actions[0]) for tip in tips if tip.actions}
