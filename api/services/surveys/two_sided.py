@@ -10,8 +10,10 @@ how the peer says sessions feel, dimension by dimension, on one 0-100 scale.
   item answers. The self-check has no "overall" item, so its overall is the whole self-check.
 - A gap is the peer's percentage minus the worker's: below zero, the peer feels it less than
   the worker thinks.
-- When flagged, the repair suggestions are the FAQ on rebuilding rapport and every tip of
-  the dimension the peer rated lowest in that check (overall has no tips of its own).
+- When flagged, the repair suggestions are for whoever is looking. The worker gets the FAQ
+  on rebuilding rapport and every tip of the dimension the peer rated lowest in that check
+  (overall has no tips of its own); the peer gets what is written for them on saying that
+  something feels off.
 """
 
 from collections import Counter
@@ -23,13 +25,15 @@ from api.extensions import db
 from api.models import Partnership, SurveyInstrument, SurveyResponse, User
 from api.services import audit
 from api.services.content.faqs import get_faq
-from api.services.content.tips import tip_advice
+from api.services.content.tips import list_tips, tip_advice
 from api.services.surveys import instruments, scoring
 from api.services.surveys.responses import flag_rules
 
 SELF_CHECK, SESSION_CHECK = instruments.SELF_CHECK, instruments.SESSION_CHECK
 RECENT_SHARED = 3
 REPAIR_FAQ = "rebuild-damaged-rapport"
+PEER_REPAIR_FAQ = "it-is-not-working"
+PEER_REPAIR_TAGS = {"repair", "trust"}
 TIPPED_DIMENSIONS = ("relationship", "goals", "approach")
 
 
@@ -97,6 +101,16 @@ def _repair(weakest: str, language: str) -> tuple[dict, list[str]]:
     return repair, [faq.language] if faq else []
 
 
+def _peer_repair(weakest: str, language: str) -> tuple[dict, list[str]]:
+    tips, _ = list_tips(language, audience="peer", page_size=100)
+    faq = get_faq(PEER_REPAIR_FAQ, language)
+    repair = {"dimension": weakest,
+              "faq": {"slug": faq.slug, "question": faq.question} if faq else None,
+              "tips": [{"slug": t.slug, "title": t.title, "action": t.actions[0]}
+                       for t in tips if PEER_REPAIR_TAGS & set(t.tags) and t.actions]}
+    return repair, [faq.language] if faq else []
+
+
 def view(user: User, partnership: Partnership, language: str) -> tuple[dict, list[str]]:
     """The view both members see, and the languages its words are in."""
     worker = _worker_side(partnership.worker_id)
@@ -115,7 +129,8 @@ def view(user: User, partnership: Partnership, language: str) -> tuple[dict, lis
         rated = latest["percents"]
         weakest = min((d for d in TIPPED_DIMENSIONS if d in rated),
                       key=lambda d: (rated[d], TIPPED_DIMENSIONS.index(d)))
-        repair, languages = _repair(weakest, language)
+        for_peer = user.id == partnership.peer_id
+        repair, languages = (_peer_repair if for_peer else _repair)(weakest, language)
     audit.record_read(user, "partnership.rapport.read", object_type="partnership",
                      object_id=partnership.id, partnership_id=partnership.id)
     shown_checks = [{key: value for key, value in check.items() if key != "percents"} |
