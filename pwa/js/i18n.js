@@ -5,6 +5,7 @@ const STRINGS = {
   en: {
     skip: "Skip to content", helpNow: "Need help now", navToday: "Today", navTips: "Tips",
     navFaq: "FAQ", navSettings: "Settings", navGoals: "Goals", navCheck: "Self-check", helpTitle: "Help right now",
+    navCheckPeer: "Session", navMain: "Main", loading: "Loading…",
     helpIntro: "If you or someone near you may be in danger, reach out now.", close: "Close",
     call: "Call", text: "Text", website: "Website", today: "Today",
     dangerNow: "If someone is in danger right now, call 911.", call911: "Call 911",
@@ -23,7 +24,8 @@ const STRINGS = {
   },
   es: {
     skip: "Saltar al contenido", helpNow: "Necesito ayuda ya", navToday: "Hoy",
-    navTips: "Consejos", navFaq: "Preguntas", navSettings: "Ajustes", navGoals: "Metas", navCheck: "Autoevaluación",
+    navTips: "Consejos", navFaq: "Dudas", navSettings: "Ajustes", navGoals: "Metas", navCheck: "Evaluarme",
+    navCheckPeer: "Sesión", navMain: "Principal", loading: "Cargando…",
     helpTitle: "Ayuda ahora mismo",
     helpIntro: "Si tú o alguien cerca puede estar en peligro, busca ayuda ahora.",
     close: "Cerrar", call: "Llamar", text: "Mensaje", website: "Sitio web", today: "Hoy",
@@ -84,4 +86,7 @@ export function t(key, values) {
 export function translatePage(root = document) {
   document.documentElement.lang = language();
   for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll("[data-i18n-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+  }
 }

@@ -3,6 +3,7 @@
 // module that loads it.
 import { el } from "./dom.js";
 import { t, translatePage } from "./i18n.js";
+import { hasSession, me } from "./session.js";
 
 let routes = [];
 
@@ -32,12 +33,28 @@ function current() {
 }
 
 let renders = 0;
+const SLOW_MS = 300;
+
+// The check tab leads a person supported to their session check, and says so.
+async function nameCheckTab() {
+  const user = hasSession() ? await me().catch(() => null) : null;
+  const tab = document.querySelector('.tabs a[href="#/self-check"] [data-i18n]');
+  const key = user?.role === "peer" ? "navCheckPeer" : "navCheck";
+  if (tab && tab.dataset.i18n !== key) { tab.dataset.i18n = key; tab.textContent = t(key); }
+}
 
 export async function render() {
   const ticket = ++renders; // a slow view must not cover a newer one
   translatePage();
+  nameCheckTab();
   const { path, query } = current();
   const view = document.getElementById("view");
+  // On a slow network the old view gives way to a sign that the new one is coming.
+  const slow = setTimeout(() => {
+    if (ticket !== renders) return;
+    view.setAttribute("aria-busy", "true");
+    view.replaceChildren(el("p", { class: "loading", role: "status", text: t("loading") }));
+  }, SLOW_MS);
   for (const link of document.querySelectorAll(".tabs a")) {
     const target = link.getAttribute("href").slice(1);
     const here = target === "/" ? path === "/" : path.startsWith(target);
@@ -51,7 +68,9 @@ export async function render() {
     parts = [el("h1", { text: "Rapport" }),
              el("p", { text: error?.status === 404 ? t("notFound") : t("failed") })];
   }
+  clearTimeout(slow);
   if (ticket !== renders) return;
+  view.removeAttribute("aria-busy");
   view.replaceChildren(...parts.filter(Boolean));
   // Each view's own title, for the tab, the history and screen readers announcing the page.
   const heading = view.querySelector("h1")?.textContent.trim();

@@ -23,11 +23,16 @@ export async function me() {
   return current;
 }
 
+// Lists written for someone: a person supported reads the tips and FAQs written for them.
+const FOR_AUDIENCE = new Set(["/api/v1/tips", "/api/v1/tips/today", "/api/v1/faqs"]);
+
 // Public content (tips, FAQs, crisis lines) as this person sees it: with their agency's own
 // items too, unless a link already names an agency.
 export async function getContent(path, params = {}) {
-  const agency = hasSession() ? (await me().catch(() => null))?.content_agency_id : null;
-  return getJSON(path, { ...params, agency: params.agency || agency || undefined });
+  const user = hasSession() ? await me().catch(() => null) : null;
+  const audience = user?.role === "peer" && FOR_AUDIENCE.has(path) ? "peer" : undefined;
+  return getJSON(path, { ...params, audience,
+                         agency: params.agency || user?.content_agency_id || undefined });
 }
 
 // A private read: from the server when it answers, else the copy kept on this phone.

@@ -98,6 +98,8 @@ export function form(attrs, children, submit) {
     clearFields(node);
     const button = node.querySelector("button[type=submit]");
     button.disabled = true;
+    button.classList.add("busy");
+    node.setAttribute("aria-busy", "true");
     try {
       await submit(formValues(node), node);
     } catch (error) {
@@ -105,6 +107,8 @@ export function form(attrs, children, submit) {
       message.textContent = shown === true ? "" : shown || problemText(error);
     } finally {
       button.disabled = false;
+      button.classList.remove("busy");
+      node.removeAttribute("aria-busy");
     }
   } }, children, message);
   return node;

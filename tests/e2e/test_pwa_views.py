@@ -66,6 +66,9 @@ WORKER_VIEWS = [
     ("#/settings/access-log", "main .access-log li"),
 ]
 PEER_VIEWS = [
+    ("#/", "main #talk"),
+    ("#/faq", "main details"),
+    ("#/partnerships/{partnership}/rapport", "main meter"),
     ("#/self-check", "main ul.plain li"),
     ("#/partnerships/{partnership}/session-check", "main .sc-go"),
     ("#/goals/{goal}", "main .milestones li"),

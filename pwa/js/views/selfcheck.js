@@ -27,13 +27,28 @@ addStrings({
     scYourWorker: "your peer worker", scBoth: "See both sides", scNoPartners: "You have no partnerships yet.",
     scPeersOnly: "This check is for peers.", scLast: "Last step", scWho: "Who sees this?",
     scShareNow: "My peer worker can see my answers",
-    scShareAgg: "Only count it in anonymous totals for the agency", scThanks: "Thank you",
-    scTalk: "Your peer worker will see that it is time to talk about how things are going. That can help you both.",
-    scTwoTitle: "How it is going, from both sides", scWorker: "Peer worker", scPeer: "Peer",
-    scNoAnswer: "No answers yet", scGapLower: "The peer rates this {n} points lower.",
-    scGapHigher: "The peer rates this {n} points higher.", scGapSame: "You both see this the same.",
-    scNoSelf: "The peer worker has not done a self-check yet.",
-    scNoShared: "No session-checks shared yet.", scTalkTitle: "Time to talk about how it is going",
+    scShareNowHint: "They see your answers and how they change over time.",
+    scShareAgg: "Only count it in anonymous totals for the agency",
+    scShareAggHint: "No one sees your answers. They only add to totals with no names.",
+    scPickShare: "Choose one to finish.", scThanks: "Thank you",
+    scSharedNote: "Your peer worker will see your answers.",
+    scAggNote: "Your answers only count in totals with no names.",
+    scTalk: "Thank you for being honest. Your answers show that some things could go better, so your peer worker will see that it may help to talk about how it is going. You can bring it up too.",
+    scTalkItem: "Thank you for being honest. One answer was lower than the others, so your peer worker will see that it may help to talk about it. You can bring it up too.",
+    scTalkDrop: "Thank you for being honest. Today felt less good than last time, so your peer worker will see that it may help to talk about it. You can bring it up too.",
+    scYou: "You", scYourPeer: "Your peer", scYourWorkerSide: "Your peer worker",
+    scGapYouLower: "You rate this {n} points lower than your peer worker does.",
+    scGapYouHigher: "You rate this {n} points higher than your peer worker does.",
+    scNoSelfMine: "You have not done a self-check yet.",
+    scNoSelfTheirs: "Your peer worker has not done a self-check yet.",
+    scNoSharedMine: "You have not shared a session check yet.",
+    scNoSharedTheirs: "Your peer has not shared a session check yet.",
+    scPeerTalkTitle: "Some things could go better",
+    scPeerTalkIntro: "Saying so can make your work together stronger. These are for you:",
+    scTwoTitle: "How it is going, from both sides",
+    scNoAnswer: "No answers yet", scGapLower: "Your peer rates this {n} points lower than you do.",
+    scGapHigher: "Your peer rates this {n} points higher than you do.",
+    scGapSame: "You both see this the same.", scTalkTitle: "Time to talk about how it is going",
     scTalkIntro: "A short, honest talk can help. These can help you start:",
     scSavedAt: "Saved on this phone {date}", scD_relationship: "Relationship", scD_goals: "Goals",
     scD_approach: "Way of working", scD_overall: "Overall",
@@ -60,15 +75,29 @@ addStrings({
     scNoPartners: "Todavía no tienes acompañamientos.",
     scPeersOnly: "Esta revisión es para las personas acompañadas.", scLast: "Último paso",
     scWho: "¿Quién ve esto?", scShareNow: "La persona que me acompaña puede ver mis respuestas",
-    scShareAgg: "Solo contarlas en los totales anónimos de la agencia", scThanks: "¡Gracias!",
-    scTalk: "La persona que te acompaña verá que es momento de hablar de cómo van las cosas. Eso les puede ayudar a los dos.",
-    scTwoTitle: "Cómo va, desde los dos lados", scWorker: "Acompañante", scPeer: "Persona acompañada",
+    scShareNowHint: "Ve tus respuestas y cómo cambian con el tiempo.",
+    scShareAgg: "Solo contarlas en los totales anónimos de la agencia",
+    scShareAggHint: "Nadie ve tus respuestas. Solo se suman a totales sin nombres.",
+    scPickShare: "Elige una opción para terminar.", scThanks: "¡Gracias!",
+    scSharedNote: "La persona que te acompaña verá tus respuestas.",
+    scAggNote: "Tus respuestas solo cuentan en totales sin nombres.",
+    scTalk: "Gracias por tu sinceridad. Tus respuestas muestran que algunas cosas podrían ir mejor, así que la persona que te acompaña verá que puede ayudar hablar de cómo van. Tú también puedes sacar el tema.",
+    scTalkItem: "Gracias por tu sinceridad. Una respuesta fue más baja que las demás, así que la persona que te acompaña verá que puede ayudar hablar de eso. Tú también puedes sacar el tema.",
+    scTalkDrop: "Gracias por tu sinceridad. Hoy se sintió peor que la última vez, así que la persona que te acompaña verá que puede ayudar hablar de eso. Tú también puedes sacar el tema.",
+    scYou: "Tú", scYourPeer: "La persona que acompañas", scYourWorkerSide: "Quien te acompaña",
+    scGapYouLower: "Tú lo calificas {n} puntos más bajo que quien te acompaña.",
+    scGapYouHigher: "Tú lo calificas {n} puntos más alto que quien te acompaña.",
+    scNoSelfMine: "Todavía no has hecho tu autoevaluación.",
+    scNoSelfTheirs: "Quien te acompaña todavía no ha hecho su autoevaluación.",
+    scNoSharedMine: "Todavía no has compartido una revisión de la sesión.",
+    scNoSharedTheirs: "La persona que acompañas todavía no ha compartido una revisión de la sesión.",
+    scPeerTalkTitle: "Algunas cosas podrían ir mejor",
+    scPeerTalkIntro: "Decirlo puede hacer más fuerte el trabajo juntos. Esto es para ti:",
+    scTwoTitle: "Cómo va, desde los dos lados",
     scNoAnswer: "Sin respuestas todavía",
-    scGapLower: "La persona acompañada lo califica {n} puntos más bajo.",
-    scGapHigher: "La persona acompañada lo califica {n} puntos más alto.",
+    scGapLower: "La persona que acompañas lo califica {n} puntos más bajo que tú.",
+    scGapHigher: "La persona que acompañas lo califica {n} puntos más alto que tú.",
     scGapSame: "Los dos lo ven igual.",
-    scNoSelf: "Quien acompaña todavía no ha hecho su autoevaluación.",
-    scNoShared: "Todavía no hay revisiones de sesión compartidas.",
     scTalkTitle: "Es momento de hablar de cómo va todo",
     scTalkIntro: "Una charla corta y sincera puede ayudar. Esto les puede servir para empezar:",
     scSavedAt: "Guardado en este teléfono el {date}", scD_relationship: "Relación",
@@ -117,10 +146,12 @@ function bar(label, value, max, text, context) {
 function radios(legend, options, value, pick, numbers) {
   return el("fieldset", { class: numbers ? "sc-radios sc-nums" : "sc-radios" },
     el("legend", { text: legend }),
-    el("div", { class: "sc-opts" }, options.map(([v, text, spoken]) => el("label", { class: "sc-opt" },
+    el("div", { class: "sc-opts" }, options.map(([v, text, spoken, hint]) => el("label", { class: "sc-opt" },
       el("input", { type: "radio", name: "sc-answer", value: v, checked: v === value,
                     onchange: () => pick(v) }),
-      el("span", { text }), spoken ? el("span", { class: "sc-sr", text: `, ${spoken}` }) : null))));
+      hint ? el("span", {}, el("span", { text }), el("span", { class: "muted small sc-hint", text: hint }))
+        : el("span", { text }),
+      spoken ? el("span", { class: "sc-sr", text: `, ${spoken}` }) : null))));
 }
 
 // A label per point (the self-check), or numbers with words at the two ends (0-10).
@@ -303,18 +334,23 @@ export function sessionCheck([id]) {
     if (user.role !== "peer") return [back(`#/partnerships/${id}`), p(t("scPeersOnly"))];
     const survey = await getJSON(surveyPath(SESSION));
     const box = el("div");
+    // Who sees it is the person's own choice each time: nothing is picked for them.
     const done = (answers, backTo) => {
-      let share = "now";
-      const next = el("button", { type: "submit", class: "sc-go", text: t("scFinish") });
-      step(box, t("scLast"), radios(t("scWho"), [["now", t("scShareNow")],
-        ["aggregate_only", t("scShareAgg")]], share, (v) => { share = v; }), backTo, next, async () => {
+      let share = null;
+      const next = el("button", { type: "submit", class: "sc-go", disabled: true,
+                                  text: t("scFinish") });
+      const choices = radios(t("scWho"), [
+        ["now", t("scShareNow"), null, t("scShareNowHint")],
+        ["aggregate_only", t("scShareAgg"), null, t("scShareAggHint")]], share,
+      (v) => { share = v; next.disabled = false; });
+      choices.append(p(t("scPickShare"), "muted small"));
+      step(box, t("scLast"), choices, backTo, next, async () => {
         const h2 = heading(t("scThanks"));
         try {
           const item = await queue({ kind: "survey_response", path: `${surveyPath(SESSION)}/responses`,
             body: { answers, version: survey.version, partnership_id: id, share },
             about: { survey: SESSION, partnership_id: id } });
-          fill(box, h2, tracked(item, (sent) =>
-            [share === "now" && sent.result?.score?.flag ? p(t("scTalk")) : null]));
+          fill(box, h2, tracked(item, (sent) => [p(thanksText(share, sent.result?.score))]));
         } catch (error) {
           fill(box, h2, p(problemText(error), "error"));
         }
@@ -327,32 +363,51 @@ export function sessionCheck([id]) {
   });
 }
 
-function gapText(gap) {
+// What the peer is told after a check, true to why it was flagged, if it was.
+function thanksText(share, score) {
+  if (share !== "now") return t("scAggNote");
+  const reasons = score?.flag ? score.reasons || [] : [];
+  if (reasons.includes("total_below_cutoff")) return t("scTalk");
+  if (reasons.includes("item_below_cutoff")) return t("scTalkItem");
+  if (reasons.includes("drop_since_last")) return t("scTalkDrop");
+  return t("scSharedNote");
+}
+
+// A gap is the peer's side minus the worker's, said to whoever is reading.
+function gapText(gap, peerReads) {
   const n = Math.round(Math.abs(gap));
-  return t(!n ? "scGapSame" : gap < 0 ? "scGapLower" : "scGapHigher", { n });
+  if (!n) return t("scGapSame");
+  if (peerReads) return t(gap < 0 ? "scGapYouLower" : "scGapYouHigher", { n });
+  return t(gap < 0 ? "scGapLower" : "scGapHigher", { n });
 }
 
 export function twoSided([id]) {
   return guarded(t("scTwoTitle"), async () => {
-    if (!(await me())) return [signInLine()];
+    const user = await me();
+    if (!user) return [signInLine()];
     const { data, savedAt } = await readPrivate(`/api/v1/partnerships/${id}/rapport`);
+    const peerReads = user.role === "peer";
+    const [workerName, peerName] = peerReads ? [t("scYourWorkerSide"), t("scYou")]
+      : [t("scYou"), t("scYourPeer")];
     const side = (context, who, v) => (v === null || v === undefined
       ? el("li", { class: "sc-bar", text: `${who}: ${t("scNoAnswer")}` })
       : bar(who, v, 100, pct(v), context));
     return [back(`#/partnerships/${id}`), savedLine(savedAt),
-      data.flag ? el("section", { class: "card" }, el("h2", { text: t("scTalkTitle") }),
-        p(t("scTalkIntro")), el("ul", { class: "sc-list" },
-          data.repair?.faq ? el("li", {}, link("#/faq", data.repair.faq.question)) : null,
+      data.flag ? el("section", { class: "card" },
+        el("h2", { text: t(peerReads ? "scPeerTalkTitle" : "scTalkTitle") }),
+        p(t(peerReads ? "scPeerTalkIntro" : "scTalkIntro")), el("ul", { class: "sc-list" },
+          data.repair?.faq ? el("li", {}, link(`#/faq?q=${encodeURIComponent(data.repair.faq.question.replace(/[^\p{L}\p{N}\s]/gu, " ").trim())}`,
+                                               data.repair.faq.question)) : null,
           (data.repair?.tips || []).map((tip) => el("li", {}, tipLink(tip),
             p(`${t("tryThis")}: ${tip.action}`))))) : null,
-      data.self_check ? null : p(t("scNoSelf")),
-      data.session_checks.length ? null : p(t("scNoShared")),
+      data.self_check ? null : p(t(peerReads ? "scNoSelfTheirs" : "scNoSelfMine")),
+      data.session_checks.length ? null : p(t(peerReads ? "scNoSharedMine" : "scNoSharedTheirs")),
       data.dimensions.map((d) => {
         const hid = `sc-h${++ids}`;
         return el("section", { class: "card" }, el("h2", { id: hid, text: t(`scD_${d.dimension}`) }),
-          el("ul", { class: "plain" }, side(hid, t("scWorker"), d.worker_percent),
-            side(hid, t("scPeer"), d.peer_percent)),
-          d.gap === null || d.gap === undefined ? null : p(gapText(d.gap)));
+          el("ul", { class: "plain" }, side(hid, workerName, d.worker_percent),
+            side(hid, peerName, d.peer_percent)),
+          d.gap === null || d.gap === undefined ? null : p(gapText(d.gap, peerReads)));
       })];
   });
 }

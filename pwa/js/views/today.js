@@ -12,12 +12,18 @@ addStrings({
         noPeers: "No one to check in with yet. Invite someone you support to start.",
         invitePeer: "Invite a peer",
         overdue: "{n} days overdue", dueToday: "due today", nextSteps: "Next steps",
-        noSteps: "No open milestones.", dueOn: "due {date}" },
+        noSteps: "No open milestones.", dueOn: "due {date}",
+        talkCheck: "How did your last talk go?",
+        talkCheckIntro: "Four quick questions. You choose who sees your answers.",
+        talkWith: "Tell us about {name}", yourWorker: "your peer worker" },
   es: { dueTitle: "Toca registrar avance", noneDue: "Nadie está pendiente. Buen trabajo.",
         noPeers: "Todavía no acompañas a nadie aquí. Invita a alguien que apoyas para empezar.",
         invitePeer: "Invitar a alguien",
         overdue: "{n} días de atraso", dueToday: "toca hoy", nextSteps: "Próximos pasos",
-        noSteps: "No hay pasos pendientes.", dueOn: "para el {date}" },
+        noSteps: "No hay pasos pendientes.", dueOn: "para el {date}",
+        talkCheck: "¿Cómo te fue en la última charla?",
+        talkCheckIntro: "Cuatro preguntas rápidas. Tú eliges quién ve tus respuestas.",
+        talkWith: "Cuéntanos de {name}", yourWorker: "quien te acompaña" },
 });
 
 async function dueCheckins() {
@@ -47,6 +53,18 @@ async function nextMilestones() {
       : el("p", { text: t("noSteps") }));
 }
 
+// For a person supported: the session check, one tap from where they start.
+async function sessionChecks() {
+  const { data: partnerships } = await readPrivate("/api/v1/partnerships");
+  const open = partnerships.filter((x) => x.status === "active");
+  if (!open.length) return null;
+  return el("section", { class: "card", "aria-labelledby": "talk" },
+    el("h2", { id: "talk", text: t("talkCheck") }), el("p", { text: t("talkCheckIntro") }),
+    open.map((x) => el("p", {}, el("a", { class: "button primary",
+      href: `#/partnerships/${x.id}/session-check`,
+      text: t("talkWith", { name: x.worker?.display_name || t("yourWorker") }) }))));
+}
+
 // A private part that cannot load offline (nothing saved yet), or whose session just ended,
 // is left out; any other failure is a fault and shows as one.
 const optional = (promise) => promise.catch((error) => {
@@ -57,9 +75,10 @@ const optional = (promise) => promise.catch((error) => {
 export async function today() {
   const [tip, user] = await Promise.all([getContent("/api/v1/tips/today"),
                                          hasSession() ? me() : null]);
-  const [due, next] = await Promise.all([
+  const [due, talk, next] = await Promise.all([
     user?.role === "worker" ? optional(dueCheckins()) : null,
+    user?.role === "peer" ? optional(sessionChecks()) : null,
     user && user.role !== "agency_admin" ? optional(nextMilestones()) : null]);
-  return [el("h1", { text: t("today") }), tipCard(tip, t("tipOfTheDay")), due, next,
+  return [el("h1", { text: t("today") }), talk, tipCard(tip, t("tipOfTheDay")), due, next,
           el("p", {}, el("a", { href: "#/tips", text: t("allTips") }))];
 }
