@@ -11,8 +11,9 @@ from _serve import ROOT, serve
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-# File name -> view hash; {partnership} and {goal} come from the demo data.
-VIEWS = {
+# File name -> view hash; {partnership} and {goal} come from the demo data. The worker's
+# phone is in English, the peer's in Spanish; "-dark" names are shot in dark mode.
+WORKER_VIEWS = {
     "today": "#/",
     "tips": "#/tips",
     "tip": "#/tips/reflect-back",
@@ -21,7 +22,16 @@ VIEWS = {
     "partnership": "#/partnerships/{partnership}",
     "goal": "#/goals/{goal}",
     "self-check": "#/self-check/results",
+    "both-sides": "#/partnerships/{partnership}/rapport",
     "settings": "#/settings",
+    "today-dark": "#/",
+}
+PEER_VIEWS = {
+    "peer-today": "#/",
+    "peer-goal": "#/goals/{goal}",
+    "peer-session-check": "#/partnerships/{partnership}/session-check",
+    "peer-both-sides": "#/partnerships/{partnership}/rapport",
+    "peer-faq-dark": "#/faq",
 }
 OUT = ROOT / "docs" / "screenshots"
 WORKDIR = ROOT / "var" / "screenshots"
@@ -83,35 +93,49 @@ def seed(base_url: str) -> dict:
                for index, item in enumerate(survey["items"])]
     call(base_url, "POST", "/api/v1/surveys/rapport-self-check/responses",
          {"answers": answers}, worker)
+    check = call(base_url, "GET", "/api/v1/surveys/session-check")
+    call(base_url, "POST", "/api/v1/surveys/session-check/responses", {
+        "answers": [{"item": item["id"], "value": value}
+                    for item, value in zip(check["items"], (9, 7, 8, 9), strict=True)],
+        "partnership_id": partnership, "share": "now"}, accepted["token"])
     return {"partnership": partnership, "goal": goal}
+
+
+def shoot_as(browser, base_url: str, ids: dict, credentials: dict, views: dict,
+             locale: str) -> None:
+    for name, view in views.items():
+        scheme = "dark" if name.endswith("-dark") else "light"
+        context = browser.new_context(base_url=base_url, locale=locale, color_scheme=scheme,
+                                      **PHONE)
+        # Signing in through the context's request client leaves the HttpOnly cookie in it.
+        signed_in = context.request.post("/api/v1/auth/token",
+                                         data={**credentials, "use_cookie": True})
+        if not signed_in.ok:
+            raise RuntimeError(f"cookie sign-in: {signed_in.status} {signed_in.text()}")
+        context.add_init_script("localStorage.setItem('rapport.signedIn', '1')")
+        page = context.new_page()
+        view = view.format(**ids)
+        page.goto(f"/{view}")
+        try:
+            page.wait_for_selector("main h1", timeout=SETTLE_TIMEOUT_MS)
+            page.wait_for_load_state("networkidle", timeout=SETTLE_TIMEOUT_MS)
+            heading = page.inner_text("main h1")
+        except PlaywrightTimeout:
+            heading = "(did not settle; shot as is)"
+        path = OUT / f"{name}.png"
+        page.screenshot(path=path, animations="disabled")
+        print(f"  {path.relative_to(ROOT)}  {view}  h1: {heading}")
+        context.close()
 
 
 def shoot(base_url: str, ids: dict) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        context = browser.new_context(base_url=base_url, **PHONE)
-        # Signing in through the context's request client leaves the HttpOnly cookie in it.
-        signed_in = context.request.post("/api/v1/auth/token", data={
-            "email": WORKER["email"], "password": WORKER["password"], "use_cookie": True})
-        if not signed_in.ok:
-            raise RuntimeError(f"cookie sign-in: {signed_in.status} {signed_in.text()}")
-        context.add_init_script("localStorage.setItem('rapport.signedIn', '1')")
-        for name, view in VIEWS.items():
-            # A fresh page per view: a hash change alone would leave the last view's h1 in place.
-            page = context.new_page()
-            view = view.format(**ids)
-            page.goto(f"/{view}")
-            try:
-                page.wait_for_selector("main h1", timeout=SETTLE_TIMEOUT_MS)
-                page.wait_for_load_state("networkidle", timeout=SETTLE_TIMEOUT_MS)
-                heading = page.inner_text("main h1")
-            except PlaywrightTimeout:
-                heading = "(did not settle; shot as is)"
-            path = OUT / f"{name}.png"
-            page.screenshot(path=path, animations="disabled")
-            print(f"  {path.relative_to(ROOT)}  {view}  h1: {heading}")
-            page.close()
+        shoot_as(browser, base_url, ids, {"email": WORKER["email"],
+                                          "password": WORKER["password"]}, WORKER_VIEWS, "en-US")
+        shoot_as(browser, base_url, ids, {"username": PEER["username"],
+                                          "password": PEER["password"]}, PEER_VIEWS, "es-US")
         browser.close()
 
 
