@@ -13,7 +13,11 @@ from api.http.idempotency import idempotent
 from api.http.language import language_headers, negotiate
 from api.http.openapi import CONTENT_HEADERS, PAGING_HEADERS, Blueprint, paging_headers
 from api.lib.languages import FALLBACK
-from api.schemas.accounts import PartnershipSchema, PartnershipUpdateSchema
+from api.schemas.accounts import (
+    PartnershipListItemSchema,
+    PartnershipSchema,
+    PartnershipUpdateSchema,
+)
 from api.schemas.common import (
     EmptyBodySchema,
     LanguageArgsSchema,
@@ -45,17 +49,21 @@ def member_partnership(partnership_id: uuid.UUID):
 class Partnerships(MethodView):
     @access.signed_in(*MEMBERS)
     @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, PartnershipSchema(many=True), headers=PAGING_HEADERS)
+    @blp.response(200, PartnershipListItemSchema(many=True), headers=PAGING_HEADERS)
     @blp.errors(422)
     def get(self, page, page_size):
-        """List your partnerships, newest first."""
+        """List your partnerships, newest first, each saying whether it is time to talk."""
         user = access.caller()
         items, total = partnerships.mine(user, page, page_size)
         for item in items:
             audit.record(user, "partnership.read", object_type="partnership",
                          object_id=item.id, partnership_id=item.id)
         audit.record_read(user, "partnership.list")
-        return items, 200, paging_headers(page, page_size, total)
+        flagged = two_sided.asking_for_a_talk([item.id for item in items])
+        shown = [{"talk_flag": item.id in flagged, **{
+            field: getattr(item, field) for field in PartnershipSchema().fields}}
+            for item in items]
+        return shown, 200, paging_headers(page, page_size, total)
 
 
 @blp.route("/<uuid:partnership_id>")

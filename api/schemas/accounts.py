@@ -134,6 +134,12 @@ class PartnershipSchema(ma.Schema):
     ended_at = Timestamp(required=True, allow_none=True)
 
 
+class PartnershipListItemSchema(PartnershipSchema):
+    talk_flag = ma.fields.Boolean(required=True, metadata={
+        "description": "The peer's latest shared session-check asks for a talk about how it "
+        "is going: the two-sided view's flag, which says why."})
+
+
 class PartnershipUpdateSchema(BaseSchema):
     checkin_cadence_days = ma.fields.Integer(
         validate=ma.validate.Range(min=1, max=365),

@@ -71,7 +71,7 @@ export async function render() {
   clearTimeout(slow);
   if (ticket !== renders) return;
   view.removeAttribute("aria-busy");
-  view.replaceChildren(...parts.filter(Boolean));
+  view.replaceChildren(...parts.flat(Infinity).filter(Boolean));
   // Each view's own title, for the tab, the history and screen readers announcing the page.
   const heading = view.querySelector("h1")?.textContent.trim();
   document.title = heading && heading !== "Rapport" ? `${heading} – Rapport` : "Rapport";

@@ -107,8 +107,13 @@ def test_a_peer_reads_their_own_app_in_spanish(chromium, live_server):
         snap(peer, "both-sides")
         no_axe_violations(peer)
 
-        # The worker reads the same numbers, said to them, with worker help.
-        open_view(worker, live_server, f"#/partnerships/{partnership}/rapport", wait="main meter")
+        # The worker learns it on Today, one tap from the view that says why...
+        open_view(worker, live_server, "#/", wait="main #time-to-talk")
+        worker.get_by_role("link", name="Sam's last session check asks for a talk about how it "
+                                        "is going.").click()
+        worker.locator("main meter").first.wait_for()
+        assert worker.url.endswith(f"#/partnerships/{partnership}/rapport")
+        # ...which shows the same numbers, said to them, with worker help.
         main = worker.locator("main")
         expect(main.get_by_role("heading", name="Time to talk about how it is going")).to_be_visible()
         expect(main.locator("label", has_text="Your peer")).to_have_count(4)

@@ -40,15 +40,15 @@ def _fill(app, world, goal_id: str, count: int) -> None:
         db.session.commit()
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/partnerships/{partnership}/goals?page_size=100",
-    "/api/v1/goals/{goal}/checkins?page_size=100",
-    "/api/v1/goals/{goal}/milestones",
-    "/api/v1/partnerships?page_size=100",
-    "/api/v1/me/access-log?page_size=100",
+@pytest.mark.parametrize("path, budget", [
+    ("/api/v1/partnerships/{partnership}/goals?page_size=100", 4),
+    ("/api/v1/goals/{goal}/checkins?page_size=100", 4),
+    ("/api/v1/goals/{goal}/milestones", 4),
+    ("/api/v1/partnerships?page_size=100", 5),  # one more: which ask for a talk
+    ("/api/v1/me/access-log?page_size=100", 4),
 ])
-def test_private_lists_run_at_most_four_statements_for_1_or_200_items(
-        app, client, world, count_queries, path):
+def test_private_lists_run_at_most_four_or_five_statements_for_1_or_200_items(
+        app, client, world, count_queries, path, budget):
     small_goal, big_goal = world.fresh_goal(), world.fresh_goal()
     _fill(app, world, small_goal, 1)
     _fill(app, world, big_goal, 200)
@@ -60,7 +60,7 @@ def test_private_lists_run_at_most_four_statements_for_1_or_200_items(
             response = client.get(url, headers=world["worker_a"].headers)
         assert response.status_code == 200
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 4, counts
+    assert counts[0] == counts[1] <= budget, counts
 
 
 def test_next_milestones_run_as_many_statements_for_1_or_many_goals_and_partnerships(

@@ -1,6 +1,7 @@
 """What the stored checks add up to: a worker's trend and the two-sided view of a partnership.
 Worked examples with exact numbers. (Agency insights: test_insights.py.)"""
 
+import random
 import uuid
 
 from api.extensions import db
@@ -212,3 +213,36 @@ def test_gaps_are_rounded_once_from_exact_values(client, world):
     gaps = {d["dimension"]: d for d in rapport(client, world, "worker_a").get_json()["dimensions"]}
     # 3.333… − 2.2727… = 1.06…, which rounds to 1.1 (rounding each side first gives 1.0).
     assert (gaps["overall"]["worker_percent"], gaps["overall"]["gap"]) == (2.3, 1.1)
+
+
+# Time to talk, in the list -------------------------------------------------------------------
+
+def listed_flag(client, world, who) -> bool:
+    got = client.get("/api/v1/partnerships", headers=world[who].headers)
+    assert got.status_code == 200
+    [item] = [p for p in got.get_json() if p["id"] == world.partnership_a]
+    return item["talk_flag"]
+
+
+def test_the_list_says_when_it_is_time_to_talk_exactly_as_the_two_sided_view(client, world):
+    """The worker learns on Today that a peer's check asks for a talk, without opening each
+    two-sided view; the list's flag is the view's, through shares, drops and recoveries."""
+    assert listed_flag(client, world, "worker_a") is False
+    rng = random.Random(15)
+    for _ in range(14):
+        values = [rng.choice([5, 7, 8, 9, 10, 10]) for _ in range(4)]
+        share = rng.choice(["now", "now", "aggregate_only"])
+        session_check(client, world["peer_a"], world.partnership_a, *values, share=share)
+        view = rapport(client, world, "worker_a").get_json()
+        assert listed_flag(client, world, "worker_a") is view["flag"]
+        assert listed_flag(client, world, "peer_a") is view["flag"]
+    # An unshared low check never raises it.
+    session_check(client, world["peer_a"], world.partnership_a, 10, 10, 10, 10)
+    session_check(client, world["peer_a"], world.partnership_a, 1, 1, 1, 1,
+                  share="aggregate_only")
+    assert listed_flag(client, world, "worker_a") is False
+    session_check(client, world["peer_a"], world.partnership_a, 9, 6, 7, 8)
+    assert listed_flag(client, world, "worker_a") is True
+    # Another partnership's members never see it.
+    other = client.get("/api/v1/partnerships", headers=world["worker_b"].headers).get_json()
+    assert all(p["talk_flag"] is False for p in other)

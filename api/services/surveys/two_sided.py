@@ -19,7 +19,7 @@ how the peer says sessions feel, dimension by dimension, on one 0-100 scale.
 from collections import Counter
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.extensions import db
 from api.models import Partnership, SurveyInstrument, SurveyResponse, User
@@ -99,6 +99,28 @@ def _repair(weakest: str, language: str) -> tuple[dict, list[str]]:
               "faq": {"slug": faq.slug, "question": faq.question} if faq else None,
               "tips": [{"slug": t.slug, "title": t.title, "action": t.action} for t in tips]}
     return repair, [faq.language] if faq else []
+
+
+def asking_for_a_talk(partnership_ids) -> set:
+    """Of these partnerships, those whose latest shared session-check raises the flag: the
+    same flag the two-sided view shows, found for a whole list in one query."""
+    if not partnership_ids:
+        return set()
+    rank = func.row_number().over(
+        partition_by=SurveyResponse.partnership_id,
+        order_by=(SurveyResponse.created_at.desc(), SurveyResponse.id.desc())).label("rank")
+    ranked = (select(SurveyResponse.id, rank).join(SurveyInstrument)
+              .where(SurveyResponse.partnership_id.in_(list(partnership_ids)),
+                     SurveyResponse.share == "now", SurveyInstrument.slug == SESSION_CHECK)
+              .subquery())
+    rows = db.session.execute(
+        select(SurveyResponse, SurveyInstrument, ranked.c.rank).join(SurveyInstrument)
+        .join(ranked, ranked.c.id == SurveyResponse.id).where(ranked.c.rank <= 2)).all()
+    latest = {r.partnership_id: (r, row) for r, row, n in rows if n == 1}
+    before = {r.partnership_id: r.total for r, _, n in rows if n == 2}
+    return {pid for pid, (response, row) in latest.items()
+            if scoring.score(instruments.for_scoring(row), response.answers,
+                             previous_total=before.get(pid), **flag_rules()).flag}
 
 
 def _peer_repair(weakest: str, language: str) -> tuple[dict, list[str]]:

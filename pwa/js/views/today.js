@@ -15,7 +15,9 @@ addStrings({
         noSteps: "No open milestones.", dueOn: "due {date}",
         talkCheck: "How did your last talk go?",
         talkCheckIntro: "Four quick questions. You choose who sees your answers.",
-        talkWith: "Tell us about {name}", yourWorker: "your peer worker" },
+        talkWith: "Tell us about {name}", yourWorker: "your peer worker",
+        talkTitle: "Time to talk",
+        talkNote: "{name}'s last session check asks for a talk about how it is going." },
   es: { dueTitle: "Toca registrar avance", noneDue: "Nadie está pendiente. Buen trabajo.",
         noPeers: "Todavía no acompañas a nadie aquí. Invita a alguien que apoyas para empezar.",
         invitePeer: "Invitar a alguien",
@@ -23,23 +25,37 @@ addStrings({
         noSteps: "No hay pasos pendientes.", dueOn: "para el {date}",
         talkCheck: "¿Cómo te fue en la última charla?",
         talkCheckIntro: "Cuatro preguntas rápidas. Tú eliges quién ve tus respuestas.",
-        talkWith: "Cuéntanos de {name}", yourWorker: "quien te acompaña" },
+        talkWith: "Cuéntanos de {name}", yourWorker: "quien te acompaña",
+        talkTitle: "Es momento de hablar",
+        talkNote: "La última revisión de sesión de {name} pide hablar de cómo van." },
 });
+
+// For a worker: the peers whose last shared session check asks for a talk, one tap from
+// the two-sided view that says why.
+function timeToTalk(partnerships) {
+  const flagged = partnerships.filter((x) => x.talk_flag && x.status !== "ended");
+  if (!flagged.length) return null;
+  return el("section", { class: "card alert", "aria-labelledby": "time-to-talk" },
+    el("h2", { id: "time-to-talk", text: t("talkTitle") }),
+    el("ul", { class: "plain" }, flagged.map((x) => el("li", {},
+      el("a", { href: `#/partnerships/${x.id}/rapport`,
+                text: t("talkNote", { name: x.peer?.display_name || "—" }) })))));
+}
 
 async function dueCheckins() {
   const [{ data: due }, { data: partnerships }] = await Promise.all([
-    readPrivate("/api/v1/checkins/due"), readPrivate("/api/v1/partnerships", { page_size: 1 })]);
+    readPrivate("/api/v1/checkins/due"), readPrivate("/api/v1/partnerships", { page_size: 100 })]);
   // "Nice work" is for someone whose peers are all up to date, not for someone with none yet.
   const empty = partnerships.length
     ? el("p", { text: t("noneDue") })
     : [el("p", { text: t("noPeers") }), el("p", {}, el("a", { href: "#/goals", text: t("invitePeer") }))];
-  return el("section", { class: "card", "aria-labelledby": "due" },
+  return [timeToTalk(partnerships), el("section", { class: "card", "aria-labelledby": "due" },
     el("h2", { id: "due", text: t("dueTitle") }),
     due.length ? el("ul", { class: "plain" }, due.map((entry) => el("li", {},
       el("a", { href: `#/partnerships/${entry.partnership_id}` }, entry.peer.display_name || "—",
         el("span", { class: "muted", text: ` · ${entry.days_overdue > 0
           ? t("overdue", { n: entry.days_overdue }) : t("dueToday")}` })))))
-      : empty);
+      : empty)];
 }
 
 async function nextMilestones() {
