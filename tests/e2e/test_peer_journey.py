@@ -6,13 +6,13 @@ training, FAQs about caseloads, a preselected "share", and "time to talk" at 30 
 
 import os
 import uuid
+from datetime import UTC, datetime
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import new_phone, open_view
-from tests.e2e.test_pwa_together import invite_code, sign_up_worker
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import PASSWORD, new_phone, open_view, signed_in_as
+from tests.e2e.test_pwa_together import invite_code, sign_up_worker, worker_with_goal
 
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
 PEER_TIP_TITLES = {"Tú marcas el ritmo", "Di lo que te sirve", "Los pasos pequeños cuentan",
@@ -145,3 +145,31 @@ def test_aggregate_only_says_so_and_never_talks_of_a_flag(chromium, live_server)
     finally:
         worker.context.close()
         peer.context.close()
+
+
+def test_a_check_in_made_offline_keeps_the_time_it_was_made(chromium, live_server, client):
+    """It reaches the server later, but counts when it was made: the API keeps both times."""
+    worker, worker_token, peer_token, goal = worker_with_goal(chromium, live_server, client)
+    peer = new_phone(chromium, locale="es-US")
+    try:
+        signed_in_as(peer, live_server, peer_token)
+        open_view(peer, live_server, f"#/goals/{goal['id']}", wait=".milestones li")
+        peer.route("**/checkins", lambda route: route.abort()
+                   if route.request.method == "POST" else route.continue_())
+        made = datetime.now(UTC)
+        peer.locator("#progress").fill("4")
+        peer.get_by_role("button", name="Guardar avance").click()
+        expect(peer.locator(".checkins .badge")).to_have_text("Guardado en este teléfono")
+        peer.wait_for_timeout(3000)  # the network is gone for a while
+        peer.unroute("**/checkins")
+        peer.reload()  # the app sends what waited when it opens
+        expect(peer.locator(".checkins .badge")).to_have_text("Enviado")
+        [checkin] = client.get(f"/api/v1/goals/{goal['id']}/checkins",
+                               headers={"Authorization": f"Bearer {worker_token}"}).get_json()
+        created = datetime.fromisoformat(checkin["created_at"])
+        received = datetime.fromisoformat(checkin["received_at"])
+        assert abs((created - made).total_seconds()) < 2, (created, made)
+        assert (received - created).total_seconds() >= 3
+    finally:
+        peer.context.close()
+        worker.context.close()
