@@ -231,10 +231,9 @@ class RapportViewSchema(ma.Schema):
     flag = ma.fields.Boolean(required=True, metadata={
         "description": "The latest shared session-check says: talk about how it is going."})
     reasons = ma.fields.List(ma.fields.String(), required=True)
-    repair = ma.fields.Nested(RepairSchema, required=True, allow_none=True,
-                              metadata={"description": "What to read and try, only when flagged: for "
-                                        "the worker, how to mend rapport; for the peer, "
-                                        "what is written for them on saying so."})
+    repair = ma.fields.Nested(RepairSchema, required=True, allow_none=True, metadata={
+        "description": "What to read and try, only when flagged: for the worker, how to mend "
+                       "rapport; for the peer, what is written for them on saying so."})
 
 
 # Agency insights ------------------------------------------------------------------------------

@@ -115,7 +115,8 @@ def test_a_peer_reads_their_own_app_in_spanish(chromium, live_server):
         assert worker.url.endswith(f"#/partnerships/{partnership}/rapport")
         # ...which shows the same numbers, said to them, with worker help.
         main = worker.locator("main")
-        expect(main.get_by_role("heading", name="Time to talk about how it is going")).to_be_visible()
+        talk = main.get_by_role("heading", name="Time to talk about how it is going")
+        expect(talk).to_be_visible()
         expect(main.locator("label", has_text="Your peer")).to_have_count(4)
         expect(main).to_contain_text("You have not done a self-check yet.")
         expect(main.get_by_role("link", name="Cuando algo no se siente bien")).to_have_count(0)

@@ -123,8 +123,8 @@ def create_tip(admin: User, data: dict) -> Tip:
 def update_tip(admin: User, item: Tip, data: dict) -> Tip:
     if "tags" in data:
         _set_tags(item, data["tags"])
-    return _update(admin, item, data, ("status", "next_review", "number", "audience"), TipTranslation,
-                   TIP_FIELDS, ("title", "summary", "body"), "agency_tip.update")
+    return _update(admin, item, data, ("status", "next_review", "number", "audience"),
+                   TipTranslation, TIP_FIELDS, ("title", "summary", "body"), "agency_tip.update")
 
 
 def delete_tip(admin: User, item: Tip) -> None:
@@ -181,8 +181,8 @@ def update_faq(admin: User, item: Faq, data: dict) -> Faq:
     if "related_tips" in data:
         _check_related(admin.agency_id, data["related_tips"])
         item.related_tip_slugs = data["related_tips"]
-    return _update(admin, item, data, ("status", "next_review", "position", "audience"), FaqTranslation,
-                   FAQ_FIELDS, FAQ_FIELDS, "agency_faq.update")
+    return _update(admin, item, data, ("status", "next_review", "position", "audience"),
+                   FaqTranslation, FAQ_FIELDS, FAQ_FIELDS, "agency_faq.update")
 
 
 def delete_faq(admin: User, item: Faq) -> None:
