@@ -28,8 +28,9 @@ ADMIN = "agency_admin"
 
 
 def _found(item, kind: str, slug: str):
-    if item is None:
-        abort(404, message=f"Your agency has no {kind} called '{slug}'.")
+    if item is None:  # each sentence whole, so each has its own words in Spanish
+        abort(404, message=f"Your agency has no tip called '{slug}'." if kind == "tip"
+              else f"Your agency has no FAQ called '{slug}'.")
     return item
 
 
