@@ -21,8 +21,8 @@ from api.schemas.common import NoArgsSchema, PagedArgsSchema
 from api.services.content import agency_content as content
 
 blp = Blueprint("agency_content", __name__, url_prefix="/api/v1/agencies",
-                description="For agency admins: your own tips and FAQs, shown after ours in "
-                "your agency's lists, feeds and embeds once published.")
+                description="For agency admins: your own tips and FAQs, shown first (then "
+                "ours) in your agency's lists, feeds and embeds once published.")
 
 ADMIN = "agency_admin"
 

@@ -3,6 +3,7 @@
 // module that loads it.
 import { el } from "./dom.js";
 import { t, translatePage } from "./i18n.js";
+import { remember } from "./visit.js";
 
 let routes = [];
 
@@ -35,8 +36,9 @@ let renders = 0;
 
 export async function render() {
   const ticket = ++renders; // a slow view must not cover a newer one
-  translatePage();
   const { path, query } = current();
+  remember(query); // a link's ?lang= and ?agency= last the visit
+  translatePage();
   const view = document.getElementById("view");
   for (const link of document.querySelectorAll(".tabs a")) {
     const target = link.getAttribute("href").slice(1);

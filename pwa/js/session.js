@@ -4,6 +4,7 @@
 import { Offline, getJSON, onSessionEnded, request } from "./api.js";
 import { chosenLanguage, setLanguage } from "./i18n.js";
 import { clearStore, getItem, putItem } from "./store.js";
+import { visit } from "./visit.js";
 
 const FLAG = "rapport.signedIn";
 let current; // undefined: not asked yet; null: nobody
@@ -24,10 +25,11 @@ export async function me() {
 }
 
 // Public content (tips, FAQs, crisis lines) as this person sees it: with their agency's own
-// items too, unless a link already names an agency.
+// items too, unless a link (this view's, or the one that opened the app) names an agency.
 export async function getContent(path, params = {}) {
-  const agency = hasSession() ? (await me().catch(() => null))?.content_agency_id : null;
-  return getJSON(path, { ...params, agency: params.agency || agency || undefined });
+  const linked = params.agency || visit("agency");
+  const agency = linked || (hasSession() ? (await me().catch(() => null))?.content_agency_id : null);
+  return getJSON(path, { ...params, agency: agency || undefined });
 }
 
 // A private read: from the server when it answers, else the copy kept on this phone.
