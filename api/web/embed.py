@@ -1,5 +1,6 @@
-"""Embeds for agency sites: an iframe page that needs no JavaScript, and a script that draws
-the tip of the day into any `<div data-rapport-tips>`.
+"""Embeds for agency sites: an iframe page whose tips need no JavaScript (its one script only
+says how tall it is), and a script that draws the tip of the day into any
+`<div data-rapport-tips>`.
 
 Both are public and cacheable. Only the iframe page may be framed (`frame-ancestors *`);
 every other page keeps `frame-ancestors 'none'`. Tip text, including an agency's own, is
