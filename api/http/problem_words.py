@@ -1,14 +1,18 @@
 """Problem details in the caller's language: the words of every status, of marshmallow's and
-our schemas' field messages, and of the refusals people meet most. English is the source;
-a message with no translation yet stays in English, and Content-Language then says so.
+our schemas' field messages, and of every refusal a route can give. English is the source;
+a message with no translation would stay in English (Content-Language then says so), but
+tests/http/test_problem_language.py reads the code for every refusal and fails on one with
+no Spanish here.
 
-Messages are matched whole; those with a number or a list in them by pattern.
+Messages are matched whole; those with a number, a name or a list in them by pattern.
+Spanish is plain and speaks to the person as tú.
 """
 
 import re
 from http import HTTPStatus
 
 from api.config import MAX_JSON_DEPTH
+from api.lib.languages import FALLBACK
 
 TITLES_ES = {
     400: "Solicitud incorrecta", 401: "Sin autorización", 403: "Prohibido",
@@ -87,6 +91,105 @@ MESSAGES_ES = {
     "This time is in the future. Check the phone's clock.":
         "Esta hora está en el futuro. Revisa el reloj del teléfono.",
     "This time is before the goal was set.": "Esta hora es anterior a la creación de la meta.",
+    # signing in, sessions and keys
+    "Sign in to do this.": "Inicia sesión para hacer esto.",
+    "Your session has ended or is not valid. Sign in again.":
+        "Tu sesión terminó o no es válida. Vuelve a iniciar sesión.",
+    "Send writes as JSON, or with an X-Requested-With header.":
+        "Envía los cambios como JSON, o con un encabezado X-Requested-With.",
+    "This API key is not valid or has been revoked. Send a live key in X-API-Key, or none to "
+    "be served as an anonymous client.":
+        "Esta clave de API no es válida o fue revocada. Envía una clave vigente en X-API-Key, "
+        "o ninguna para que te atiendan como cliente anónimo.",
+    "That sign-in did not work. Check the details and try again.":
+        "No se pudo iniciar sesión. Revisa los datos y vuelve a intentarlo.",
+    "Too many failed sign-ins. Wait, then try again.":
+        "Demasiados intentos fallidos de iniciar sesión. Espera y vuelve a intentarlo.",
+    "Too many tries from here. Wait, then try again.":
+        "Demasiados intentos desde aquí. Espera y vuelve a intentarlo.",
+    "Send either an email or a username.": "Envía un correo o un nombre de usuario, solo uno.",
+    # accounts and passwords
+    "An account with this email already exists.": "Ya existe una cuenta con este correo.",
+    "This username is taken. Try another.": "Ese nombre de usuario ya está en uso. Prueba otro.",
+    "This agency code is not valid or has expired.":
+        "Este código de agencia no es válido o ya venció.",
+    "To set a new password, send your current one as well.":
+        "Para poner una contraseña nueva, envía también la actual.",
+    "This password is too common. Try a few words that mean something to you.":
+        "Esta contraseña es demasiado común. Prueba con unas palabras que signifiquen algo "
+        "para ti.",
+    "Do not use your name, email or username in your password.":
+        "No uses tu nombre, tu correo ni tu nombre de usuario en la contraseña.",
+    # invites and partnerships
+    "Only peers can accept an invite.":
+        "Solo las personas apoyadas pueden aceptar una invitación.",
+    "Needed to create your account.": "Hace falta para crear tu cuenta.",
+    "You already have an account.": "Ya tienes una cuenta.",
+    "This invite code is not valid, was used, or has expired.":
+        "Este código de invitación no es válido, ya se usó o ya venció.",
+    "You already have a partnership with this worker.":
+        "Ya formas una pareja de trabajo con este trabajador de apoyo.",
+    "This partnership has ended. Its history is read-only.":
+        "Esta pareja de trabajo terminó. Su historia ya solo se puede leer.",
+    # goals, milestones, check-ins, celebrations
+    "This goal has check-ins. Set its status to let_go instead, so the history you share "
+    "stays.":
+        "Esta meta tiene avances registrados. Mejor cambia su estado a let_go, así se queda "
+        "la historia que comparten.",
+    "A check-in with this id already exists.": "Ya existe un avance con este id.",
+    "That milestone is not part of this goal.": "Ese paso no es parte de esta meta.",
+    "Mark the milestone done first, then celebrate it.":
+        "Primero marca el paso como hecho y luego celébralo.",
+    "Celebrate a milestone that is done, or a goal once it is achieved.":
+        "Celebra un paso que ya esté hecho, o una meta cuando ya esté lograda.",
+    # surveys and self-checks
+    "This survey is for the worker to answer.": "Esta encuesta la responde el trabajador de apoyo.",
+    "This survey is for the peer to answer.": "Esta encuesta la responde la persona apoyada.",
+    "Choose one of your partnerships.": "Elige una de tus parejas de trabajo.",
+    "Choose who sees this: now or aggregate_only.": "Elige quién ve esto: now o aggregate_only.",
+    "A self-check is yours alone: it takes no partnership or share.":
+        "Una autoevaluación es solo tuya: no lleva partnership_id ni share.",
+    "The self-check has not been published yet.":
+        "La autoevaluación todavía no está publicada.",
+    "Must be a list of {item, value} answers.": "Debe ser una lista de respuestas {item, value}.",
+    "Must be an object with 'item' and 'value'.": "Debe ser un objeto con 'item' y 'value'.",
+    "Must be an item id (a string).": "Debe ser el id de una pregunta (un texto).",
+    "Must be a whole number.": "Debe ser un número entero.",
+    "Use a month (2026-11) or a quarter (2026-Q4).":
+        "Usa un mes (2026-11) o un trimestre (2026-Q4).",
+    # content
+    "There are no tips yet.": "Todavía no hay consejos.",
+    "This slug is already used; choose another.": "Este slug ya está en uso; elige otro.",
+    # crisis lines
+    "Give at least one way to reach them: a phone number, a number to text, or a url.":
+        "Da al menos una forma de contactarlos: un número de teléfono, un número para "
+        "mensajes de texto o una url.",
+    f"When the default set is left out, add at least one resource in '{FALLBACK}': it is "
+    "shown when a language has none of its own.":
+        f"Si dejas fuera el conjunto predeterminado, agrega al menos un recurso en "
+        f"'{FALLBACK}': es el que se muestra cuando un idioma no tiene los suyos.",
+    "Write a phone number such as (202) 555-0143 or +44 20 7946 0958, or a short code of 3 "
+    "to 6 digits such as 988.":
+        "Escribe un número de teléfono como (202) 555-0143 o +44 20 7946 0958, o un código "
+        "corto de 3 a 6 dígitos como 988.",
+    "A web address has no spaces, backslashes or control characters.":
+        "Una dirección web no lleva espacios, barras invertidas ni caracteres de control.",
+    "This is not a web address we can read.": "No podemos leer esta dirección web.",
+    "Use a full web address that starts with https:// (or http://).":
+        "Usa una dirección web completa que empiece con https:// (o http://).",
+    "A web address here may not hold a user name or password (no @ before the host).":
+        "Aquí una dirección web no puede llevar usuario ni contraseña (nada de @ antes del "
+        "dominio).",
+    # idempotency keys
+    "Use 1 to 255 visible characters, e.g. a UUID.":
+        "Usa de 1 a 255 caracteres visibles, por ejemplo un UUID.",
+    "This key was already used for a different request.":
+        "Esta clave ya se usó para una solicitud distinta.",
+    "A request with this Idempotency-Key is still being handled.":
+        "Todavía se está atendiendo una solicitud con esta Idempotency-Key.",
+    # the service
+    "The service can't save anything right now. Try again in a moment.":
+        "El servicio no puede guardar nada ahora. Inténtalo de nuevo en un momento.",
 }
 
 # Messages with a number or a list in them: (pattern, Spanish template).
@@ -103,6 +206,31 @@ PATTERNS_ES = [
     (re.compile(r"Must be one of: (.+)\."), "Debe ser uno de estos: {0}."),
     (re.compile(r"Check-ins older than (\d+) days cannot be added\."),
      "No se pueden agregar avances de hace más de {0} días."),
+    (re.compile(r"Must be between (\S+) and (\S+)\."), "Debe estar entre {0} y {1}."),
+    (re.compile(r"Use at least (\d+) characters\. A few words together work well\."),
+     "Usa al menos {0} caracteres. Unas cuantas palabras juntas funcionan bien."),
+    (re.compile(r"Use at most (\d+) characters\."), "Usa como máximo {0} caracteres."),
+    (re.compile(r"Keep to at most (\d+) resources\."), "Pon como máximo {0} recursos."),
+    (re.compile(r"No tip is called '(.*)'\."), "No hay ningún consejo llamado '{0}'."),
+    (re.compile(r"No FAQ is called '(.*)'\."),
+     "No hay ninguna pregunta frecuente llamada '{0}'."),
+    (re.compile(r"No survey is called '(.*)' in version (\d+)\."),
+     "No hay ninguna encuesta llamada '{0}' en la versión {1}."),
+    (re.compile(r"No survey is called '(.*)'\."), "No hay ninguna encuesta llamada '{0}'."),
+    (re.compile(r"No agency has the id (\S+)\."), "Ninguna agencia tiene el id {0}."),
+    (re.compile(r"Your agency has no tip called '(.*)'\."),
+     "Tu agencia no tiene ningún consejo llamado '{0}'."),
+    (re.compile(r"Your agency has no FAQ called '(.*)'\."),
+     "Tu agencia no tiene ninguna pregunta frecuente llamada '{0}'."),
+    (re.compile(r"Not a core tip or one of your own: (.+)\."),
+     "No es un consejo de Rapport ni uno de tu agencia: {0}."),
+    (re.compile(r"This period has not ended yet\. Its figures can be seen from (\S+)\."),
+     "Este periodo todavía no termina. Sus cifras se pueden ver desde el {0}."),
+    (re.compile(r"'(.*)' is not an item of (\S+) version (\d+)\."),
+     "'{0}' no es una pregunta de {1}, versión {2}."),
+    (re.compile(r"'(.*)' is answered more than once\."), "'{0}' tiene más de una respuesta."),
+    (re.compile(r"Every item needs one answer; missing: (.+)\."),
+     "Cada pregunta necesita una respuesta; faltan: {0}."),
 ]
 
 

@@ -21,15 +21,16 @@ from api.schemas.common import NoArgsSchema, PagedArgsSchema
 from api.services.content import agency_content as content
 
 blp = Blueprint("agency_content", __name__, url_prefix="/api/v1/agencies",
-                description="For agency admins: your own tips and FAQs, shown after ours in "
-                "your agency's lists, feeds and embeds once published.")
+                description="For agency admins: your own tips and FAQs, shown first (then "
+                "ours) in your agency's lists, feeds and embeds once published.")
 
 ADMIN = "agency_admin"
 
 
 def _found(item, kind: str, slug: str):
-    if item is None:
-        abort(404, message=f"Your agency has no {kind} called '{slug}'.")
+    if item is None:  # each sentence whole, so each has its own words in Spanish
+        abort(404, message=f"Your agency has no tip called '{slug}'." if kind == "tip"
+              else f"Your agency has no FAQ called '{slug}'.")
     return item
 
 

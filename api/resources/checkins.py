@@ -19,5 +19,11 @@ class DueCheckIns(MethodView):
     @blp.response(200, DueCheckInSchema(many=True))
     @blp.errors(422)
     def get(self, _args):
-        """List partnerships due or overdue a check-in, most overdue first."""
+        """List partnerships due or overdue a check-in, most overdue first.
+
+        Every active partnership keeps its cadence: due a cadence after its last check-in
+        on any goal, or after it began. One with no active goal is listed too, with
+        `needs_goal`: a check-in is written on a goal, so set one first. Paused and ended
+        partnerships are never due.
+        """
         return due_for(access.caller())

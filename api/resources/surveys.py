@@ -32,8 +32,8 @@ def instrument_or_404(slug: str, version: int | None = None):
     row = (instruments.version_of(slug, version) if version
            else instruments.newest(slug))
     if row is None:
-        abort(404, message=f"No survey is called '{slug}'" +
-              (f" in version {version}." if version else "."))
+        abort(404, message=f"No survey is called '{slug}' in version {version}." if version
+              else f"No survey is called '{slug}'.")
     return row
 
 

@@ -64,7 +64,8 @@ class _Common(BaseSchema):
 
 class AgencyTipUpdateSchema(_Common):
     number = ma.fields.Integer(validate=ma.validate.Range(min=1, max=10000), metadata={
-        "description": "Place in your agency's list (after the core tips)."})
+        "description": "Place in your agency's list: your published tips come first, in "
+        "this order, wherever your agency is named, then the core tips."})
     tags = ma.fields.List(ma.fields.String(validate=[ma.validate.Length(max=40),
                                                      ma.validate.Regexp(SLUG_PATTERN)]),
                           validate=ma.validate.Length(max=10))

@@ -82,8 +82,8 @@ class _SearchArgs(BaseSchema):
 
 class AgencyArgs(BaseSchema):
     agency = ma.fields.UUID(metadata={
-        "description": "Also show this agency's published items, after the core ones. "
-        "Left out, an `X-API-Key` names its own agency."})
+        "description": "Also show this agency's published items, first (in the agency's "
+        "order), then the core ones. Left out, an `X-API-Key` names its own agency."})
 
 
 class AudienceArgs(BaseSchema):

@@ -184,6 +184,11 @@ class DueCheckInSchema(ma.Schema):
         metadata={"description": "0 to 1 over the last 12 weeks, recent weeks weighing more; "
                   "one missed check-in after a steady run costs about a fifth. Null when "
                   "there is nothing to judge yet."})
+    needs_goal = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "True when the partnership has no active goal: the cadence "
+                  "still holds, but a check-in is written on a goal, so set one together "
+                  "(`POST /partnerships/{id}/goals`) or open one again, then check in on it."})
 
     def dump(self, obj, *, many=None):
         """The fields above, written out by hand for the due list's items: a big caseload
@@ -208,6 +213,7 @@ class DueCheckInSchema(ma.Schema):
             "due_at": _timestamp(due.due_at, None, None),
             "days_overdue": int(due.days_overdue),
             "consistency": None if score is None else float(score),
+            "needs_goal": bool(item.needs_goal),
         }
 
 

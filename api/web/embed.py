@@ -1,10 +1,17 @@
-"""Embeds for agency sites: an iframe page that needs no JavaScript, and a script that draws
-the tip of the day into any `<div data-rapport-tips>`.
+"""Embeds for agency sites: an iframe page whose tips need no JavaScript (its one script only
+says how tall it is), and a script that draws the tip of the day into any
+`<div data-rapport-tips>`.
 
 Both are public and cacheable. Only the iframe page may be framed (`frame-ancestors *`);
 every other page keeps `frame-ancestors 'none'`. Tip text, including an agency's own, is
-untrusted: the page is rendered by Jinja with autoescaping and runs no script at all, and
-the script writes text with `textContent` only.
+untrusted: the page is rendered by Jinja with autoescaping, and its only script is our own
+file (frame.js, `script-src 'self'`), which tells the host page how tall the page is; the
+script writes text with `textContent` only.
+
+The resize message, for a host page to size the iframe by (embed.js does it for any Rapport
+iframe on its page): `{"type": "rapport:resize", "height": <CSS pixels>}`, posted to the
+parent window when the page loads and whenever its height changes. It carries nothing but a
+height, so it goes to any parent; a listener checks that it came from the Rapport origin.
 """
 
 from pathlib import Path
@@ -20,12 +27,13 @@ from api.http.policies import public
 from api.lib.clock import utcnow
 from api.resources.scope import app_links, scoped_agency
 from api.schemas.content import ContentArgsSchema
-from api.services.content.tips import list_tips, tip_of_the_day
+from api.services.content.tips import for_embed
 from api.web.frontend import static_file
 
 STATIC = Path(__file__).resolve().parent / "static" / "embed"
-# The iframe page: styles from our own file, nothing else may load or run; anyone may frame it.
-EMBED_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; "
+# The iframe page: styles and its one script from our own files, nothing else may load or
+# run; anyone may frame it.
+EMBED_CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
              "frame-ancestors *; base-uri 'none'; form-action 'none'")
 # The script and its stylesheet are files other sites load, never pages.
 ASSET_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -61,20 +69,19 @@ def tips_page():
     args = _args()
     agency = scoped_agency(args.get("agency"))
     language = negotiate(args.get("lang"))
-    agency_id = agency.id if agency else None
-    today = tip_of_the_day(utcnow().date(), language, agency_id)
-    rest, _ = list_tips(language, page=1, page_size=20, agency_id=agency_id)
-    others = [tip for tip in rest if today is None or tip.slug != today.slug]
-    shown = ([today] if today else []) + others[: args["count"] - 1]
-    app_url, link_query = app_links(args.get("lang"), agency)
+    shown, today = for_embed(utcnow().date(), language, args["count"],
+                             agency.id if agency else None)
+    # The language the page is in, asked for or not: the app opens in it too.
+    app_url, link_query = app_links(language, agency)
     page = render_template(
-        "embed/tips.html", tips=shown, language=language, labels=LABELS[language],
-        theme=args["theme"], compact=args["compact"], app_url=app_url, link_query=link_query)
+        "embed/tips.html", tips=shown, today=today, language=language,
+        labels=LABELS[language], theme=args["theme"], compact=args["compact"],
+        app_url=app_url, link_query=link_query)
     return page, 200, {"Content-Security-Policy": EMBED_CSP,
                        **language_headers(language, *(tip.language for tip in shown))}
 
 
-@bp.get("/embed/<any('embed.css'):asset>")
+@bp.get("/embed/<any('embed.css', 'frame.js'):asset>")
 @public
 @access.anyone
 def embed_asset(asset: str):

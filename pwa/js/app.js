@@ -6,6 +6,7 @@ import { t } from "./i18n.js";
 import { keepCrisisLinesReady, openCrisis } from "./crisis.js";
 import { flush } from "./outbox.js";
 import { offlineStatus, render, status, useRoutes } from "./screen.js";
+import { remember } from "./visit.js";
 
 // Each view loads when first shown, so the first screen downloads only what it needs. Each
 // import names its file whole, so the dependency check (make jscheck) sees it.
@@ -59,6 +60,8 @@ function watchForUpdates(registration) {
   });
 }
 
+// Links made before the app read them from the #/ part put them in the query: heed those too.
+remember(new URLSearchParams(location.search));
 document.getElementById("help-now").addEventListener("click", openCrisis);
 // Tapping the tab you are on shows it afresh (a link to the same hash changes nothing).
 document.querySelector(".tabs").addEventListener("click", (event) => {

@@ -1,6 +1,8 @@
 // Every string the app shows, in English and Spanish. The language follows the setting,
-// else the browser, else English. The shell's strings are here; each view adds its own
+// else the link that opened the app (visit.js), else the browser, else English. The shell's strings are here; each view adds its own
 // (addStrings), so a view's words load with the view.
+import { visit } from "./visit.js";
+
 const STRINGS = {
   en: {
     skip: "Skip to content", helpNow: "Need help now", navToday: "Today", navTips: "Tips",
@@ -55,6 +57,8 @@ export function chosenLanguage() {
 export function language() {
   const chosen = chosenLanguage();
   if (LANGUAGES.includes(chosen)) return chosen;
+  const linked = visit("lang");
+  if (LANGUAGES.includes(linked)) return linked;
   const browser = (navigator.language || "en").slice(0, 2).toLowerCase();
   return LANGUAGES.includes(browser) ? browser : "en";
 }

@@ -4,6 +4,7 @@
 import { el } from "./dom.js";
 import { t, translatePage } from "./i18n.js";
 import { hasSession, me } from "./session.js";
+import { remember } from "./visit.js";
 
 let routes = [];
 
@@ -45,9 +46,10 @@ async function nameCheckTab() {
 
 export async function render() {
   const ticket = ++renders; // a slow view must not cover a newer one
+  const { path, query } = current();
+  remember(query); // a link's ?lang= and ?agency= last the visit
   translatePage();
   nameCheckTab();
-  const { path, query } = current();
   const view = document.getElementById("view");
   // On a slow network the old view gives way to a sign that the new one is coming.
   const slow = setTimeout(() => {

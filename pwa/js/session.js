@@ -4,6 +4,7 @@
 import { Offline, getJSON, onSessionEnded, request } from "./api.js";
 import { chosenLanguage, setLanguage } from "./i18n.js";
 import { clearStore, getItem, putItem } from "./store.js";
+import { visit } from "./visit.js";
 
 const FLAG = "rapport.signedIn";
 let current; // undefined: not asked yet; null: nobody
@@ -27,12 +28,12 @@ export async function me() {
 const FOR_AUDIENCE = new Set(["/api/v1/tips", "/api/v1/tips/today", "/api/v1/faqs"]);
 
 // Public content (tips, FAQs, crisis lines) as this person sees it: with their agency's own
-// items too, unless a link already names an agency.
+// items too, unless a link (this view's, or the one that opened the app) names an agency.
 export async function getContent(path, params = {}) {
   const user = hasSession() ? await me().catch(() => null) : null;
   const audience = user?.role === "peer" && FOR_AUDIENCE.has(path) ? "peer" : undefined;
-  return getJSON(path, { ...params, audience,
-                         agency: params.agency || user?.content_agency_id || undefined });
+  const agency = params.agency || visit("agency") || user?.content_agency_id;
+  return getJSON(path, { ...params, audience, agency: agency || undefined });
 }
 
 // A private read: from the server when it answers, else the copy kept on this phone.

@@ -62,7 +62,7 @@ def test_an_edit_shows_at_once_in_the_process_that_made_it(cached_app, world):
                        json=tip_body("at-once", status="published"))
     assert made.status_code == 201
     now = client.get(AGENCY_TIPS.format(world.agency_a)).get_json()
-    assert [t["slug"] for t in now] == [t["slug"] for t in listed] + ["at-once"]
+    assert [t["slug"] for t in now] == ["at-once"] + [t["slug"] for t in listed]
 
 
 def test_an_edit_elsewhere_shows_within_the_ttl(make_app, client, world, monkeypatch):
@@ -79,7 +79,7 @@ def test_an_edit_elsewhere_shows_within_the_ttl(make_app, client, world, monkeyp
     assert other_process.get(url).get_json() == before  # it has not asked again yet
     clock[0] += 1
     after = other_process.get(url).get_json()
-    assert [t["slug"] for t in after][-1] == "elsewhere"
+    assert [t["slug"] for t in after][0] == "elsewhere"  # the agency's own first
 
 
 def test_languages_and_agencies_never_mix(cached_app, world):

@@ -2,11 +2,15 @@
 set a goal and a milestone, check in offline, and see it sent exactly once."""
 
 import json
+import os
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import HOSTILE, PASSWORD, new_phone, open_view, signed_in_as
+
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
 
 
 def sign_up_worker(page, base: str, name: str, email: str, agency_code: str = "") -> None:
@@ -454,6 +458,60 @@ def test_a_new_worker_is_shown_how_to_start_not_praised(chromium, live_server, c
         expect(due).to_contain_text("Nobody is due a check-in")  # now someone to support
     finally:
         worker.context.close()
+
+
+def test_a_partnership_with_no_goal_is_due_and_leads_to_setting_one(chromium, live_server, app,
+                                                                    client):
+    """A worker and a peer with no active goal were never due a check-in: they dropped off
+    Today for good. Now the item says a goal is needed, in the person's language, and opens
+    the partnership's goals with the new-goal form ready."""
+    from sqlalchemy import update
+
+    from api.extensions import db
+    from api.models import Partnership
+    from tests.factories import make_peer_with, make_worker
+
+    with app.app_context():
+        worker = make_worker("noor")
+        _, partnership = make_peer_with(worker, "ola")
+        db.session.execute(update(Partnership).where(Partnership.id == uuid.UUID(partnership))
+                           .values(created_at=datetime.now(UTC) - timedelta(days=10)))
+        db.session.commit()
+
+    def due_list(locale: str):
+        phone = new_phone(chromium, locale=locale)
+        signed_in_as(phone, live_server, worker.token)
+        return phone, phone.locator("main section.card").filter(has=phone.locator("h2#due"))
+
+    spanish, due = due_list("es-MX")
+    try:
+        expect(due.locator("li")).to_have_text(
+            ["Ola · 3 días de atraso · sin meta activa: pongan una para registrar avance"])
+        if SCREENSHOTS:
+            spanish.screenshot(path=os.path.join(SCREENSHOTS, "due-needs-goal-es.png"))
+    finally:
+        spanish.context.close()
+
+    phone, due = due_list("en-US")
+    try:
+        expect(due.locator("li")).to_have_text(
+            ["Ola · 3 days overdue · no active goal: set one to check in"])
+        due.get_by_role("link").click()
+        expect(phone.locator("main h1")).to_have_text("With Ola")
+        form = phone.locator("details[open]", has_text="Set a new goal")
+        expect(form).to_contain_text("A check-in is written on a goal.")
+        expect(form.get_by_label("Goal", exact=True)).to_be_focused()
+        if SCREENSHOTS:
+            phone.screenshot(path=os.path.join(SCREENSHOTS, "due-needs-goal-form.png"))
+        form.get_by_label("Goal", exact=True).fill("Call the housing office")
+        form.get_by_role("button", name="Save").click()
+        expect(phone.locator("main h1")).to_have_text("Call the housing office")
+        open_view(phone, live_server, "#/", wait="h2#due")
+        # Still due (no check-in yet), with nothing more to set up first.
+        expect(due.locator("li")).to_have_text(["Ola · 3 days overdue"])
+        expect(due.get_by_role("link")).to_have_attribute("href", f"#/partnerships/{partnership}")
+    finally:
+        phone.context.close()
 
 
 def test_the_timeline_names_who_did_it_and_links_to_the_goal(chromium, live_server, client):

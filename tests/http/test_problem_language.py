@@ -8,6 +8,7 @@ import marshmallow as ma
 from api.http import problem_words
 from api.http.errors import DETAILS
 from tests.helpers import assert_problem
+from tests.http import refusals
 
 SPANISH = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
 
@@ -69,3 +70,70 @@ def test_every_marshmallow_message_the_schemas_can_make_has_spanish_words():
             messages.add(error.messages[0])
     missing = sorted(text for text in messages if problem_words.message(text, "es")[1] != "es")
     assert not missing, missing
+
+
+# --- every refusal a route can give, found in the code (tests/http/refusals.py) ------------
+
+def test_every_refusal_in_the_code_has_spanish_words():
+    """A new abort(), raise or validator message without Spanish words fails here."""
+    found = refusals.every_refusal()
+    missing = sorted({f"{r.where}: {r.text}" for r in found
+                      if problem_words.message(r.text, "es")[1] != "es"})
+    assert not missing, "No Spanish in api/http/problem_words.py for:\n" + "\n".join(missing)
+
+
+def test_the_reader_finds_refusals_wherever_they_are_made():
+    """So the test above cannot pass by finding nothing: each way a refusal is made."""
+    source = '''
+TAKEN = "This name is taken."
+BY_KIND = {"a": "No such a.", "b": "No such b."}
+
+def route(slug, kind):
+    abort(404, message=f"Nothing called '{slug}'.", headers={"X-Why": "not words"})
+    deny(403, None, "Not for you.")
+    raise Conflict(TAKEN)
+    raise NotAllowed(403, BY_KIND[kind], "field_name")
+    raise ValueError("An internal fault, never an answer.")
+
+def validate(value):
+    errors = {}
+    errors["x"] = ["Too big by " + str(value) + "."]
+    message = "Too small." if value < 0 else None
+    raise ma.ValidationError(message)
+
+def number_problem(value):
+    """Why it is not a number (this docstring is no refusal)."""
+    return None if value else "Write a number."
+
+field = Integer(validate=Range(min=1, error="At least one, please."))
+'''
+    texts = {r.text for r in refusals.read(source, "planted.py", {
+        "TAKEN": "This name is taken.",
+        "BY_KIND": {"a": "No such a.", "b": "No such b."}})}
+    assert texts == {"Nothing called '1'.", "Not for you.", "This name is taken.",
+                     "No such a.", "No such b.", "Too small.", "Write a number.",
+                     "At least one, please."}
+    # ...and in the real code, one of each kind:
+    real = {r.text for r in refusals.every_refusal()}
+    assert {"No tip is called '1'.",                         # f-string in abort()
+            "This username is taken. Try another.",           # module constant
+            "This partnership has ended. Its history is read-only.",  # class attribute
+            "This survey is for the peer to answer.",         # dict of sentences
+            "Every item needs one answer; missing: 1.",       # a local, built up
+            "This password is too common. Try a few words that mean something to you.",
+            "A web address has no spaces, backslashes or control characters.",  # *_problem
+            "Needed to create your account.",                 # errors={...} comprehension
+            "Use a month (2026-11) or a quarter (2026-Q4).",  # error= of a validator
+            } <= real
+
+
+def test_a_refusal_from_deep_in_a_service_reaches_the_caller_in_spanish(client, world):
+    goal = world.fresh_goal()
+    response = client.post(f"/api/v1/goals/{goal}/celebrations", json={"message": "¡Bien!"},
+                           headers={**world["peer_a"].headers, "Accept-Language": "es"})
+    body = assert_problem(response, 409)
+    assert body["detail"] == ("Celebra un paso que ya esté hecho, o una meta cuando ya esté "
+                              "lograda.")
+    assert response.headers["Content-Language"] == "es"
+    missing = client.get("/api/v1/tips/no-such-tip?lang=es")
+    assert assert_problem(missing, 404)["detail"] == "No hay ningún consejo llamado 'no-such-tip'."

@@ -64,7 +64,9 @@ def test_a_draft_stays_private_until_published_then_joins_its_agency_list(client
 
     assert admin.patch("tips", "before-a-first-visit", {"status": "published"}).status_code == 200
     slugs = public_slugs(client, "/api/v1/tips", **agency)
-    assert len(slugs) == CORE_TIPS + 1 and slugs[-1] == "before-a-first-visit"  # after ours
+    # First: a list naming the agency is read on its site or app, where its own words lead.
+    assert len(slugs) == CORE_TIPS + 1 and slugs[0] == "before-a-first-visit"
+    assert public_slugs(client, "/api/v1/tips")[0] == slugs[1]  # then the core ones, in order
     shown = client.get("/api/v1/tips/before-a-first-visit", query_string=agency).get_json()
     assert shown["agency"] == {"id": world.agency_a, "name": "Agency A"}
     assert shown["title"] == "Before a first visit" and shown["tags"] == ["trust"]
@@ -151,7 +153,7 @@ def test_faqs_link_only_tips_the_reader_may_see(client, world, admin):
     assert [t["slug"] for t in shown["related_tips"]] == ["reflect-back"]  # the draft: hidden
     assert shown["agency"]["name"] == "Agency A"
     listed = public_slugs(client, "/api/v1/faqs", agency=world.agency_a)
-    assert listed[-1] == "where-do-we-meet"
+    assert listed[0] == "where-do-we-meet"  # the agency's own first
     assert "where-do-we-meet" not in public_slugs(client, "/api/v1/faqs")
 
 

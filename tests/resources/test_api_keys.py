@@ -216,4 +216,4 @@ def test_a_key_brings_its_agencys_published_tips_into_public_reads(client, world
                        headers={"X-API-Key": key})
     assert slug not in [t["slug"] for t in other.get_json()]
     feed = client.get("/feeds/tips.json", headers={"X-API-Key": key}).get_json()
-    assert feed["items"][-1]["authors"] == [{"name": "Agency A"}]
+    assert feed["items"][0]["authors"] == [{"name": "Agency A"}]

@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import update
 
@@ -19,17 +20,49 @@ def backdate_partnership(app, partnership_id: str, days: int) -> None:
         db.session.commit()
 
 
-def test_due_lists_only_overdue_partnerships_with_an_active_goal(app, client, world):
+def test_due_lists_overdue_partnerships_and_says_when_a_goal_is_needed(app, client, world):
     worker = world["worker_a"].headers
     assert client.get("/api/v1/checkins/due", headers=worker).get_json() == []  # brand new
     backdate_partnership(app, world.partnership_a, 10)
-    assert client.get("/api/v1/checkins/due", headers=worker).get_json() == []  # no goal yet
+    # No goal yet: due all the same, a week after the start, and a goal is needed first.
+    due = client.get("/api/v1/checkins/due", headers=worker).get_json()
+    assert [d["partnership_id"] for d in due] == [world.partnership_a]
+    assert due[0]["needs_goal"] is True and due[0]["days_overdue"] == 3
     goal = world.fresh_goal()
     due = client.get("/api/v1/checkins/due", headers=worker).get_json()
     assert [d["partnership_id"] for d in due] == [world.partnership_a]
     assert due[0]["days_overdue"] == 3 and due[0]["checkin_cadence_days"] == 7
+    assert due[0]["needs_goal"] is False
     assert due[0]["peer"]["id"] == world["peer_a"].id and due[0]["last_checkin_at"] is None
     client.post(f"/api/v1/goals/{goal}/checkins", json={"progress": 5}, headers=worker)
+    assert client.get("/api/v1/checkins/due", headers=worker).get_json() == []
+
+
+def test_a_reached_goal_leaves_the_partnership_due_by_its_cadence(app, client, world):
+    worker = world["worker_a"].headers
+    goal = world.fresh_goal()
+    client.post(f"/api/v1/goals/{goal}/checkins", json={"progress": 10}, headers=worker)
+    reached = client.patch(f"/api/v1/goals/{goal}", json={"status": "achieved"},
+                           headers={**worker, "If-Match": "*"})
+    assert reached.status_code == 200
+    with app.app_context():  # that check-in, and the goal's reaching, were 9 days ago
+        db.session.execute(update(CheckIn).where(CheckIn.goal_id == uuid.UUID(goal)).values(
+            created_at=datetime.now(UTC) - timedelta(days=9)))
+        db.session.commit()
+    backdate_partnership(app, world.partnership_a, 30)
+    due = client.get("/api/v1/checkins/due", headers=worker).get_json()
+    assert [(d["partnership_id"], d["days_overdue"], d["needs_goal"]) for d in due] == [
+        (world.partnership_a, 2, True)]
+
+
+@pytest.mark.parametrize("status", ["paused", "ended"])
+def test_a_paused_or_ended_partnership_without_a_goal_is_never_due(app, client, world,
+                                                                   status):
+    worker = world["worker_a"].headers
+    backdate_partnership(app, world.partnership_a, 40)
+    assert len(client.get("/api/v1/checkins/due", headers=worker).get_json()) == 1
+    assert client.patch(f"/api/v1/partnerships/{world.partnership_a}",
+                        json={"status": status}, headers=worker).status_code == 200
     assert client.get("/api/v1/checkins/due", headers=worker).get_json() == []
 
 
@@ -260,7 +293,7 @@ def _expected(app, worker, now) -> list[dict]:
         for p in db.session.scalars(select(Partnership).where(
                 Partnership.worker_id == uuid.UUID(worker.id))):
             goals = db.session.scalars(select(Goal).where(Goal.partnership_id == p.id)).all()
-            if p.status != "active" or not any(g.status == "active" for g in goals):
+            if p.status != "active":
                 continue
             times = db.session.scalars(select(CheckIn.created_at).where(
                 CheckIn.partnership_id == p.id)).all()
@@ -276,7 +309,8 @@ def _expected(app, worker, now) -> list[dict]:
                     "peer": {"id": str(p.peer.id), "display_name": p.peer.display_name},
                     "checkin_cadence_days": p.checkin_cadence_days,
                     "last_checkin_at": iso(last), "due_at": iso(when.due_at),
-                    "days_overdue": when.days_overdue, "consistency": score}))
+                    "days_overdue": when.days_overdue, "consistency": score,
+                    "needs_goal": not any(g.status == "active" for g in goals)}))
     return [item for _, item in sorted(items, key=lambda pair: pair[0])]
 
 
@@ -291,7 +325,10 @@ def test_the_due_list_of_a_caseload_follows_the_rule_for_each_partnership(
     label = {pid: name for name, pid in ids.items()}
 
     assert sorted(label[pid] for pid in due) == [
-        "every_three_days", "latest", "long_ago", "never", "was_paused"]
+        "every_three_days", "latest", "long_ago", "never", "no_active_goal", "was_paused"]
+    assert [label[pid] for pid, item in due.items() if item["needs_goal"]] == [
+        "no_active_goal"]
+    assert due[ids["no_active_goal"]]["days_overdue"] == 13  # its last check-in, 20 days ago
     latest = due[ids["latest"]]
     assert latest["last_checkin_at"] == (now - timedelta(days=9)).isoformat().replace(
         "+00:00", "Z")
@@ -321,7 +358,7 @@ def test_reading_the_due_list_leaves_one_audit_row(app, client, monkeypatch):
                 AuditEvent.object_id == worker.id, AuditEvent.outcome == "ok"))
 
     before = reads()
-    assert len(client.get("/api/v1/checkins/due", headers=worker.headers).get_json()) == 5
+    assert len(client.get("/api/v1/checkins/due", headers=worker.headers).get_json()) == 6
     assert reads() == before + 1
 
 
@@ -338,7 +375,7 @@ def test_the_hand_written_dump_of_due_items_is_marshmallows_own(app, client, mon
     worker, _ = _caseload(app, client, now)
     with app.app_context():
         items = due_for(db.session.get(User, uuid.UUID(worker.id)), now=now)
-        assert len(items) == 5
+        assert len(items) == 6
         schema, one = DueCheckInSchema(many=True), DueCheckInSchema()
         # As JSON text: the same keys in the same order, 0.0 not 0, null where null.
         assert json.dumps(schema.dump(items)) == json.dumps(ma.Schema.dump(schema, items))

@@ -15,6 +15,7 @@ from api.models import Faq, FaqTranslation, Tip, TipTranslation
 from api.services.content.localised import (
     core_first,
     localised_select,
+    own_first,
     search,
     visible,
 )
@@ -97,7 +98,7 @@ def list_faqs(
     stmt, wanted, english = _localised_select(language, agency_id)
     stmt = stmt.where(Faq.audience == audience)
     stmt = search(stmt, wanted, english, q)
-    rows, total = page_of(stmt, core_first(Faq, Faq.position), page, page_size)
+    rows, total = page_of(stmt, own_first(Faq, Faq.position), page, page_size)
     return _localise_all(rows, language, agency_id), total
 
 

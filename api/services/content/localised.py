@@ -23,8 +23,17 @@ def visible(item_model, agency_id: uuid.UUID | None):
 
 
 def core_first(item_model, position) -> tuple:
-    """Core items in their own order, then the agency's in theirs."""
+    """Core items in their own order, then the agency's in theirs: which item wins a slug
+    both use, and the turns the tip of the day takes."""
     return (item_model.agency_id.is_not(None), position, item_model.id)
+
+
+def own_first(item_model, position) -> tuple:
+    """The order of a list: the named agency's own items first, in its order, then the core
+    ones in theirs. Lists naming an agency are read on that agency's site, app or feed
+    (an embed shows the first few): its own words are what it came to show. Without an
+    agency only core items are visible, so this is the core order."""
+    return (item_model.agency_id.is_(None), position, item_model.id)
 
 
 def localised_select(item_model, text_model, item_key: str, language: str):

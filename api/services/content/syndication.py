@@ -1,6 +1,6 @@
 """Tip feeds for any reader: JSON Feed 1.1, Atom 1.0 (RFC 4287) and RSS 2.0.
 
-One list of tips (core, then the agency's published ones) becomes three formats, and an
+One list of tips (the agency's published ones first, then core) becomes three formats, and an
 agency's words can never become markup in a reader: JSON Feed carries only `content_text`;
 Atom marks every text `type="text"`; RSS descriptions are HTML by definition, so there the
 text is HTML-escaped first (and feedgen escapes the XML again on top).

@@ -12,6 +12,9 @@ The rule, in plain words:
 - Time that was paused, or before the partnership started, is nobody's fault: a window that
   is more than half such time is skipped, counting neither for nor against. Windows that
   end before the partnership started are left out altogether.
+- Time with no active goal is not skipped: the cadence belongs to the partnership, not to a
+  goal, so it stays due and its windows count (the due list says a goal is needed first,
+  since a check-in is written on one; the rule for when is the same).
 - The score is a habit strength, as in Loop Habit Tracker: a moving average over the
   counted windows, oldest to newest, so newer windows weigh more. It starts at 0 and builds
   with each met window. Its half-life is three windows: one missed week after a good run

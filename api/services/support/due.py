@@ -1,10 +1,16 @@
 """Who is due a check-in, for a worker: most overdue first, with a consistency score.
 
+Every active partnership keeps its cadence, with or without an active goal: the check-in is
+due a cadence after the last one on any of its goals (reached or let go ones too), or after
+the partnership began. A check-in is written on a goal, so an item whose partnership has
+no active goal says so (`needs_goal`): the worker and the peer set one, or open one again,
+and check in on it. Paused and ended partnerships are never due.
+
 A worker may carry hundreds of partnerships, so the list is read in three flat queries of
 plain columns (no ORM objects, no list of ids sent back to the database): the active
-partnerships with an active goal, each with its peer and latest check-in; their pauses;
-and the check-ins inside the look-back. The windows of each cadence are cut once for all
-(consistency.Lookback), and the read is audited once, as one row for the worker.
+partnerships, each with its peer, its latest check-in and whether it has an active goal;
+their pauses; and the check-ins inside the look-back. The windows of each cadence are cut
+once for all (consistency.Lookback), and the read is audited once, as one row for the worker.
 """
 
 import uuid
@@ -34,6 +40,7 @@ class DueCheckIn:
     last_checkin_at: datetime | None
     due: Due
     consistency: float | None  # see api.services.support.consistency
+    needs_goal: bool  # no active goal to check in on
 
 
 def _key(column):
@@ -43,11 +50,11 @@ def _key(column):
 
 
 def due_for(worker: User, *, now=None) -> list[DueCheckIn]:
-    """Active partnerships with an active goal whose check-in is due or overdue."""
+    """Active partnerships whose check-in is due or overdue."""
     now = now or utcnow()
     active = (Partnership.worker_id == worker.id) & (Partnership.status == "active")
     has_active_goal = exists().where(Goal.partnership_id == Partnership.id,
-                                     Goal.status == "active")
+                                     Goal.status == "active").correlate(Partnership)
     # Correlated: one step down ix_checkins_partnership_created per partnership.
     last_checkin = (select(func.max(CheckIn.created_at))
                     .where(CheckIn.partnership_id == Partnership.id)
@@ -56,9 +63,10 @@ def due_for(worker: User, *, now=None) -> list[DueCheckIn]:
     connection = db.session.connection()
     partnerships = connection.execute(
         select(_key(Partnership.id), Partnership.id, Partnership.created_at,
-               Partnership.checkin_cadence_days, User.id, User.display_name, last_checkin)
+               Partnership.checkin_cadence_days, User.id, User.display_name, last_checkin,
+               has_active_goal)
         .join(User, User.id == Partnership.peer_id)
-        .where(active, has_active_goal)).all()
+        .where(active)).all()
     if not partnerships:
         return _audited(worker, [])
 
@@ -72,7 +80,7 @@ def due_for(worker: User, *, now=None) -> list[DueCheckIn]:
 
     late = []
     for row in partnerships:
-        key, _, created_at, cadence, _, _, last = row
+        key, _, created_at, cadence, _, _, last, _ = row
         when = due(last, created_at, cadence, now, paused=pauses.get(key, ()))
         if when.is_due:
             late.append((row, when))
@@ -92,12 +100,13 @@ def due_for(worker: User, *, now=None) -> list[DueCheckIn]:
 
     lookbacks: dict[int, Lookback] = {}
     found = []
-    for (key, id_, created_at, cadence, peer_id, name, last), when in late:
+    for (key, id_, created_at, cadence, peer_id, name, last, has_goal), when in late:
         lookback = lookbacks.get(cadence)
         if lookback is None:
             lookback = lookbacks[cadence] = Lookback(now, cadence)
         score = lookback.score(recent.get(key, ()), created_at, pauses.get(key, ()))
-        found.append(DueCheckIn(id_, Person(peer_id, name), cadence, last, when, score))
+        found.append(DueCheckIn(id_, Person(peer_id, name), cadence, last, when, score,
+                                needs_goal=not has_goal))
     found.sort(key=lambda item: (-item.due.days_overdue, item.due.due_at))
     return _audited(worker, found)
 

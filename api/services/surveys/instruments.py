@@ -20,6 +20,7 @@ from api.services.surveys.scoring import DIMENSIONS, Instrument, Item
 SURVEY_DIR = CONTENT_DIR / "surveys"
 SELF_CHECK = "rapport-self-check"
 SESSION_CHECK = "session-check"
+AUDIENCES = ("worker", "peer")  # who answers (responses.FOR_AUDIENCE words each)
 
 
 def _words(table: dict, items: list[dict], language: str, path: Path) -> dict:
@@ -37,6 +38,8 @@ def _definition(path: Path, languages, tip_slugs: set[str]) -> tuple[dict, dict]
     ids = [item.get("id") for item in items]
     if not items or len(set(ids)) != len(ids):
         raise ContentError(f"{path.name}: items must exist and have distinct ids")
+    if data.get("audience") not in AUDIENCES:
+        raise ContentError(f"{path.name}: audience must be one of {', '.join(AUDIENCES)}")
     for item in items:
         if item.get("dimension") not in DIMENSIONS:
             raise ContentError(f"{path.name}: item {item.get('id')}: unknown dimension")

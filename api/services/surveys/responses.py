@@ -12,6 +12,10 @@ from api.services import audit
 from api.services.support.partnerships import Ended
 from api.services.surveys import instruments, scoring
 
+# Whole sentences per audience, so each has its own words in every language.
+FOR_AUDIENCE = {"worker": "This survey is for the worker to answer.",
+                "peer": "This survey is for the peer to answer."}
+
 
 class NotAllowed(Exception):
     def __init__(self, status: int, message: str, field: str | None = None):
@@ -39,7 +43,7 @@ def store(user: User, row: SurveyInstrument, answers: list[dict], *,
           tips: dict | None = None) -> tuple[SurveyResponse, scoring.Score]:
     """Score and keep a response; who may answer what is the instrument's audience."""
     if row.audience != user.role:
-        raise NotAllowed(403, f"This survey is for the {row.audience} to answer.")
+        raise NotAllowed(403, FOR_AUDIENCE[row.audience])
     previous = None
     if row.audience == "peer":
         partnership = db.session.get(Partnership, partnership_id) if partnership_id else None

@@ -20,6 +20,7 @@ addStrings({
     withName: "With {name}", paused: "Paused", ended: "Ended", timeline: "Timeline",
     howItGoes: "How it is going", howDidToday: "How did today go?", goals: "Goals",
     noGoals: "No goals yet. Set one together.", newGoal: "Set a new goal",
+    goalFirst: "A check-in is written on a goal. Set one together, then check in on it.",
     goalTitle: "Goal", goalWhy: "Why it matters (optional)", targetDate: "Target date (optional)",
     save: "Save", status_active: "Active", status_paused: "Paused", status_achieved: "Reached",
     status_let_go: "Let go", target: "Target: {date}", milestones: "Milestones",
@@ -53,6 +54,7 @@ addStrings({
     withName: "Con {name}", paused: "En pausa", ended: "Terminada", timeline: "Historia",
     howItGoes: "Cómo vamos", howDidToday: "¿Cómo te fue hoy?", goals: "Metas",
     noGoals: "Todavía no hay metas. Pongan una juntos.", newGoal: "Poner una meta nueva",
+    goalFirst: "Cada avance se registra en una meta. Pongan una juntos y luego registren el avance en ella.",
     goalTitle: "Meta", goalWhy: "Por qué importa (opcional)", targetDate: "Fecha meta (opcional)",
     save: "Guardar", status_active: "Activa", status_paused: "En pausa",
     status_achieved: "Lograda", status_let_go: "Dejada", target: "Fecha meta: {date}",
@@ -130,7 +132,9 @@ export async function partnershipList() {
           user.role === "worker" ? await inviteCard() : null, list];
 }
 
-export async function goalList([partnershipId]) {
+// ?goal=new (from a due check-in with no active goal): the new-goal form open, its first field
+// focused.
+export async function goalList([partnershipId], query) {
   const user = await me();
   if (!user) return signInPrompt();
   const [{ data: partnership, savedAt }, { data: goals }] = await Promise.all([
@@ -148,8 +152,10 @@ export async function goalList([partnershipId]) {
         el("a", { href: `#/goals/${goal.id}` }, titleText(goal.title, goal.words_removed),
           el("span", { class: "muted", text: ` · ${t(`status_${goal.status}`)}` })))))
     : el("p", { text: t("noGoals") });
-  const newGoal = partnership.status === "ended" ? null : el("details", { class: "card" },
+  const goalFirst = query?.get("goal") === "new";
+  const newGoal = partnership.status === "ended" ? null : el("details", { class: "card", open: goalFirst },
     el("summary", { text: t("newGoal") }),
+    goalFirst ? el("p", { class: "muted", text: t("goalFirst") }) : null,
     form({}, [
       field(t("goalTitle"), { name: "title", required: true, maxlength: 200 }),
       field(t("goalWhy"), { tag: "textarea", name: "why", maxlength: 2000, rows: 3 }),
@@ -161,6 +167,7 @@ export async function goalList([partnershipId]) {
       const { data } = await create(`/api/v1/partnerships/${partnershipId}/goals`, body);
       location.hash = `#/goals/${data.id}`;
     }));
+  if (goalFirst) requestAnimationFrame(() => newGoal?.querySelector("input[name=title]")?.focus());
   return [el("p", {}, el("a", { href: "#/goals", text: t("back") })),
           el("h1", { text: t("withName", { name: other(partnership, user) }) }),
           savedNote(savedAt), links, el("h2", { text: t("goals") }), list, newGoal];

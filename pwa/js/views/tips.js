@@ -30,7 +30,9 @@ export async function tipList(_, query) {
 }
 
 async function share(tip) {
-  const url = `${location.origin}/#/tips/${encodeURIComponent(tip.slug)}`;
+  // An agency's tip is found only with its agency named.
+  const url = `${location.origin}/#/tips/${encodeURIComponent(tip.slug)}${
+    tip.agency ? `?agency=${encodeURIComponent(tip.agency.id)}` : ""}`;
   if (navigator.share) {
     try { await navigator.share({ title: tip.title, text: tip.summary, url }); } catch { /* cancelled */ }
     return;

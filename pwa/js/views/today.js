@@ -12,6 +12,7 @@ addStrings({
         noPeers: "No one to check in with yet. Invite someone you support to start.",
         invitePeer: "Invite a peer",
         overdue: "{n} days overdue", dueToday: "due today", nextSteps: "Next steps",
+        needsGoal: "no active goal: set one to check in",
         noSteps: "No open milestones.", dueOn: "due {date}",
         talkCheck: "How did your last talk go?",
         talkCheckIntro: "Four quick questions. You choose who sees your answers.",
@@ -22,6 +23,7 @@ addStrings({
         noPeers: "Todavía no acompañas a nadie aquí. Invita a alguien que apoyas para empezar.",
         invitePeer: "Invitar a alguien",
         overdue: "{n} días de atraso", dueToday: "toca hoy", nextSteps: "Próximos pasos",
+        needsGoal: "sin meta activa: pongan una para registrar avance",
         noSteps: "No hay pasos pendientes.", dueOn: "para el {date}",
         talkCheck: "¿Cómo te fue en la última charla?",
         talkCheckIntro: "Cuatro preguntas rápidas. Tú eliges quién ve tus respuestas.",
@@ -51,11 +53,17 @@ async function dueCheckins() {
     : [el("p", { text: t("noPeers") }), el("p", {}, el("a", { href: "#/goals", text: t("invitePeer") }))];
   return [timeToTalk(partnerships), el("section", { class: "card", "aria-labelledby": "due" },
     el("h2", { id: "due", text: t("dueTitle") }),
-    due.length ? el("ul", { class: "plain" }, due.map((entry) => el("li", {},
-      el("a", { href: `#/partnerships/${entry.partnership_id}` }, entry.peer.display_name || "—",
-        el("span", { class: "muted", text: ` · ${entry.days_overdue > 0
-          ? t("overdue", { n: entry.days_overdue }) : t("dueToday")}` })))))
-      : empty)];
+    due.length ? el("ul", { class: "plain" }, due.map(dueItem)) : empty)];
+}
+
+// A partnership with no active goal is due too, but a check-in is written on a goal: its item
+// says so and opens the partnership's goals with the new-goal form ready.
+function dueItem(entry) {
+  const when = entry.days_overdue > 0 ? t("overdue", { n: entry.days_overdue }) : t("dueToday");
+  const href = `#/partnerships/${entry.partnership_id}${entry.needs_goal ? "?goal=new" : ""}`;
+  return el("li", {}, el("a", { href }, entry.peer.display_name || "—",
+    el("span", { class: "muted", text: ` · ${when}` }),
+    entry.needs_goal ? el("span", { class: "muted", text: ` · ${t("needsGoal")}` }) : null));
 }
 
 async function nextMilestones() {

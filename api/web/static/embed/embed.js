@@ -5,6 +5,10 @@
  *
  * Each such div gets a card inside a shadow root, so the host page's CSS cannot reach it.
  * Every piece of tip text goes in with textContent: it can never become markup or script.
+ *
+ * It also sizes every Rapport iframe (/embed/tips) on the page to fit its content: the
+ * iframe posts {"type": "rapport:resize", "height": N}; only messages from the Rapport
+ * origin, from one of this page's iframes, are heeded.
  */
 (function () {
   "use strict";
@@ -21,8 +25,9 @@
     "background:var(--bg);color:var(--fg);--bg:#fff;--fg:#1d2433;--muted:#55607a;" +
     "--accent:#2457c5;--line:#d9dfeb}" +
     ".card.dark{--bg:#141821;--fg:#eef1f7;--muted:#aab3c5;--accent:#8fb2ff;--line:#2c3444}" +
-    ".label,.more{color:var(--muted);font-size:.85rem;margin:0}" +
-    "h2{font-size:1.05rem;margin:4px 0}p{margin:4px 0}a{color:var(--accent)}";
+    // Sizes in em of the card's own 16px: rem would follow the host page's root font size.
+    ".label,.more{color:var(--muted);font-size:.85em;margin:0}" +
+    "h2{font-size:1.05em;margin:4px 0}p{margin:4px 0}a{color:var(--accent)}";
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -52,6 +57,7 @@
     var card = element("div", "card" + (host.getAttribute("data-theme") === "dark" ? " dark" : ""));
     card.setAttribute("lang", lang);
     root.appendChild(card);
+    // Links into the app carry the language and the agency: its tips are found only with it.
     var query = "?lang=" + lang + (agency ? "&agency=" + encodeURIComponent(agency) : "");
     fetch(origin + "/api/v1/tips/today" + query, { headers: { Accept: "application/json" } })
       .then(function (response) {
@@ -71,7 +77,7 @@
         if (tip.actions && tip.actions.length) card.appendChild(element("p", "try", tip.actions[0]));
         var more = element("p", "more");
         var home = element("a", "", LABELS[lang].more + " · Rapport");
-        home.href = origin + "/" + query;
+        home.href = origin + "/#/tips" + query;
         home.target = "_blank";
         home.rel = "noopener";
         more.appendChild(home);
@@ -82,7 +88,39 @@
       });
   }
 
+  // The iframe's height, as it says it is: its content box, plus border and padding where
+  // the host page's CSS sizes boxes by their border (box-sizing: border-box).
+  function fit(frame, height) {
+    var style = getComputedStyle(frame);
+    var extra = style.boxSizing !== "border-box" ? 0 : frame.offsetHeight - frame.clientHeight +
+      parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+    frame.style.height = height + extra + "px";
+  }
+
+  function resized(event) {
+    var data = event.data;
+    if (event.origin !== origin || !data || data.type !== "rapport:resize") return;
+    if (typeof data.height !== "number" || !(data.height >= 0)) return;
+    var frames = document.getElementsByTagName("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].contentWindow === event.source) fit(frames[i], data.height);
+    }
+  }
+
+  // Iframes that loaded before this script did have said their height already: ask again.
+  function measureAll() {
+    var frames = document.getElementsByTagName("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].src.indexOf(origin + "/embed/tips") === 0 && frames[i].contentWindow) {
+        frames[i].contentWindow.postMessage({ type: "rapport:measure" }, origin);
+      }
+    }
+  }
+
+  window.addEventListener("message", resized);
+
   function renderAll() {
+    measureAll();
     var hosts = document.querySelectorAll("[data-rapport-tips]");
     for (var i = 0; i < hosts.length; i++) render(hosts[i]);
   }
