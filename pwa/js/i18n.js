@@ -80,9 +80,14 @@ export function addStrings(more) {
   }
 }
 
-// t("key") or t("key", {n: 3}) for "{n} items".
+// t("key") or t("key", {n: 3}) for "{n} items"; a count picks "key_one" where there is one.
 export function t(key, values) {
-  const text = STRINGS[language()][key] ?? STRINGS.en[key] ?? key;
+  const lang = language();
+  if (typeof values?.n === "number") {
+    const form = `${key}_${new Intl.PluralRules(lang).select(values.n)}`;
+    if (form in STRINGS[lang]) key = form;
+  }
+  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
   return values ? text.replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "") : text;
 }
 

@@ -11,9 +11,11 @@ addStrings({
   en: { dueTitle: "Due a check-in", noneDue: "Nobody is due a check-in. Nice work.",
         noPeers: "No one to check in with yet. Invite someone you support to start.",
         invitePeer: "Invite a peer",
-        overdue: "{n} days overdue", dueToday: "due today", nextSteps: "Next steps",
+        overdue: "{n} days overdue", overdue_one: "{n} day overdue", dueToday: "due today",
+        nextSteps: "Next steps",
         needsGoal: "no active goal: set one to check in",
-        noSteps: "No open milestones.", dueOn: "due {date}",
+        noSteps: "No open milestones. Break a goal into small steps to see them here.",
+        openGoals: "Open your goals", dueOn: "due {date}",
         talkCheck: "How did your last talk go?",
         talkCheckIntro: "Four quick questions. You choose who sees your answers.",
         talkWith: "Tell us about {name}", yourWorker: "your peer worker",
@@ -22,9 +24,11 @@ addStrings({
   es: { dueTitle: "Toca registrar avance", noneDue: "Nadie está pendiente. Buen trabajo.",
         noPeers: "Todavía no acompañas a nadie aquí. Invita a alguien que apoyas para empezar.",
         invitePeer: "Invitar a alguien",
-        overdue: "{n} días de atraso", dueToday: "toca hoy", nextSteps: "Próximos pasos",
+        overdue: "{n} días de atraso", overdue_one: "{n} día de atraso", dueToday: "toca hoy",
+        nextSteps: "Próximos pasos",
         needsGoal: "sin meta activa: pongan una para registrar avance",
-        noSteps: "No hay pasos pendientes.", dueOn: "para el {date}",
+        noSteps: "No hay pasos pendientes. Divide una meta en pasos pequeños para verlos aquí.",
+        openGoals: "Ver tus metas", dueOn: "para el {date}",
         talkCheck: "¿Cómo te fue en la última charla?",
         talkCheckIntro: "Cuatro preguntas rápidas. Tú eliges quién ve tus respuestas.",
         talkWith: "Cuéntanos de {name}", yourWorker: "quien te acompaña",
@@ -74,7 +78,8 @@ async function nextMilestones() {
       el("a", { href: `#/goals/${milestone.goal_id}` }, titleText(milestone.title, milestone.words_removed),
         el("span", { class: "muted", text: ` · ${titleText(milestone.goal_title, milestone.goal_words_removed)}${milestone.due_date
           ? ` · ${t("dueOn", { date: dateText(milestone.due_date) })}` : ""}` })))))
-      : el("p", { text: t("noSteps") }));
+      : [el("p", { text: t("noSteps") }),
+         el("p", {}, el("a", { href: "#/goals", text: t("openGoals") }))]);
 }
 
 // For a person supported: the session check, one tap from where they start.
