@@ -118,7 +118,7 @@ export async function inviteCard() {
   await redraw();
   return el("section", { class: "card", "aria-label": t("inviteNew") },
     button, result,
-    el("h3", { text: t("invitesPending") }), list);
+    el("h2", { text: t("invitesPending") }), list);
 }
 
 // The form a new peer fills in to join; open, with the code in, when a link brought one.
