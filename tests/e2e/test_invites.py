@@ -148,6 +148,8 @@ def test_a_worker_joins_an_agency_from_settings_and_reads_its_tips(
 
         open_view(worker, live_server, "#/tips", wait="main ul.plain li a")
         expect(worker.locator("main").get_by_role("link", name="Our tip")).to_be_visible()
+        open_view(worker, live_server, "#/settings/access-log", wait="main ol.access-log li")
+        expect(worker.locator("main ol.access-log")).to_contain_text("You · joined an agency")
         assert worker.errors == []
     finally:
         worker.context.close()

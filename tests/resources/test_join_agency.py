@@ -31,7 +31,7 @@ def test_a_worker_joins_with_a_code_and_reads_the_agencys_content(client, world,
     me = client.get("/api/v1/me", headers=independent.headers).get_json()
     assert me["agency_id"] == world.agency_a
     log = client.get("/api/v1/me/access-log", headers=independent.headers).get_json()
-    joined = next(entry for entry in log if entry["action"] == "account.join_agency")
+    joined = next(entry for entry in log if entry["action"] == "membership.join")
     assert joined["object_id"] == world.agency_a
 
 

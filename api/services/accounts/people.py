@@ -113,7 +113,7 @@ def join_agency(worker: User, code: str) -> User:
     if worker.agency_id is not None:
         raise AccountError("code", "You are already a member of another agency.", status=409)
     worker.agency_id = agency_id
-    audit.record(worker, "account.join_agency", object_type="agency", object_id=agency_id)
+    audit.record(worker, "membership.join", object_type="agency", object_id=agency_id)
     db.session.flush()
     return worker
 
