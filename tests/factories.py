@@ -65,6 +65,16 @@ class World:
         with self.app.app_context():
             return invite_code(self[worker])
 
+    def fresh_invite_id(self, worker: str = "worker_a") -> str:
+        """A new pending invite of `worker`, by its id."""
+        with self.app.app_context():
+            return str(make_invite(self[worker])[1])
+
+    def fresh_join_code(self, side: str = "a") -> str:
+        """A new join code of agency A (or B)."""
+        with self.app.app_context():
+            return join_code(self[f"admin_{side}"])
+
     def fresh_goal(self, title: str = "Walk every morning") -> str:
         """A new goal in partnership A, set by worker A."""
         with self.app.app_context():
@@ -133,6 +143,19 @@ def signed_in(user: User, name: str) -> Actor:
 @committed
 def invite_code(worker: Actor) -> str:
     code, _ = partnerships.create_invite(db.session.get(User, uuid.UUID(worker.id)))
+    return code
+
+
+@committed
+def make_invite(worker: Actor) -> tuple[str, uuid.UUID]:
+    """A new invite's code and id."""
+    code, invite = partnerships.create_invite(db.session.get(User, uuid.UUID(worker.id)))
+    return code, invite.id
+
+
+@committed
+def join_code(admin: Actor) -> str:
+    code, _ = accounts.create_join_code(db.session.get(User, uuid.UUID(admin.id)))
     return code
 
 

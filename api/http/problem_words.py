@@ -113,6 +113,7 @@ MESSAGES_ES = {
     "This username is taken. Try another.": "Ese nombre de usuario ya está en uso. Prueba otro.",
     "This agency code is not valid or has expired.":
         "Este código de agencia no es válido o ya venció.",
+    "You are already a member of another agency.": "Ya eres parte de otra agencia.",
     "To set a new password, send your current one as well.":
         "Para poner una contraseña nueva, envía también la actual.",
     "This password is too common. Try a few words that mean something to you.":

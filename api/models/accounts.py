@@ -107,6 +107,8 @@ class Invite(db.Model):
     created_at: Mapped[datetime] = _created()
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Cancelled by the worker before anyone used it: it opens nothing from then on.
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     partnership_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("partnerships.id", ondelete="SET NULL"))
 

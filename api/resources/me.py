@@ -1,16 +1,18 @@
 """The signed-in person: their profile, their data, who has touched it, and what is next."""
 
-from flask import make_response
+from flask import make_response, request
 from flask.views import MethodView
 from flask_smorest import abort
 
 from api.http import access
 from api.http.openapi import PAGING_HEADERS, SIGN_OUT_HEADERS, Blueprint, paging_headers
+from api.lib.addresses import client_address
 from api.resources.auth import account_error, limited
 from api.resources.partnerships import MEMBERS
 from api.schemas.accounts import (
     AccessLogEntrySchema,
     ExportSchema,
+    JoinAgencySchema,
     MeSchema,
     MeUpdateSchema,
     UserSchema,
@@ -20,7 +22,12 @@ from api.schemas.goals import NextMilestoneSchema
 from api.schemas.surveys import TrendArgsSchema, TrendSchema
 from api.services import audit
 from api.services.accounts import privacy, throttle
-from api.services.accounts.people import AccountError, content_agency_id, update_profile
+from api.services.accounts.people import (
+    AccountError,
+    content_agency_id,
+    join_agency,
+    update_profile,
+)
 from api.services.support import goals
 from api.services.surveys import instruments, trend
 
@@ -73,6 +80,33 @@ class Me(MethodView):
         response = make_response("", 204)
         access.end_browser_session(response, forget_device=True)
         return response
+
+
+@blp.route("/agency")
+class MyAgency(MethodView):
+    @access.signed_in("worker")
+    @blp.arguments(JoinAgencySchema)
+    @blp.response(200, MeSchema)
+    @blp.errors(403, 409, 422, 429)
+    def post(self, data):
+        """Join your agency with its join code, if you signed up without one.
+
+        Your partnerships stay as they are: each keeps the agency it was made under (none),
+        so nothing said before you joined goes into the agency's insights. Partnerships you
+        make from now on belong to the agency, and you see its own tips and FAQs. Sending a
+        code of the agency you are already in changes nothing (200); a code of another
+        agency, when you are in one, is 409. A code that is unknown or expired is 422, as at
+        sign-up, and such tries are limited like every code guess (429).
+        """
+        worker = access.caller()
+        address = client_address(request.remote_addr)
+        with limited((throttle.CODES, address), (throttle.CODES, f"user:{worker.id}")) as attempt:
+            try:
+                return _me(join_agency(worker, data["code"]))
+            except AccountError as error:
+                if error.status == 422:
+                    attempt.keep(throttle.CODES)
+                account_error(error)
 
 
 @blp.route("/export")

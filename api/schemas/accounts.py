@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from api.lib.languages import LANGUAGES
 from api.lib.passwords import MAX_LENGTH, MIN_LENGTH
 from api.models.accounts import PARTNERSHIP_STATUSES
 from api.schemas.common import BaseSchema, IdSchema, Name, StrictBoolean, Text, Timestamp
@@ -87,9 +88,34 @@ class SessionSchema(ma.Schema):
                   "Left out when it went into a cookie."})
 
 
-class InviteSchema(ma.Schema):
-    code = ma.fields.String(required=True, metadata={"example": "K7QM-4TPX"})
+class PendingInviteSchema(ma.Schema):
+    """An invite of yours no one has used yet. Its code is not kept, only a hash of it."""
+
+    id = ma.fields.UUID(required=True)
+    created_at = Timestamp(required=True)
     expires_at = Timestamp(required=True)
+
+
+class InviteSchema(PendingInviteSchema):
+    code = ma.fields.String(required=True, metadata={"example": "K7QM-4TPX"})
+    join_url = ma.fields.String(required=True, metadata={
+        "format": "uri", "example": "https://rapport.example.org/#/join?code=K7QM-4TPX",
+        "description": "The app's join page with the code filled in (and `lang`, when sent)."})
+    qr = ma.fields.String(required=True, metadata={
+        "contentMediaType": "image/svg+xml",
+        "description": "`join_url` as a QR code: a standalone SVG document, black on white."})
+
+
+class InviteArgsSchema(BaseSchema):
+    lang = ma.fields.String(validate=ma.validate.OneOf(LANGUAGES), metadata={
+        "description": "The language the join page opens in (`en` or `es`)."})
+
+
+class JoinAgencySchema(BaseSchema):
+    JSON_SCHEMA_EXTRA = {"example": {"code": "K7QM-4TPX-9C2D"}}
+
+    code = Text(required=True, validate=ma.validate.Length(min=4, max=20),
+                metadata={"description": "A join code from your agency's admin."})
 
 
 class AcceptInviteSchema(BaseSchema):

@@ -16,6 +16,7 @@ const faq = () => import("./views/faq.js");
 const goals = () => import("./views/goals.js");
 const selfCheck = () => import("./views/selfcheck.js");
 const settings = () => import("./views/settings.js");
+const invites = () => import("./views/invites.js");
 const show = (view, name) => (match, query) =>
   view().then((module) => module[name](match.slice(1), query));
 const ID = "([0-9a-f-]{36})";
@@ -34,6 +35,7 @@ useRoutes([
   [new RegExp(`^/partnerships/${ID}/rapport$`), show(selfCheck, "twoSided")],
   [/^\/settings$/, show(settings, "settings")],
   [/^\/settings\/access-log$/, show(settings, "accessLog")],
+  [/^\/join$/, show(invites, "joinPage")],
 ]);
 
 let refreshAsked = false;

@@ -18,7 +18,11 @@ export function status(message) {
   line.textContent = message;
   clearTimeout(fading);
   if (message && message !== t("offline")) {
-    fading = setTimeout(() => { if (line.textContent === message) offlineStatus(); }, 8000);
+    // Cleared, then "offline" put back if it still holds: offlineStatus alone only ever
+    // cleared its own word, so news stayed on screen for good.
+    fading = setTimeout(() => {
+      if (line.textContent === message) { line.textContent = ""; offlineStatus(); }
+    }, 8000);
   }
 }
 

@@ -59,6 +59,10 @@ async function started() {
   return user;
 }
 
+// Ask the server again who is signed in (after a change to the account, such as joining an
+// agency), and redraw.
+export const refreshMe = () => started();
+
 export async function signIn(credentials) {
   await request("POST", "/api/v1/auth/token", { body: { ...credentials, use_cookie: true } });
   return started();

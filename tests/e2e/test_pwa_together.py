@@ -322,7 +322,7 @@ def test_every_string_has_english_and_spanish(phone, live_server):
     open_view(phone, live_server)
     missing = phone.evaluate("""async () => {
         const i18n = await import('/js/i18n.js');
-        await Promise.all(['today', 'tips', 'faq', 'goals', 'selfcheck', 'settings']
+        await Promise.all(['today', 'tips', 'faq', 'goals', 'selfcheck', 'settings', 'invites']
             .map(name => import(`/js/views/${name}.js`)));
         await import('/js/ui.js');
         const en = new Set(i18n.stringKeys('en')), es = new Set(i18n.stringKeys('es'));
@@ -380,7 +380,8 @@ def test_export_downloads_my_data_and_deleting_needs_the_word(chromium, live_ser
         worker.get_by_text("Delete my account", exact=True).click()
         worker.get_by_label("Type DELETE to confirm").fill("delete it")
         worker.get_by_role("button", name="Delete my account for good").click()
-        expect(worker.locator("main [role=alert]")).to_have_text("Type DELETE to confirm.")
+        expect(worker.locator("main .danger-zone [role=alert]")).to_have_text(
+            "Type DELETE to confirm.")
         assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}
                           ).status_code == 200  # nothing happened
         worker.get_by_label("Type DELETE to confirm").fill("delete")

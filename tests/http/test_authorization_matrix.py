@@ -108,9 +108,22 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("me.Me", "DELETE"): Row(signed_in(204)),
     ("me.Export", "GET"): Row(signed_in(200)),
     ("me.AccessLog", "GET"): Row(signed_in(200)),
+    # Workers join an agency with its code: worker A is in agency A already (nothing
+    # changes), worker B is in agency B (409); peers and admins may not.
+    ("me.MyAgency", "POST"): Row(
+        {"anonymous": 401, "worker_a": 200, "worker_b": 409, "peer_a": 403, "peer_b": 403,
+         "admin_a": 403, "admin_b": 403},
+        body=lambda w, a: {"code": w.fresh_join_code("a")}),
     # Invites: workers invite; peers (new or signed in) accept.
     ("invites.Invites", "POST"): Row(signed_in(201, peer_a=403, peer_b=403, admin_a=403,
                                                admin_b=403), body={}),
+    ("invites.Invites", "GET"): Row(signed_in(200, peer_a=403, peer_b=403, admin_a=403,
+                                              admin_b=403)),
+    # Only the worker who made an invite may cancel it; to anyone else it does not exist.
+    ("invites.InviteById", "DELETE"): Row(
+        {"anonymous": 401, "worker_a": 204, "worker_b": 404, "peer_a": 403, "peer_b": 403,
+         "admin_a": 403, "admin_b": 403},
+        lambda w: {"invite_id": w.fresh_invite_id("worker_a")}),
     ("invites.AcceptInvite", "POST"): Row(
         {"anonymous": 201, "worker_a": 403, "worker_b": 403, "admin_a": 403, "admin_b": 403,
          "peer_a": 409,  # already partnered with worker A

@@ -73,7 +73,7 @@ def test_a_worker_gets_a_short_readable_code_valid_for_seven_days(client, world)
     response = client.post(INVITES, json={}, headers=world["worker_a"].headers)
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"code", "expires_at"}
+    assert set(body) == {"id", "created_at", "code", "expires_at", "join_url", "qr"}
     assert CODE.match(body["code"]), body["code"]
     week_out = datetime.now(UTC) + timedelta(days=7)
     assert abs(parse_time(body["expires_at"]) - week_out) < timedelta(minutes=1)

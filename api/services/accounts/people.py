@@ -82,20 +82,40 @@ def register_worker(email: str, password: str, display_name: str,
     # slow hash would hold up every other write.
     password_hash = passwords.hash_password(password)
     _email_free(email)
-    agency_id = None
-    if agency_code:
-        join = db.session.scalar(select(AgencyJoinCode).where(
-            AgencyJoinCode.code_hash == codes.code_hash(agency_code),
-            AgencyJoinCode.expires_at > utcnow()))
-        if join is None:
-            raise AccountError("agency_code", "This agency code is not valid or has expired.")
-        agency_id = join.agency_id
+    agency_id = _agency_of_code(agency_code, "agency_code") if agency_code else None
     user = User(role="worker", email=email, display_name=display_name.strip(),
                 password_hash=password_hash, agency_id=agency_id)
     add_account(user, "email", EMAIL_TAKEN)
     audit.record(user, "account.register", object_type="user", object_id=user.id)
     db.session.flush()
     return user
+
+
+def _agency_of_code(code: str, field: str):
+    """The agency a live join code belongs to; the same refusal for unknown and expired."""
+    join = db.session.scalar(select(AgencyJoinCode).where(
+        AgencyJoinCode.code_hash == codes.code_hash(code), AgencyJoinCode.expires_at > utcnow()))
+    if join is None:
+        raise AccountError(field, "This agency code is not valid or has expired.")
+    return join.agency_id
+
+
+def join_agency(worker: User, code: str) -> User:
+    """A worker who signed up without a code joins an agency with one.
+
+    Their partnerships stay as they are: each keeps the agency it was made under (none), so
+    nothing said before joining becomes part of the agency's insights. Partnerships made from
+    now on belong to the agency. The same code again for the same agency changes nothing.
+    """
+    agency_id = _agency_of_code(code, "code")
+    if worker.agency_id == agency_id:
+        return worker
+    if worker.agency_id is not None:
+        raise AccountError("code", "You are already a member of another agency.", status=409)
+    worker.agency_id = agency_id
+    audit.record(worker, "membership.join", object_type="agency", object_id=agency_id)
+    db.session.flush()
+    return worker
 
 
 def create_agency(name: str, admin_email: str, admin_password: str,

@@ -91,6 +91,7 @@ def _everything(user: User) -> dict:
         } for p in partnerships],
         "invites": [{
             "created_at": i.created_at, "expires_at": i.expires_at, "used_at": i.used_at,
+            "revoked_at": i.revoked_at,
             "partnership_id": str(i.partnership_id) if i.partnership_id else None,
         } for i in invites],
         "sessions": [{"created_at": s.created_at, "expires_at": s.expires_at}

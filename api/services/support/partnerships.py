@@ -38,12 +38,39 @@ class InviteUsed(Exception):
     """Someone else accepted this invite a moment earlier."""
 
 
+def _pending():
+    """Invites that can still be accepted: unused, uncancelled, unexpired."""
+    return (Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > utcnow())
+
+
 def open_invite(code: str) -> Invite | None:
-    """The invite a code names, if it is unused and unexpired (locked for update)."""
+    """The invite a code names, if it can still be accepted (locked for update)."""
     return db.session.scalar(
-        select(Invite).where(Invite.code_hash == codes.code_hash(code),
-                             Invite.used_at.is_(None), Invite.expires_at > utcnow())
+        select(Invite).where(Invite.code_hash == codes.code_hash(code), *_pending())
         .with_for_update())
+
+
+def pending_invites(worker: User, page: int, page_size: int):
+    """The worker's own invites that can still be accepted, newest first."""
+    stmt = select(Invite).where(Invite.worker_id == worker.id, *_pending())
+    rows, total = page_of(stmt, (Invite.created_at.desc(), Invite.id), page, page_size)
+    return [row[0] for row in rows], total
+
+
+def own_pending_invite(worker: User, invite_id: uuid.UUID) -> Invite | None:
+    """The invite, only if `worker` made it and it can still be accepted."""
+    return db.session.scalar(select(Invite).where(
+        Invite.id == invite_id, Invite.worker_id == worker.id, *_pending()))
+
+
+def revoke_invite(worker: User, invite: Invite) -> None:
+    """Cancel an invite: from now on its code opens nothing, like an unknown one. A
+    conditional UPDATE, so a peer accepting at the same moment either wins or finds it gone."""
+    db.session.execute(
+        sql_update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None),
+                                 Invite.revoked_at.is_(None))
+        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    audit.record(worker, "invite.revoke", object_type="invite", object_id=invite.id)
 
 
 def accept_invite(invite: Invite, peer: User | None, *, display_name: str | None = None,
@@ -70,7 +97,8 @@ def accept_invite(invite: Invite, peer: User | None, *, display_name: str | None
     # Claim the invite with a conditional UPDATE: of two phones racing, exactly one wins,
     # on SQLite too (which ignores FOR UPDATE).
     claimed = db.session.execute(
-        sql_update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
+        sql_update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None),
+                                 Invite.revoked_at.is_(None))
         .values(used_at=utcnow(), partnership_id=partnership.id)
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:

@@ -7,6 +7,7 @@ import { addStrings, t } from "../i18n.js";
 import { discard, keepMine, outboxItems, queue } from "../outbox.js";
 import { me, readPrivate } from "../session.js";
 import { ask, badge, celebrate, dateText, field, form, live, problemText, titleText } from "../ui.js";
+import { inviteCard } from "./invites.js";
 
 addStrings({
   en: {
@@ -98,23 +99,6 @@ function nameOf(id, partnership, user) {
   if (id === user.id) return t("you");
   const person = [partnership.worker, partnership.peer].find((p) => p.id === id);
   return person?.display_name || t("someone");
-}
-
-async function inviteCard() {
-  const result = el("div", { "aria-live": "polite" });
-  const button = el("button", { type: "button", text: t("invite"), onclick: async () => {
-    try {
-      const { data } = await request("POST", "/api/v1/invites", { body: {},
-        headers: { "Idempotency-Key": crypto.randomUUID() } });
-      fill(result,
-        el("p", { class: "muted", text: t("inviteCode") }),
-        el("p", { class: "code", text: data.code }),
-        el("p", { text: t("inviteHow", { date: dateText(data.expires_at) }) }));
-    } catch (error) {
-      fill(result, el("p", { class: "error", text: problemText(error) }));
-    }
-  } });
-  return el("section", { class: "card" }, button, result);
 }
 
 export async function partnershipList() {

@@ -5,8 +5,10 @@ import { el } from "../dom.js";
 import { addStrings, chosenLanguage, language, setLanguage, t } from "../i18n.js";
 import { render, status } from "../screen.js";
 import { unsentCount } from "../outbox.js";
-import { deleteAccount, join, me, readPrivate, register, signIn, signOut } from "../session.js";
+import { deleteAccount, me, readPrivate, register, signIn, signOut } from "../session.js";
 import { Notice, dateText, field, form, problemText } from "../ui.js";
+import { agencyCard, joinForm } from "./invites.js";
+import { foldRepeats } from "../fold.js";
 
 addStrings({
   en: {
@@ -31,7 +33,7 @@ addStrings({
     accessTitle: "Who has seen my data", accessHelp: "Every time someone reads or changes your data, it is written down here. Newest first.",
     noAccess: "Nothing yet.", actor_you: "You", actor_worker: "Your peer worker",
     actor_peer: "Your peer", actor_agency_admin: "An agency admin", actor_system: "Rapport",
-    refused: "(refused)", morePages: "Show more",
+    refused: "(refused)", morePages: "Show more", timesCount: "{n} times",
   },
   es: {
     signIn: "Iniciar sesión", emailOrUsername: "Correo (trabajadores) o usuario (personas apoyadas)",
@@ -57,7 +59,7 @@ addStrings({
     accessHelp: "Cada vez que alguien lee o cambia tus datos, queda anotado aquí. Lo más nuevo primero.",
     noAccess: "Nada todavía.", actor_you: "Tú", actor_worker: "Tu trabajador de apoyo",
     actor_peer: "La persona que apoyas", actor_agency_admin: "Un administrador de la agencia",
-    actor_system: "Rapport", refused: "(negado)", morePages: "Ver más",
+    actor_system: "Rapport", refused: "(negado)", morePages: "Ver más", timesCount: "{n} veces",
   },
 });
 
@@ -106,18 +108,7 @@ function signedOutForms() {
       await register(values);
       done();
     }));
-  const joinForm = el("details", { class: "card" }, el("summary", { text: t("joinTitle") }),
-    form({}, [
-      field(t("code"), { name: "code", autocomplete: "off", autocapitalize: "characters", required: true }, t("codeHint")),
-      field(t("displayName"), { name: "display_name", autocomplete: "nickname", required: true, maxlength: 80 }, t("nameHint")),
-      field(t("username"), { name: "username", autocomplete: "username", required: true }, t("usernameHint")),
-      field(t("password"), { name: "password", type: "password", autocomplete: "new-password", required: true }, t("passwordHint")),
-      el("button", { type: "submit", text: t("joinButton") })],
-    async ({ code, ...details }) => {
-      const partnershipId = await join(code, details);
-      location.hash = `#/partnerships/${partnershipId}`;
-    }));
-  return [signInForm, registerForm, joinForm];
+  return [signInForm, registerForm, joinForm()];
 }
 
 async function download() {
@@ -177,6 +168,7 @@ export async function settings() {
       el("h2", { id: "account", text: t("signedInAs", { name: user.display_name || user.email || user.username }) }),
       el("p", { class: "muted", text: t(`role_${user.role}`) }),
       el("button", { type: "button", text: t("signOut"), onclick: confirmSignOut })),
+    user.role === "worker" && !user.agency_id ? agencyCard() : null,
     el("section", { class: "card", "aria-labelledby": "your-data" },
       el("h2", { id: "your-data", text: t("yourData") }),
       el("p", {}, el("button", { type: "button", text: t("download"), onclick: () =>
@@ -191,22 +183,23 @@ const ACTIONS = {
     verbs: { read: "looked at", list: "looked at", trend: "looked at", create: "added",
       update: "changed", delete: "deleted", erase: "erased", login: "signed in",
       logout: "signed out", export: "downloaded", accept: "accepted", register: "created",
-      replace: "replaced", revoke: "revoked" },
+      replace: "replaced", revoke: "revoked", join: "joined" },
     objects: { account: "your account", goal: "goals", milestone: "milestones",
       checkin: "check-ins", checkins: "check-ins due", celebration: "celebrations",
       partnership: "your partnership", timeline: "the timeline", survey_response: "answers",
       self_check: "self-check results", invite: "an invite", calendar_feed: "a calendar link",
-      auth: "" },
+      membership: "an agency", auth: "" },
     denied: "was refused access" },
   es: {
     verbs: { read: "vio", list: "vio", trend: "vio", create: "agregó", update: "cambió",
       delete: "borró", erase: "borró", login: "inició sesión", logout: "cerró sesión",
       export: "descargó", accept: "aceptó", register: "creó", replace: "reemplazó",
-      revoke: "anuló" },
+      revoke: "anuló", join: "se unió a" },
     objects: { account: "tu cuenta", goal: "metas", milestone: "pasos", checkin: "avances",
       checkins: "avances pendientes", celebration: "celebraciones", partnership: "su pareja de trabajo",
       timeline: "la historia", survey_response: "respuestas", self_check: "autoevaluaciones",
-      invite: "una invitación", calendar_feed: "un enlace de calendario", auth: "" },
+      invite: "una invitación", calendar_feed: "un enlace de calendario", membership: "una agencia",
+      auth: "" },
     denied: "no tuvo permiso" },
 };
 
@@ -229,15 +222,19 @@ export async function accessLog() {
   if (!user) return settings();
   const list = el("ol", { class: "plain access-log" });
   const more = el("button", { type: "button", text: t("morePages") });
+  const groups = [];
+  const line = (entry) => `${actionText(entry.action)}${entry.outcome === "denied"
+    && !entry.action.startsWith("denied:") ? ` ${t("refused")}` : ""}`;
   let page = 0;
   async function next() {
     page += 1;
     const { data } = await readPrivate("/api/v1/me/access-log", { page, page_size: 50 });
-    list.append(...data.map((entry) => el("li", {},
-      el("strong", { text: actorName(entry, user) }), " · ",
-      actionText(entry.action), entry.outcome === "denied" && !entry.action.startsWith("denied:")
-        ? ` ${t("refused")}` : "",
-      el("div", { class: "muted small", text: dateText(entry.at, true) }))));
+    foldRepeats(groups, data, (entry) => `${entry.actor_id}|${entry.actor_role}|${line(entry)}`);
+    list.replaceChildren(...groups.map(({ newest, oldest, count }) => el("li", {},
+      el("strong", { text: actorName(newest, user) }), " · ", line(newest),
+      count > 1 ? ` · ${t("timesCount", { n: count })}` : "",
+      el("div", { class: "muted small", text: count > 1
+        ? `${dateText(oldest.at, true)} – ${dateText(newest.at, true)}` : dateText(newest.at, true) }))));
     more.hidden = data.length < 50;
     if (!list.children.length) list.append(el("li", { class: "muted", text: t("noAccess") }));
   }
