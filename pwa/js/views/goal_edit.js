@@ -60,6 +60,26 @@ function laidOver(thing, items) {
   return shown;
 }
 
+// Draw `container` anew without losing what the person was typing: forms open in it (each
+// details with a data-key) stay open, with their words and the focus where they were.
+export function keepOpen(container, draw) {
+  const open = [...container.querySelectorAll("details[open][data-key]")].map((node) => ({
+    key: node.dataset.key,
+    values: [...node.querySelectorAll("[name]")].map((input) => [input.name, input.value]),
+    focused: node.contains(document.activeElement) ? document.activeElement.name : null }));
+  draw();
+  for (const { key, values, focused } of open) {
+    const node = container.querySelector(`details[data-key="${CSS.escape(key)}"]`);
+    if (!node) continue;
+    node.open = true;
+    for (const [name, value] of values) {
+      const input = node.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (input) input.value = value;
+    }
+    if (focused) node.querySelector(`[name="${CSS.escape(focused)}"]`)?.focus();
+  }
+}
+
 export const shownGoal = (goal, items) => laidOver(goal, items.filter((i) => GOAL_KINDS.has(i.kind)));
 
 export function shownMilestones(milestones, items) {
@@ -80,7 +100,7 @@ export function describeChange(thing, item, name) {
     if (key.endsWith("_date")) return v ? dateText(v) : t("cleared");
     return v || t("cleared");
   };
-  return `${name}: ${Object.keys(item.body).map(value).join(" · ")}`;
+  return `${thing.title ? titleText(thing.title, thing.words_removed) : name}: ${Object.keys(item.body).map(value).join(" · ")}`;
 }
 
 async function changeGoal(goal, body, kind = "goal_edit") {
@@ -104,7 +124,7 @@ async function setStatus(goal, to, note) {
 }
 
 function editGoalForm(goal, shown) {
-  const node = el("details", { class: "card" }, el("summary", { text: t("changeGoal") }),
+  const node = el("details", { class: "card", "data-key": "goal-edit" }, el("summary", { text: t("changeGoal") }),
     form({}, [
       field(t("goalTitle"), { name: "title", required: true, maxlength: 200, value: shown.title }),
       field(t("goalWhy"), { tag: "textarea", name: "why", maxlength: 2000, rows: 3, text: shown.why || "" }),
@@ -112,9 +132,9 @@ function editGoalForm(goal, shown) {
       el("button", { type: "submit", class: "primary", text: t("save") })],
     async (values) => {
       if (!values.title) throw fieldProblem("title", t("needTitle"));
+      node.open = false;
       await changeGoal(goal, { title: values.title, why: values.why || null,
                                target_date: values.target_date || null });
-      node.open = false;
       toast(t("saved"));
     }));
   return node;
@@ -200,13 +220,14 @@ async function deleteStep(goalId, m, title, milestones, redraw) {
 }
 
 function editStepForm(goalId, m) {
-  const node = el("details", { class: "edit-step" }, el("summary", { text: t("edit") }),
+  const node = el("details", { class: "edit-step", "data-key": `${m.id}:edit` }, el("summary", { text: t("edit") }),
     form({}, [
       field(t("milestone"), { name: "title", required: true, maxlength: 200, value: m.title }),
       field(t("dueDate"), { name: "due_date", type: "date", value: m.due_date || "" }),
       el("button", { type: "submit", class: "primary", text: t("save") })],
     async (values) => {
       if (!values.title) throw fieldProblem("title", t("needTitle"));
+      node.open = false;
       await changeStep(goalId, m, { title: values.title, due_date: values.due_date || null });
       toast(t("saved"));
     }));

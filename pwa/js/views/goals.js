@@ -7,7 +7,7 @@ import { addStrings, t } from "../i18n.js";
 import { discard, keepMine, outboxItems, queue } from "../outbox.js";
 import { me, readPrivate } from "../session.js";
 import { badge, celebrate, dateText, field, form, live, problemText, titleText } from "../ui.js";
-import { celebrationList, describeChange, goalPanel, milestoneRow, shownGoal, shownMilestones } from "./goal_edit.js";
+import { celebrationList, describeChange, goalPanel, keepOpen, milestoneRow, shownGoal, shownMilestones } from "./goal_edit.js";
 
 addStrings({
   en: {
@@ -251,7 +251,7 @@ export async function goalDetail([goalId]) {
   const goalTitle = titleText(goal.title, goal.words_removed);
   const describe = (thing, item) => (["milestone_done", "milestone_edit"].includes(item.kind)
     ? describeChange(thing, item, stepName(item))
-    : ["goal_status", "goal_edit"].includes(item.kind) ? describeChange(thing, item, goalTitle)
+    : ["goal_status", "goal_edit"].includes(item.kind) ? describeChange(thing, item, heading.textContent)
       : thing.note || thing.message || "");
 
   const problems = el("div");
@@ -270,19 +270,21 @@ export async function goalDetail([goalId]) {
       .map((item) => conflictCard(item, describe)));
 
     const shown = shownMilestones(milestones, items);
-    fill(milestoneList, ...(shown.length
+    keepOpen(milestoneList, () => fill(milestoneList, ...(shown.length
       ? shown.map((m, index) => milestoneRow(goalId, m, index, shown, { milestones, redraw, celebrateForm }))
-      : [el("li", { class: "muted", text: t("noMilestones") })]));
+      : [el("li", { class: "muted", text: t("noMilestones") })])));
     if (focused) {
       const [id, key] = focused.split(":");
+      const other = { up: "down", down: "up" }[key]; // moved to an end: the way back
       const again = milestoneList.querySelector(`[data-key="${id}:${key}"]:not([disabled])`)
+        || milestoneList.querySelector(`[data-key="${id}:${other}"]:not([disabled])`)
         || milestoneList.querySelector(`li[data-id="${id}"] button:not([disabled])`);
       again?.focus();
     }
 
     const goalNow = shownGoal(goal, items);
     heading.textContent = titleText(goalNow.title, goal.words_removed && goalNow.title === goal.title);
-    fill(goalState, goalPanel(goal, items, celebrateForm));
+    keepOpen(goalState, () => fill(goalState, goalPanel(goal, items, celebrateForm)));
     fill(celebrationPart, celebrationList(celebrations, items, who));
 
     const shownCheckins = overlay(checkins, items, "checkin", (item) => item.body.id)

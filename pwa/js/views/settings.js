@@ -33,7 +33,7 @@ addStrings({
     actor_peer: "Your peer", actor_agency_admin: "An agency admin", actor_system: "Rapport",
     refused: "(refused)", morePages: "Show more",
     changeName: "Change my name", nameSaved: "Your name is saved.", changePassword: "Change my password",
-    currentPassword: "Current password", newPassword: "New password",
+    savePassword: "Save new password", currentPassword: "Current password", newPassword: "New password",
     passwordSaved: "Password changed. Other phones signed in as you are signed out, and your calendar links stopped.",
     needCurrent: "Write your current password.", needNew: "Write a new password.",
   },
@@ -63,7 +63,7 @@ addStrings({
     actor_peer: "La persona que apoyas", actor_agency_admin: "Un administrador de la agencia",
     actor_system: "Rapport", refused: "(negado)", morePages: "Ver más",
     changeName: "Cambiar mi nombre", nameSaved: "Tu nombre está guardado.", changePassword: "Cambiar mi contraseña",
-    currentPassword: "Contraseña actual", newPassword: "Contraseña nueva",
+    savePassword: "Guardar la contraseña nueva", currentPassword: "Contraseña actual", newPassword: "Contraseña nueva",
     passwordSaved: "Contraseña cambiada. Se cerró la sesión en los otros teléfonos y tus enlaces de calendario dejaron de servir.",
     needCurrent: "Escribe tu contraseña actual.", needNew: "Escribe una contraseña nueva.",
   },
@@ -182,7 +182,7 @@ function accountForms(user) {
     form({}, [
       field(t("currentPassword"), { name: "current_password", type: "password", autocomplete: "current-password", required: true }),
       field(t("newPassword"), { name: "password", type: "password", autocomplete: "new-password", required: true }, t("passwordHint")),
-      el("button", { type: "submit", class: "primary", text: t("changePassword") })],
+      el("button", { type: "submit", class: "primary", text: t("savePassword") })],
     async (values, node) => {
       if (!values.current_password) throw atField("current_password", t("needCurrent"));
       if (!values.password) throw atField("password", t("needNew"));
