@@ -176,7 +176,8 @@ def test_milestones_done_undone_moved_by_keyboard_edited_deleted_and_put_back(
         row.get_by_label("Milestone", exact=True).fill("Cook twice")
         row.get_by_label("Due date (optional)").fill("2030-02-01")
         row.get_by_role("button", name="Save").click()
-        until(lambda: [(s["title"], s["due_date"]) for s in steps()][1], ("Cook twice", "2030-02-01"))
+        until(lambda: [(s["title"], s["due_date"]) for s in steps()][1],
+              ("Cook twice", "2030-02-01"))
 
         peer.get_by_role("button", name="Delete: Shop for food").click()
         peer.locator("dialog.confirm").get_by_role("button", name="Delete it").click()
@@ -254,6 +255,11 @@ def test_partnership_cadence_pause_calendar_link_and_ending(chromium, live_serve
         expect(worker.locator("main .notice")).to_contain_text("This partnership ended on")
         assert partnership()["status"] == "ended"
         no_axe_violations(worker)
+        # An ended partnership's goal is read-only: nothing offers a change the server refuses.
+        open_view(worker, live_server, f"#/goals/{ids['goal']}", wait=".milestones li")
+        expect(worker.locator("main h1")).to_have_text("Cook at home")
+        assert worker.locator("main button").count() == 0
+        assert worker.locator("main form").count() == 0
         assert worker.errors == [] and worker.dialogs == []
     finally:
         worker.context.close()
@@ -270,7 +276,8 @@ def test_a_new_name_and_password_then_signing_in_with_it(chromium, live_server, 
         worker.locator("main details[open]").get_by_label("Your name").fill("Lee Ann")
         worker.locator("main details[open]").get_by_role("button", name="Save").click()
         expect(worker.locator("main #account")).to_have_text("Signed in as Lee Ann")
-        assert client.get("/api/v1/me", headers=ids["as_worker"]).get_json()["display_name"] == "Lee Ann"
+        me = client.get("/api/v1/me", headers=ids["as_worker"]).get_json()
+        assert me["display_name"] == "Lee Ann"
         # The peer sees the new name.
         assert client.get(f"/api/v1/partnerships/{ids['partnership']}", headers=ids["as_peer"]
                           ).get_json()["worker"]["display_name"] == "Lee Ann"
@@ -353,8 +360,9 @@ def test_a_goal_edited_offline_is_sent_once_back_online_and_a_clash_asks(
         worker.locator(".milestones li").first.wait_for()
         worker.context.set_offline(True)
         worker.get_by_text("Change this goal").click()
-        worker.locator("main details[open]").get_by_label("Goal", exact=True).fill("Cook on Sundays")
-        worker.locator("main details[open]").get_by_role("button", name="Save").click()
+        editing = worker.locator("main details[open]")
+        editing.get_by_label("Goal", exact=True).fill("Cook on Sundays")
+        editing.get_by_role("button", name="Save").click()
         expect(worker.locator("main h1")).to_have_text("Cook on Sundays")
         expect(worker.locator("main .badge").first).to_have_text("Saved on this phone")
         assert goal().get_json()["title"] == "Cook at home"

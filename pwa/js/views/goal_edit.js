@@ -155,16 +155,18 @@ async function deleteGoal(goal) {
 }
 
 // The goal's state and what can be done with it now. `statusItem` is its newest outbox item.
-export function goalPanel(goal, items, celebrateForm) {
+export function goalPanel(goal, items, celebrateForm, ended) {
   const shown = shownGoal(goal, items);
   const latest = items.filter((i) => GOAL_KINDS.has(i.kind)).at(-1);
   const button = (text, onclick, cls) => el("button", { type: "button", class: cls, text, onclick });
   const { status } = shown;
-  return [
+  const about = [
     el("p", { class: "muted" }, t(`status_${status}`),
       shown.target_date ? ` · ${t("target", { date: dateText(shown.target_date) })}` : "",
       latest && latest.state !== "conflict" ? badge(latest) : null),
-    shown.why ? el("p", { class: "why", text: shown.why }) : null,
+    shown.why ? el("p", { class: "why", text: shown.why }) : null];
+  if (ended) return about;
+  return [...about,
     el("div", { class: "actions" },
       status === "active" ? button(t("reached"), async () => {
         if (!await ask(t("reachedAsk"), t("reachedYes"), t("notYet"))) return;
@@ -235,7 +237,7 @@ function editStepForm(goalId, m) {
 }
 
 // One milestone's row: its state, Mark done / Not done yet (each with Undo), change, move, delete.
-export function milestoneRow(goalId, m, index, shown, { milestones, redraw, celebrateForm }) {
+export function milestoneRow(goalId, m, index, shown, { milestones, redraw, celebrateForm, ended }) {
   const title = titleText(m.title, m.words_removed);
   const named = (word) => `${word}: ${title}`;
   const done = (value) => async () => {
@@ -250,14 +252,14 @@ export function milestoneRow(goalId, m, index, shown, { milestones, redraw, cele
     el("span", { class: "muted small", text: m.done_at && m.done ? ` · ${t("doneOn", { date: dateText(m.done_at) })}`
       : m.due_date ? ` · ${t("due", { date: dateText(m.due_date) })}` : "" }),
     m.outbox ? badge(m.outbox) : null,
-    el("div", { class: "step-actions" },
+    ended ? null : el("div", { class: "step-actions" },
       m.done ? small("undone", t("notDoneYet"), named(t("notDoneYet")), done(false))
         : small("done", t("markDone"), named(t("markDone")), done(true)),
       small("up", "↑", named(t("moveUp")), () => move(goalId, shown, index, -1), index === 0),
       small("down", "↓", named(t("moveDown")), () => move(goalId, shown, index, 1), index === shown.length - 1),
       small("delete", t("deleteStep"), named(t("deleteStep")), () => deleteStep(goalId, m, title, milestones, redraw))),
-    m.done ? celebrateForm(goalId, m.id) : null,
-    editStepForm(goalId, m));
+    m.done && !ended ? celebrateForm(goalId, m.id) : null,
+    ended ? null : editStepForm(goalId, m));
 }
 
 // Celebrations on this goal: those the server has (from the timeline) and those still on

@@ -240,6 +240,7 @@ export async function goalDetail([goalId]) {
       .catch(() => ({ data: [] }))]);
   const celebrations = story.filter((entry) => entry.type === "celebration" && entry.goal_id === goalId);
   const forGoal = (item) => item.about.goal_id === goalId;
+  const ended = partnership.status === "ended"; // read-only: its history stays, nothing changes
   const who = (id) => nameOf(id, partnership, user);
 
   // A version in words; the outbox's own version of a milestone names no title, so the one
@@ -271,7 +272,7 @@ export async function goalDetail([goalId]) {
 
     const shown = shownMilestones(milestones, items);
     keepOpen(milestoneList, () => fill(milestoneList, ...(shown.length
-      ? shown.map((m, index) => milestoneRow(goalId, m, index, shown, { milestones, redraw, celebrateForm }))
+      ? shown.map((m, index) => milestoneRow(goalId, m, index, shown, { milestones, redraw, celebrateForm, ended }))
       : [el("li", { class: "muted", text: t("noMilestones") })])));
     if (focused) {
       const [id, key] = focused.split(":");
@@ -284,7 +285,7 @@ export async function goalDetail([goalId]) {
 
     const goalNow = shownGoal(goal, items);
     heading.textContent = titleText(goalNow.title, goal.words_removed && goalNow.title === goal.title);
-    keepOpen(goalState, () => fill(goalState, goalPanel(goal, items, celebrateForm)));
+    keepOpen(goalState, () => fill(goalState, goalPanel(goal, items, celebrateForm, ended)));
     fill(celebrationPart, celebrationList(celebrations, items, who));
 
     const shownCheckins = overlay(checkins, items, "checkin", (item) => item.body.id)
@@ -338,8 +339,8 @@ export async function goalDetail([goalId]) {
 
   return [el("p", {}, el("a", { href: `#/partnerships/${goal.partnership_id}`, text: t("back") })),
     heading, savedNote(savedAt), problems, goalState,
-    el("h2", { text: t("milestones") }), milestoneList, addMilestone, celebrationPart,
-    checkinForm, el("h2", { text: t("checkIns") }), checkinList];
+    el("h2", { text: t("milestones") }), milestoneList, ended ? null : addMilestone, celebrationPart,
+    ended ? null : checkinForm, el("h2", { text: t("checkIns") }), checkinList];
 }
 
 const ICONS = { checkin: "📈", milestone_done: "✅", celebration: "🎉", goal_status: "🏁" };
