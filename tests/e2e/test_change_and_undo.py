@@ -89,6 +89,14 @@ def test_a_goal_is_edited_paused_let_go_reached_undone_reopened_and_deleted(
         undo(worker)
         until(lambda: goal()["status"], "active")
         expect(worker.get_by_role("button", name="Pause")).to_be_visible()
+        # Undo goes back to where it was: starting again, undone, is paused again.
+        worker.get_by_role("button", name="Pause").click()
+        worker.get_by_role("button", name="Start again").click()
+        until(lambda: goal()["status"], "active")
+        undo(worker)
+        until(lambda: goal()["status"], "paused")
+        worker.get_by_role("button", name="Start again").click()
+        until(lambda: goal()["status"], "active")
 
         worker.get_by_role("button", name="Let go of this goal").click()
         worker.locator("dialog.confirm").get_by_role("button", name="Keep it").click()
@@ -127,6 +135,19 @@ def test_a_goal_is_edited_paused_let_go_reached_undone_reopened_and_deleted(
         expect(worker.locator("main h1")).to_have_text("With Kim")
         assert client.get(f"/api/v1/goals/{ids['goal']}",
                           headers=ids["as_worker"]).status_code == 404
+
+        # A goal with check-ins is shared history: deleting it is refused in plain words.
+        kept = client.post(f"/api/v1/partnerships/{ids['partnership']}/goals",
+                           json={"title": "Walk daily"}, headers=ids["as_worker"]).get_json()
+        client.post(f"/api/v1/goals/{kept['id']}/checkins", json={"progress": 2},
+                    headers=ids["as_peer"])
+        open_view(worker, live_server, f"#/goals/{kept['id']}", wait=".checkins li")
+        worker.get_by_role("button", name="Delete this goal").click()
+        worker.locator("dialog.confirm").get_by_role("button", name="Delete it").click()
+        expect(worker.locator(".toast")).to_have_text(
+            "This goal has check-ins, so it stays for you both. You can let it go instead.")
+        assert client.get(f"/api/v1/goals/{kept['id']}",
+                          headers=ids["as_worker"]).status_code == 200
         assert worker.errors == [] and worker.dialogs == []
     finally:
         worker.context.close()

@@ -18,6 +18,7 @@ addStrings({
     deleteGoal: "Delete this goal",
     deleteGoalAsk: "Delete this goal and its steps for both of you? This cannot be undone.",
     deleteYes: "Delete it", goalDeleted: "Goal deleted.",
+    hasCheckins: "This goal has check-ins, so it stays for you both. You can let it go instead.",
     edit: "Change", moveUp: "Move up", moveDown: "Move down", deleteStep: "Delete",
     deleteStepAsk: "Delete the step “{title}”?", stepDeleted: "Step deleted.",
     notDoneYet: "Not done yet", markedDone: "Marked done.", markedNotDone: "Marked not done.",
@@ -33,6 +34,7 @@ addStrings({
     deleteGoal: "Borrar esta meta",
     deleteGoalAsk: "¿Borrar esta meta y sus pasos para los dos? No se puede deshacer.",
     deleteYes: "Borrarla", goalDeleted: "Meta borrada.",
+    hasCheckins: "Esta meta tiene avances, así que queda para los dos. Puedes dejarla en su lugar.",
     edit: "Cambiar", moveUp: "Subir", moveDown: "Bajar", deleteStep: "Borrar",
     deleteStepAsk: "¿Borrar el paso “{title}”?", stepDeleted: "Paso borrado.",
     notDoneYet: "Todavía no está hecho", markedDone: "Marcado como hecho.", markedNotDone: "Marcado como sin hacer.",
@@ -117,8 +119,7 @@ async function changeStep(goalId, m, body, kind = "milestone_edit") {
 }
 
 // A status change, with Undo back to where it was.
-async function setStatus(goal, to, note) {
-  const from = goal.status;
+async function setStatus(goal, from, to, note) {
   await changeGoal(goal, { status: to }, "goal_status");
   toast(t(note), () => changeGoal(goal, { status: from }, "goal_status").then(() => toast(t("undone"))));
 }
@@ -147,7 +148,8 @@ async function deleteGoal(goal) {
     await request("DELETE", `/api/v1/goals/${goal.id}`,
       { headers: { "If-Match": `"v${versionAfter(goal.version, items)}"` } });
   } catch (error) {
-    toast(problemText(error));
+    // Check-ins are shared history: such a goal is let go, not deleted.
+    toast(error instanceof ApiError && error.status === 409 ? t("hasCheckins") : problemText(error));
     return;
   }
   toast(t("goalDeleted"));
@@ -170,17 +172,17 @@ export function goalPanel(goal, items, celebrateForm, ended) {
     el("div", { class: "actions" },
       status === "active" ? button(t("reached"), async () => {
         if (!await ask(t("reachedAsk"), t("reachedYes"), t("notYet"))) return;
-        await setStatus(goal, "achieved", "reachedNote");
+        await setStatus(goal, status, "achieved", "reachedNote");
         celebrate("🏆");
       }, "primary") : null,
-      status === "paused" ? button(t("resume"), () => setStatus(goal, "active", "resumedNote"), "primary") : null,
-      status === "active" ? button(t("pause"), () => setStatus(goal, "paused", "pausedNote")) : null,
+      status === "paused" ? button(t("resume"), () => setStatus(goal, status, "active", "resumedNote"), "primary") : null,
+      status === "active" ? button(t("pause"), () => setStatus(goal, status, "paused", "pausedNote")) : null,
       // Reached or let go by mistake, or not quite: it opens again, nothing is lost.
       status === "achieved" || status === "let_go"
-        ? button(t("reopen"), () => setStatus(goal, "active", "reopenedNote")) : null,
+        ? button(t("reopen"), () => setStatus(goal, status, "active", "reopenedNote")) : null,
       status === "active" || status === "paused" ? button(t("letGo"), async () => {
         if (!await ask(t("letGoAsk"), t("letGoYes"), t("keep"))) return;
-        await setStatus(goal, "let_go", "lettingGo");
+        await setStatus(goal, status, "let_go", "lettingGo");
       }) : null),
     status === "achieved" ? celebrateForm(goal.id, null) : null,
     editGoalForm(goal, shown),
@@ -207,7 +209,8 @@ async function deleteStep(goalId, m, title, milestones, redraw) {
     toast(problemText(error));
     return;
   }
-  milestones.splice(milestones.findIndex((x) => x.id === m.id), 1);
+  const at = milestones.findIndex((x) => x.id === m.id);
+  if (at >= 0) milestones.splice(at, 1);
   await redraw();
   // Undo puts it back: the same words, date and place (a new id; done steps come back done).
   toast(t("stepDeleted"), async () => {
