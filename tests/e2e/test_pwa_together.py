@@ -381,7 +381,8 @@ def test_export_downloads_my_data_and_deleting_needs_the_word(chromium, live_ser
         worker.get_by_text("Delete my account", exact=True).click()
         worker.get_by_label("Type DELETE to confirm").fill("delete it")
         worker.get_by_role("button", name="Delete my account for good").click()
-        expect(worker.locator("main .danger-zone [role=alert]")).to_have_text("Type DELETE to confirm.")
+        expect(worker.locator("main .danger-zone [role=alert]")).to_have_text(
+            "Type DELETE to confirm.")
         assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}
                           ).status_code == 200  # nothing happened
         worker.get_by_label("Type DELETE to confirm").fill("delete")
