@@ -186,7 +186,7 @@ export function goalPanel(goal, items, celebrateForm, ended) {
       }) : null),
     status === "achieved" ? celebrateForm(goal.id, null) : null,
     editGoalForm(goal, shown),
-    el("p", {}, button(t("deleteGoal"), () => deleteGoal(goal), "danger")),
+    el("p", {}, button(t("deleteGoal"), () => deleteGoal(goal), "quiet-danger")),
   ];
 }
 
