@@ -6,10 +6,10 @@ import { addStrings, language, t } from "./i18n.js";
 addStrings({
   en: { savedOnPhone: "Saved on this phone", sent: "Sent", conflict: "Needs you",
         notSent: "Not sent", needNetwork: "You are offline. This needs the internet.",
-        undo: "Undo", undone: "Undone." },
+        undo: "Undo", undone: "Undone.", save: "Save" },
   es: { savedOnPhone: "Guardado en este teléfono", sent: "Enviado", conflict: "Te necesita",
         notSent: "No enviado", needNetwork: "Estás sin conexión. Esto necesita internet.",
-        undo: "Deshacer", undone: "Deshecho." },
+        undo: "Deshacer", undone: "Deshecho.", save: "Guardar" },
 });
 
 // A question before something that ends or completes a thing: true when the person said yes.
@@ -38,7 +38,8 @@ export function toast(message, undo) {
       node.remove();
       await undo();
     } }) : null);
-  document.body.append(node);
+  // Right after the view, so the keyboard reaches Undo next after what was just changed.
+  (document.getElementById("view") ?? document.body).after(node);
   const leave = () => {
     if (!node.isConnected) return;
     if (node.matches(":focus-within, :hover")) setTimeout(leave, 2000);
