@@ -46,7 +46,7 @@ addStrings({
   },
   es: {
     goalsTitle: "Metas en común", signInFirst: "Inicia sesión para ver sus metas en común.",
-    signInLink: "Iniciar sesión o unirte", noPartners: "Todavía no hay parejas de trabajo.",
+    signInLink: "Iniciar sesión o unirte", noPartners: "Todavía no hay acompañamientos.",
     noPartnersWorker: "Invita a una persona para empezar a poner metas juntos.",
     noPartnersPeer: "Pide un código de invitación a tu trabajador de apoyo.",
     adminNoGoals: "Las metas son de trabajadores y personas apoyadas. La agencia no las ve.",

@@ -248,7 +248,7 @@ const ACTIONS = {
       export: "descargó", accept: "aceptó", register: "creó", replace: "reemplazó",
       revoke: "anuló" },
     objects: { account: "tu cuenta", goal: "metas", milestone: "pasos", checkin: "avances",
-      checkins: "avances pendientes", celebration: "celebraciones", partnership: "su pareja de trabajo",
+      checkins: "avances pendientes", celebration: "celebraciones", partnership: "su acompañamiento",
       timeline: "la historia", survey_response: "respuestas", self_check: "autoevaluaciones",
       invite: "una invitación", calendar_feed: "un enlace de calendario", auth: "" },
     denied: "no tuvo permiso" },
