@@ -5,7 +5,7 @@
  * - Private answers (anything else under /api/) are never stored on the phone by us.
  * - A new version waits until the page asks it to take over (SKIP_WAITING).
  */
-const VERSION = "v17";
+const VERSION = "v18";
 const SHELL = `rapport-shell-${VERSION}`;
 const CONTENT = `rapport-content-${VERSION}`;
 const SHELL_FILES = [
@@ -13,7 +13,8 @@ const SHELL_FILES = [
   "/js/app.js", "/js/screen.js", "/js/dom.js", "/js/api.js", "/js/i18n.js", "/js/crisis.js",
   "/js/store.js", "/js/session.js", "/js/visit.js", "/js/outbox.js", "/js/ui.js",
   "/js/views/today.js", "/js/views/tips.js", "/js/views/faq.js", "/js/views/settings.js",
-  "/js/views/goals.js", "/js/views/selfcheck.js", "/js/views/invites.js", "/js/fold.js",
+  "/js/views/goals.js", "/js/views/goal_edit.js", "/js/views/partnership.js",
+  "/js/views/selfcheck.js", "/js/views/invites.js", "/js/fold.js",
 ];
 const PUBLIC_API = /^\/api\/v1\/(tips|faqs|crisis-resources|surveys(\/[a-z0-9-]+)?)(\/[a-z0-9-]+)?$/;
 

@@ -14,6 +14,7 @@ const today = () => import("./views/today.js");
 const tips = () => import("./views/tips.js");
 const faq = () => import("./views/faq.js");
 const goals = () => import("./views/goals.js");
+const partnership = () => import("./views/partnership.js");
 const selfCheck = () => import("./views/selfcheck.js");
 const settings = () => import("./views/settings.js");
 const invites = () => import("./views/invites.js");
@@ -28,6 +29,7 @@ useRoutes([
   [/^\/goals$/, show(goals, "partnershipList")],
   [new RegExp(`^/partnerships/${ID}$`), show(goals, "goalList")],
   [new RegExp(`^/partnerships/${ID}/timeline$`), show(goals, "timeline")],
+  [new RegExp(`^/partnerships/${ID}/settings$`), show(partnership, "partnershipSettings")],
   [new RegExp(`^/goals/${ID}$`), show(goals, "goalDetail")],
   [/^\/self-check$/, show(selfCheck, "selfCheck")],
   [/^\/self-check\/results$/, show(selfCheck, "selfCheckResults")],

@@ -13,7 +13,8 @@ function changed() {
   window.dispatchEvent(new CustomEvent("outbox-changed"));
 }
 
-// kind: checkin | milestone_done | goal_status | celebration | survey_response.
+// kind: checkin | milestone_done | milestone_edit | goal_status | goal_edit | celebration |
+// survey_response.
 // `about` holds the ids a view needs to show the item in the right place.
 export async function queue({ kind, method = "POST", path, body, ifMatch, about = {} }) {
   const user = await me();
@@ -56,7 +57,7 @@ export function flush() {
 
 // What the server holds now, to show next to the person's own version after a 412.
 async function serverVersion(item) {
-  if (item.kind === "milestone_done") {
+  if (item.kind === "milestone_done" || item.kind === "milestone_edit") {
     const { data } = await request("GET", `/api/v1/goals/${item.about.goal_id}/milestones`);
     return data.find((milestone) => milestone.id === item.about.milestone_id) ?? null;
   }

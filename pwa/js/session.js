@@ -11,9 +11,16 @@ let current; // undefined: not asked yet; null: nobody
 
 export const hasSession = () => localStorage.getItem(FLAG) === "1";
 
-export async function me() {
-  if (current !== undefined) return current;
-  if (!hasSession()) return (current = null);
+let asking = null; // one question at a time: two views asking at once get the same person
+
+export function me() {
+  if (current !== undefined) return Promise.resolve(current);
+  if (!hasSession()) return Promise.resolve(current = null);
+  asking ??= askServer().finally(() => { asking = null; });
+  return asking;
+}
+
+async function askServer() {
   try {
     current = (await request("GET", "/api/v1/me")).data;
     await putItem("private", "me", { data: current, at: Date.now() });
@@ -54,6 +61,7 @@ export async function readPrivate(path, params) {
 async function started() {
   localStorage.setItem(FLAG, "1");
   current = undefined;
+  asking = null;
   const user = await me();
   window.dispatchEvent(new CustomEvent("session-changed"));
   return user;
@@ -85,6 +93,7 @@ export async function join(code, details) {
 export async function forget({ keepOutbox = false } = {}) {
   localStorage.removeItem(FLAG);
   current = null;
+  asking = null;
   await clearPhone(keepOutbox ? ["private"] : ["private", "outbox"]);
   window.dispatchEvent(new CustomEvent("session-changed"));
 }

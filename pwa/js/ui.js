@@ -5,24 +5,59 @@ import { addStrings, language, t } from "./i18n.js";
 
 addStrings({
   en: { savedOnPhone: "Saved on this phone", sent: "Sent", conflict: "Needs you",
-        notSent: "Not sent", needNetwork: "You are offline. This needs the internet." },
+        notSent: "Not sent", needNetwork: "You are offline. This needs the internet.",
+        undo: "Undo", undone: "Undone.", save: "Save" },
   es: { savedOnPhone: "Guardado en este teléfono", sent: "Enviado", conflict: "Te necesita",
-        notSent: "No enviado", needNetwork: "Estás sin conexión. Esto necesita internet." },
+        notSent: "No enviado", needNetwork: "Estás sin conexión. Esto necesita internet.",
+        undo: "Deshacer", undone: "Deshecho.", save: "Guardar" },
 });
 
 // A question before something that ends or completes a thing: true when the person said yes.
-export async function ask(question, yes, no) {
+// `danger`: the yes button looks like what it is, something that cannot be taken back.
+export async function ask(question, yes, no, danger = false) {
   const dialog = el("dialog", { class: "confirm", "aria-labelledby": "ask-title" },
     el("p", { id: "ask-title", text: question }),
     el("form", { method: "dialog" },
       el("button", { value: "no", text: no, autofocus: true }),
-      el("button", { value: "yes", class: "primary", text: yes })));
+      el("button", { value: "yes", class: danger ? "danger" : "primary", text: yes })));
   document.body.append(dialog);
   dialog.showModal();
   const answer = await new Promise((resolve) =>
     dialog.addEventListener("close", () => resolve(dialog.returnValue)));
   dialog.remove();
   return answer === "yes";
+}
+
+const TOAST_MS = 10000;
+// A short note after a change, with Undo when the change can be taken back. It leaves on its
+// own (later while the person is on it, so Undo never slips away under a finger or a key).
+export function toast(message, undo) {
+  document.querySelector(".toast")?.remove();
+  const node = el("div", { class: "toast", role: "status" }, el("span", { text: message }),
+    undo ? el("button", { type: "button", class: "undo", text: t("undo"), onclick: async () => {
+      node.remove();
+      await undo();
+    } }) : null);
+  // Right after the view, so the keyboard reaches Undo next after what was just changed.
+  (document.getElementById("view") ?? document.body).after(node);
+  const leave = () => {
+    if (!node.isConnected) return;
+    if (node.matches(":focus-within, :hover")) setTimeout(leave, 2000);
+    else node.remove();
+  };
+  setTimeout(leave, TOAST_MS);
+  return node;
+}
+
+// The version a thing will have once the changes still on this phone are sent, for the
+// If-Match of one more change (an undo made before the first change was even sent).
+export function versionAfter(version, items) {
+  let current = version;
+  for (const item of items) {
+    if (item.state === "sent" && item.result?.version) current = Math.max(current, item.result.version);
+    else if (item.state === "saved") current = Math.max(current, Number(/\d+/.exec(item.ifMatch || "")?.[0] ?? current) + 1);
+  }
+  return current;
 }
 
 let fieldCount = 0;
@@ -40,7 +75,7 @@ export function field(label, attrs, hint) {
 // Trimmed, except passwords: a space there is part of the secret.
 export function formValues(form) {
   return Object.fromEntries([...new FormData(form)].map(([key, value]) =>
-    [key, key === "password" ? value : value.trim()]));
+    [key, key.endsWith("password") ? value : value.trim()]));
 }
 
 // Something the app itself tells the person (not a fault): its message is shown as it is.

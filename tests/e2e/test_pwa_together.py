@@ -322,7 +322,8 @@ def test_every_string_has_english_and_spanish(phone, live_server):
     open_view(phone, live_server)
     missing = phone.evaluate("""async () => {
         const i18n = await import('/js/i18n.js');
-        await Promise.all(['today', 'tips', 'faq', 'goals', 'selfcheck', 'settings', 'invites']
+        await Promise.all(['today', 'tips', 'faq', 'goals', 'goal_edit', 'partnership',
+                           'selfcheck', 'settings', 'invites']
             .map(name => import(`/js/views/${name}.js`)));
         await import('/js/ui.js');
         const en = new Set(i18n.stringKeys('en')), es = new Set(i18n.stringKeys('es'));

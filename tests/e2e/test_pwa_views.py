@@ -60,6 +60,7 @@ WORKER_VIEWS = [
     ("#/goals/{goal}", "main .checkins li"),
     ("#/partnerships/{partnership}/timeline", "main .timeline li"),
     ("#/partnerships/{partnership}/rapport", "main meter"),
+    ("#/partnerships/{partnership}/settings", "main #calendar"),
     ("#/self-check", "main .sc-go"),
     ("#/self-check/results", "main svg.sc-chart"),
     ("#/settings", "main #account"),
@@ -71,7 +72,8 @@ PEER_VIEWS = [
     ("#/partnerships/{partnership}/rapport", "main meter"),
     ("#/self-check", "main ul.plain li"),
     ("#/partnerships/{partnership}/session-check", "main .sc-go"),
-    ("#/goals/{goal}", "main .milestones li"),
+    ("#/goals/{goal}", "main .celebrations li"),
+    ("#/partnerships/{partnership}/settings", "main #calendar"),
 ]
 
 

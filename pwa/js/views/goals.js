@@ -6,8 +6,9 @@ import { el, fill } from "../dom.js";
 import { addStrings, t } from "../i18n.js";
 import { discard, keepMine, outboxItems, queue } from "../outbox.js";
 import { me, readPrivate } from "../session.js";
-import { ask, badge, celebrate, dateText, field, form, live, problemText, titleText } from "../ui.js";
+import { badge, celebrate, dateText, field, form, live, problemText, titleText } from "../ui.js";
 import { inviteCard } from "./invites.js";
+import { celebrationList, describeChange, goalPanel, keepOpen, milestoneRow, shownGoal, shownMilestones } from "./goal_edit.js";
 
 addStrings({
   en: {
@@ -16,8 +17,6 @@ addStrings({
     noPartnersWorker: "Invite a peer to start setting goals together.",
     noPartnersPeer: "Ask your peer worker for an invite code.",
     adminNoGoals: "Goals belong to workers and peers. Agency admins do not see them.",
-    invite: "Invite a peer", inviteCode: "Invite code", inviteHow:
-    "Give this code to your peer. They open Rapport, go to Settings and choose “Join with an invite code”. It works once, until {date}.",
     withName: "With {name}", paused: "Paused", ended: "Ended", timeline: "Timeline",
     howItGoes: "How it is going", howDidToday: "How did today go?", goals: "Goals",
     noGoals: "No goals yet. Set one together.", newGoal: "Set a new goal",
@@ -42,16 +41,14 @@ addStrings({
     keepTheirs: "Keep theirs", serverDeleted: "It was deleted.", notSentTitle: "Could not send this",
     remove: "Remove it", doneYes: "done", doneNo: "not done", you: "you", someone: "someone",
     checkinItem: "Check-in", celebrationItem: "Celebration", statusChange: "Goal: {from} → {to}",
-    savedCheckIn: "Check-in saved.",
+    savedCheckIn: "Check-in saved.", partnershipSettings: "Check-ins, pause and calendar",
   },
   es: {
     goalsTitle: "Metas en común", signInFirst: "Inicia sesión para ver sus metas en común.",
-    signInLink: "Iniciar sesión o unirte", noPartners: "Todavía no hay parejas de trabajo.",
+    signInLink: "Iniciar sesión o unirte", noPartners: "Todavía no hay acompañamientos.",
     noPartnersWorker: "Invita a una persona para empezar a poner metas juntos.",
     noPartnersPeer: "Pide un código de invitación a tu trabajador de apoyo.",
     adminNoGoals: "Las metas son de trabajadores y personas apoyadas. La agencia no las ve.",
-    invite: "Invitar a una persona", inviteCode: "Código de invitación", inviteHow:
-    "Dale este código. Abre Rapport, va a Ajustes y elige “Unirme con un código”. Sirve una sola vez, hasta el {date}.",
     withName: "Con {name}", paused: "En pausa", ended: "Terminada", timeline: "Historia",
     howItGoes: "Cómo vamos", howDidToday: "¿Cómo te fue hoy?", goals: "Metas",
     noGoals: "Todavía no hay metas. Pongan una juntos.", newGoal: "Poner una meta nueva",
@@ -77,7 +74,7 @@ addStrings({
     keepTheirs: "Dejar el otro", serverDeleted: "Lo borraron.", notSentTitle: "No se pudo enviar",
     remove: "Quitarlo", doneYes: "hecho", doneNo: "sin hacer", you: "tú", someone: "alguien",
     checkinItem: "Avance", celebrationItem: "Celebración", statusChange: "Meta: {from} → {to}",
-    savedCheckIn: "Avance guardado.",
+    savedCheckIn: "Avance guardado.", partnershipSettings: "Avances, pausa y calendario",
   },
 });
 
@@ -128,7 +125,8 @@ export async function goalList([partnershipId], query) {
   const links = el("p", { class: "links" },
     el("a", { href: `${base}/timeline`, text: t("timeline") }),
     el("a", { href: `${base}/rapport`, text: t("howItGoes") }),
-    user.role === "peer" ? el("a", { href: `${base}/session-check`, text: t("howDidToday") }) : null);
+    user.role === "peer" ? el("a", { href: `${base}/session-check`, text: t("howDidToday") }) : null,
+    el("a", { href: `${base}/settings`, text: t("partnershipSettings") }));
   const order = { active: 0, paused: 1, achieved: 2, let_go: 3 };
   const sorted = [...goals].sort((a, b) => order[a.status] - order[b.status]);
   const list = sorted.length
@@ -216,71 +214,66 @@ export async function goalDetail([goalId]) {
     readPrivate(`/api/v1/goals/${goalId}`),
     readPrivate(`/api/v1/goals/${goalId}/milestones`),
     readPrivate(`/api/v1/goals/${goalId}/checkins`, { page_size: 30 })]);
-  const { data: partnership } = await readPrivate(`/api/v1/partnerships/${goal.partnership_id}`);
+  const [{ data: partnership }, { data: story }] = await Promise.all([
+    readPrivate(`/api/v1/partnerships/${goal.partnership_id}`),
+    readPrivate(`/api/v1/partnerships/${goal.partnership_id}/timeline`, { page_size: 100 })
+      .catch(() => ({ data: [] }))]);
+  const celebrations = story.filter((entry) => entry.type === "celebration" && entry.goal_id === goalId);
   const forGoal = (item) => item.about.goal_id === goalId;
+  const ended = partnership.status === "ended"; // read-only: its history stays, nothing changes
+  const who = (id) => nameOf(id, partnership, user);
 
-  // A version of a milestone in words; the outbox's own version names no title, so the one
+  // A version in words; the outbox's own version of a milestone names no title, so the one
   // the person saw is used.
-  const describeMilestone = (m, item) => {
-    const named = m.title == null ? milestones.find((x) => x.id === item.about.milestone_id) : m;
-    const title = named && titleText(named.title, named.words_removed);
-    return `${title ?? t("milestone")}: ${m.done ? t("doneYes") : t("doneNo")}`;
+  const stepName = (item) => {
+    const named = milestones.find((x) => x.id === item.about.milestone_id);
+    return (named && titleText(named.title, named.words_removed)) ?? t("milestone");
   };
   const goalTitle = titleText(goal.title, goal.words_removed);
-  const describeGoal = (g) => `${goalTitle}: ${t(`status_${g.status}`)}`;
+  const describe = (thing, item) => (["milestone_done", "milestone_edit"].includes(item.kind)
+    ? describeChange(thing, item, stepName(item))
+    : ["goal_status", "goal_edit"].includes(item.kind) ? describeChange(thing, item, heading.textContent)
+      : thing.note || thing.message || "");
 
   const problems = el("div");
+  const heading = el("h1", { text: goalTitle });
   const milestoneList = el("ul", { class: "plain milestones" });
   const goalState = el("div");
+  const celebrationPart = el("div");
   const checkinList = el("ul", { class: "plain checkins" });
 
   async function redraw() {
     const items = await outboxItems(forGoal);
+    // The focused button is found again after the list is drawn anew (moving a step up keeps
+    // the keyboard on it).
+    const focused = document.activeElement?.dataset?.key;
     fill(problems, ...items.filter((item) => ["conflict", "failed"].includes(item.state))
-      .map((item) => conflictCard(item, item.kind === "milestone_done" ? describeMilestone
-        : item.kind === "goal_status" ? describeGoal : (body) => body.note || body.message || "")));
+      .map((item) => conflictCard(item, describe)));
 
-    const shownMilestones = overlay(milestones, items, "milestone_done", (item) => item.about.milestone_id)
-      .map((m) => (m.outbox && m.outbox.state !== "sent" ? { ...m, done: m.outbox.state === "saved" || m.done } : m));
-    fill(milestoneList, ...(shownMilestones.length ? shownMilestones.map((m) => el("li", {},
-      el("span", { class: "title", text: `${m.done ? "✓ " : ""}${titleText(m.title, m.words_removed)}` }),
-      el("span", { class: "muted small", text: m.done_at ? ` · ${t("doneOn", { date: dateText(m.done_at) })}`
-        : m.due_date ? ` · ${t("due", { date: dateText(m.due_date) })}` : "" }),
-      m.outbox ? badge(m.outbox) : null,
-      m.done ? celebrateForm(goalId, m.id)
-        : el("button", { type: "button", class: "small-button", text: t("markDone"),
-            "aria-label": `${t("markDone")}: ${titleText(m.title, m.words_removed)}`, onclick: () => queue({
-              kind: "milestone_done", method: "PATCH", path: `/api/v1/milestones/${m.id}`,
-              body: { done: true }, ifMatch: `"v${m.version}"`,
-              about: { goal_id: goalId, milestone_id: m.id } }) })))
-      : [el("li", { class: "muted", text: t("noMilestones") })]));
+    const shown = shownMilestones(milestones, items);
+    keepOpen(milestoneList, () => fill(milestoneList, ...(shown.length
+      ? shown.map((m, index) => milestoneRow(goalId, m, index, shown, { milestones, redraw, celebrateForm, ended }))
+      : [el("li", { class: "muted", text: t("noMilestones") })])));
+    if (focused) {
+      const [id, key] = focused.split(":");
+      const other = { up: "down", down: "up" }[key]; // moved to an end: the way back
+      const again = milestoneList.querySelector(`[data-key="${id}:${key}"]:not([disabled])`)
+        || milestoneList.querySelector(`[data-key="${id}:${other}"]:not([disabled])`)
+        || milestoneList.querySelector(`li[data-id="${id}"] button:not([disabled])`);
+      again?.focus();
+    }
 
-    const statusItem = items.filter((item) => item.kind === "goal_status").at(-1);
-    const status = statusItem && statusItem.state !== "failed" && statusItem.state !== "conflict"
-      ? statusItem.body.status : goal.status;
-    fill(goalState, 
-      el("p", { class: "muted" }, t(`status_${status}`),
-        goal.target_date ? ` · ${t("target", { date: dateText(goal.target_date) })}` : "",
-        statusItem && statusItem.state !== "conflict" ? badge(statusItem) : null),
-      status === "active" ? el("button", { type: "button", class: "primary", text: t("reached"), onclick: async () => {
-        if (!await ask(t("reachedAsk"), t("reachedYes"), t("notYet"))) return;
-        await queue({ kind: "goal_status", method: "PATCH", path: `/api/v1/goals/${goalId}`,
-          body: { status: "achieved" }, ifMatch: `"v${goal.version}"`, about: { goal_id: goalId } });
-        celebrate("🏆");
-      } }) : null,
-      status === "achieved" ? celebrateForm(goalId, null) : null,
-      // Reached by mistake, or not quite: it opens again, nothing is lost.
-      status === "achieved" && statusItem?.state !== "saved" ? el("button", { type: "button", text: t("reopen"), onclick: async () => {
-        await queue({ kind: "goal_status", method: "PATCH", path: `/api/v1/goals/${goalId}`,
-          body: { status: "active" }, ifMatch: "*", about: { goal_id: goalId } });
-      } }) : null);
+    const goalNow = shownGoal(goal, items);
+    heading.textContent = titleText(goalNow.title, goal.words_removed && goalNow.title === goal.title);
+    keepOpen(goalState, () => fill(goalState, goalPanel(goal, items, celebrateForm, ended)));
+    fill(celebrationPart, celebrationList(celebrations, items, who));
 
     const shownCheckins = overlay(checkins, items, "checkin", (item) => item.body.id)
       .sort((a, b) => (b.created_at || b.outbox.created_at).localeCompare(a.created_at || a.outbox.created_at));
     fill(checkinList, ...(shownCheckins.length ? shownCheckins.map((c) => el("li", {},
       el("strong", { text: t("progressOf", { n: c.progress ?? c.outbox.body.progress }) }),
       el("span", { class: "muted small", text: ` · ${dateText(c.created_at || c.outbox.created_at, true)}`
-        + (c.author_id ? ` · ${t("by", { name: nameOf(c.author_id, partnership, user) })}` : "") }),
+        + (c.author_id ? ` · ${t("by", { name: who(c.author_id) })}` : "") }),
       c.outbox ? badge(c.outbox) : null,
       (c.note ?? c.outbox?.body.note) ? el("p", { text: c.note ?? c.outbox.body.note }) : null))
       : [el("li", { class: "muted", text: t("noCheckIns") })]));
@@ -325,10 +318,9 @@ export async function goalDetail([goalId]) {
     }));
 
   return [el("p", {}, el("a", { href: `#/partnerships/${goal.partnership_id}`, text: t("back") })),
-    el("h1", { text: goalTitle }), savedNote(savedAt),
-    goal.why ? el("p", { text: goal.why }) : null, goalState, problems,
-    el("h2", { text: t("milestones") }), milestoneList, addMilestone,
-    checkinForm, el("h2", { text: t("checkIns") }), checkinList];
+    heading, savedNote(savedAt), problems, goalState,
+    el("h2", { text: t("milestones") }), milestoneList, ended ? null : addMilestone, celebrationPart,
+    ended ? null : checkinForm, el("h2", { text: t("checkIns") }), checkinList];
 }
 
 const ICONS = { checkin: "📈", milestone_done: "✅", celebration: "🎉", goal_status: "🏁" };

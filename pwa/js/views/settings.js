@@ -34,6 +34,11 @@ addStrings({
     noAccess: "Nothing yet.", actor_you: "You", actor_worker: "Your peer worker",
     actor_peer: "Your peer", actor_agency_admin: "An agency admin", actor_system: "Rapport",
     refused: "(refused)", morePages: "Show more", timesCount: "{n} times",
+    refused: "(refused)", morePages: "Show more",
+    changeName: "Change my name", nameSaved: "Your name is saved.", changePassword: "Change my password",
+    savePassword: "Save new password", currentPassword: "Current password", newPassword: "New password",
+    passwordSaved: "Password changed. Other phones signed in as you are signed out, and your calendar links stopped.",
+    needCurrent: "Write your current password.", needNew: "Write a new password.",
   },
   es: {
     signIn: "Iniciar sesión", emailOrUsername: "Correo (trabajadores) o usuario (personas apoyadas)",
@@ -60,6 +65,11 @@ addStrings({
     noAccess: "Nada todavía.", actor_you: "Tú", actor_worker: "Tu trabajador de apoyo",
     actor_peer: "La persona que apoyas", actor_agency_admin: "Un administrador de la agencia",
     actor_system: "Rapport", refused: "(negado)", morePages: "Ver más", timesCount: "{n} veces",
+    actor_system: "Rapport", refused: "(negado)", morePages: "Ver más",
+    changeName: "Cambiar mi nombre", nameSaved: "Tu nombre está guardado.", changePassword: "Cambiar mi contraseña",
+    savePassword: "Guardar la contraseña nueva", currentPassword: "Contraseña actual", newPassword: "Contraseña nueva",
+    passwordSaved: "Contraseña cambiada. Se cerró la sesión en los otros teléfonos y tus enlaces de calendario dejaron de servir.",
+    needCurrent: "Escribe tu contraseña actual.", needNew: "Escribe una contraseña nueva.",
   },
 });
 
@@ -147,6 +157,41 @@ async function confirmSignOut() {
   }
 }
 
+const atField = (name, message) => new ApiError(422, { errors: { [name]: [message] } });
+
+// Name and password. A wrong current password is told at its field.
+function accountForms(user) {
+  const nameForm = el("details", { class: "card" }, el("summary", { text: t("changeName") }),
+    form({}, [field(t("displayName"), { name: "display_name", autocomplete: "nickname", required: true,
+                                        maxlength: 80, value: user.display_name || "" }),
+              el("button", { type: "submit", class: "primary", text: t("save") })],
+    async ({ display_name: name }) => {
+      const { data } = await request("PATCH", "/api/v1/me", { body: { display_name: name } });
+      Object.assign(user, data); // the signed-in person, as every view reads them
+      await render();
+      status(t("nameSaved"));
+    }));
+  const passwordForm = el("details", { class: "card" }, el("summary", { text: t("changePassword") }),
+    form({}, [
+      field(t("currentPassword"), { name: "current_password", type: "password", autocomplete: "current-password", required: true }),
+      field(t("newPassword"), { name: "password", type: "password", autocomplete: "new-password", required: true }, t("passwordHint")),
+      el("button", { type: "submit", class: "primary", text: t("savePassword") })],
+    async (values, node) => {
+      if (!values.current_password) throw atField("current_password", t("needCurrent"));
+      if (!values.password) throw atField("password", t("needNew"));
+      try {
+        await request("PATCH", "/api/v1/me", { body: values });
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 403) throw atField("current_password", problemText(error));
+        throw error;
+      }
+      node.reset();
+      passwordForm.open = false;
+      status(t("passwordSaved"));
+    }));
+  return [nameForm, passwordForm];
+}
+
 function deleteSection() {
   return el("details", { class: "card danger-zone" }, el("summary", { text: t("deleteTitle") }),
     el("p", { text: t("deleteHelp") }),
@@ -169,6 +214,7 @@ export async function settings() {
       el("p", { class: "muted", text: t(`role_${user.role}`) }),
       el("button", { type: "button", text: t("signOut"), onclick: confirmSignOut })),
     user.role === "worker" && !user.agency_id ? agencyCard() : null,
+    accountForms(user),
     el("section", { class: "card", "aria-labelledby": "your-data" },
       el("h2", { id: "your-data", text: t("yourData") }),
       el("p", {}, el("button", { type: "button", text: t("download"), onclick: () =>
@@ -196,7 +242,7 @@ const ACTIONS = {
       export: "descargó", accept: "aceptó", register: "creó", replace: "reemplazó",
       revoke: "anuló", join: "se unió a" },
     objects: { account: "tu cuenta", goal: "metas", milestone: "pasos", checkin: "avances",
-      checkins: "avances pendientes", celebration: "celebraciones", partnership: "su pareja de trabajo",
+      checkins: "avances pendientes", celebration: "celebraciones", partnership: "su acompañamiento",
       timeline: "la historia", survey_response: "respuestas", self_check: "autoevaluaciones",
       invite: "una invitación", calendar_feed: "un enlace de calendario", membership: "una agencia",
       auth: "" },

@@ -20,7 +20,8 @@ addStrings({
         talkCheckIntro: "Four quick questions. You choose who sees your answers.",
         talkWith: "Tell us about {name}", yourWorker: "your peer worker",
         talkTitle: "Time to talk",
-        talkNote: "{name}'s last session check asks for a talk about how it is going." },
+        talkNote: "{name}'s last session check asks for a talk about how it is going.",
+        cheeredTitle: "{name} celebrated with you", cheeredOn: "On “{goal}”, {date}" },
   es: { dueTitle: "Toca registrar avance", noneDue: "Nadie está pendiente. Buen trabajo.",
         noPeers: "Todavía no acompañas a nadie aquí. Invita a alguien que apoyas para empezar.",
         invitePeer: "Invitar a alguien",
@@ -33,7 +34,8 @@ addStrings({
         talkCheckIntro: "Cuatro preguntas rápidas. Tú eliges quién ve tus respuestas.",
         talkWith: "Cuéntanos de {name}", yourWorker: "quien te acompaña",
         talkTitle: "Es momento de hablar",
-        talkNote: "La última revisión de sesión de {name} pide hablar de cómo van." },
+        talkNote: "La última revisión de sesión de {name} pide hablar de cómo van.",
+        cheeredTitle: "{name} celebró contigo", cheeredOn: "En “{goal}”, {date}" },
 });
 
 // For a worker: the peers whose last shared session check asks for a talk, one tap from
@@ -94,6 +96,28 @@ async function sessionChecks() {
       text: t("talkWith", { name: x.worker?.display_name || t("yourWorker") }) }))));
 }
 
+const RECENT_MS = 14 * 24 * 60 * 60 * 1000;
+
+// For a person supported: the newest celebration their worker made in the last two weeks.
+async function recentCelebration(user) {
+  const { data: partnerships } = await readPrivate("/api/v1/partnerships");
+  const found = [];
+  for (const x of partnerships.filter((p) => p.status !== "ended")) {
+    const { data: entries } = await readPrivate(`/api/v1/partnerships/${x.id}/timeline`, { page_size: 50 });
+    const entry = entries.find((e) => e.type === "celebration" && e.actor_id && e.actor_id !== user.id
+      && Date.now() - Date.parse(e.at) < RECENT_MS);
+    if (entry) found.push({ entry, name: x.worker?.display_name || t("yourWorker") });
+  }
+  const newest = found.sort((a, b) => b.entry.at.localeCompare(a.entry.at))[0];
+  if (!newest) return null;
+  const { entry, name } = newest;
+  return el("section", { class: "card cheer", "aria-labelledby": "cheer" },
+    el("h2", { id: "cheer", text: t("cheeredTitle", { name }) }),
+    el("p", { class: "cheer-message", text: `${entry.emoji || "🎉"} ${entry.text}` }),
+    el("p", { class: "muted small" }, el("a", { href: `#/goals/${entry.goal_id}`,
+      text: t("cheeredOn", { goal: titleText(entry.goal_title, entry.goal_words_removed), date: dateText(entry.at) }) })));
+}
+
 // A private part that cannot load offline (nothing saved yet), or whose session just ended,
 // is left out; any other failure is a fault and shows as one.
 const optional = (promise) => promise.catch((error) => {
@@ -104,10 +128,11 @@ const optional = (promise) => promise.catch((error) => {
 export async function today() {
   const [tip, user] = await Promise.all([getContent("/api/v1/tips/today"),
                                          hasSession() ? me() : null]);
-  const [due, talk, next] = await Promise.all([
+  const [due, talk, next, cheer] = await Promise.all([
     user?.role === "worker" ? optional(dueCheckins()) : null,
     user?.role === "peer" ? optional(sessionChecks()) : null,
-    user && user.role !== "agency_admin" ? optional(nextMilestones()) : null]);
-  return [el("h1", { text: t("today") }), talk, tipCard(tip, t("tipOfTheDay")), due, next,
+    user && user.role !== "agency_admin" ? optional(nextMilestones()) : null,
+    user?.role === "peer" ? optional(recentCelebration(user)) : null]);
+  return [el("h1", { text: t("today") }), cheer, talk, tipCard(tip, t("tipOfTheDay")), due, next,
           el("p", {}, el("a", { href: "#/tips", text: t("allTips") }))];
 }
