@@ -86,7 +86,9 @@ audit: install chromium $(NODE_TOOLS)/.installed-lighthouse-$(LIGHTHOUSE_VERSION
 	$(BIN)/python scripts/audit.py
 
 # Phone-sized PNGs of the main views for the README, with demo data (docs/screenshots/).
+# Phones have a colour emoji font; the README's screenshots should show what they show.
 screenshots: install chromium
+	fc-list | grep -qi "color emoji" || (apt-get update -qq && apt-get install -y -qq fonts-noto-color-emoji)
 	$(BIN)/python scripts/screenshots.py
 
 test: lint jscheck chromium

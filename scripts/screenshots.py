@@ -20,6 +20,7 @@ WORKER_VIEWS = {
     "faq": "#/faq",
     "goals": "#/goals",
     "partnership": "#/partnerships/{partnership}",
+    "partnership-settings": "#/partnerships/{partnership}/settings",
     "goal": "#/goals/{goal}",
     "self-check": "#/self-check/results",
     "both-sides": "#/partnerships/{partnership}/rapport",
@@ -49,17 +50,25 @@ PEER = {"display_name": "Alex", "username": "alex.r", "password": "green river e
 
 
 def call(base_url: str, method: str, path: str, body: dict | None = None,
-         token: str | None = None) -> dict:
+         token: str | None = None, if_match: str | None = None) -> dict:
+    return send(base_url, method, path, body, token, if_match)[0]
+
+
+def send(base_url: str, method: str, path: str, body: dict | None = None,
+         token: str | None = None, if_match: str | None = None) -> tuple[dict, str | None]:
+    """The answer's JSON and its ETag (goals and milestones need it to be changed)."""
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if if_match:
+        headers["If-Match"] = if_match
     data = None if body is None else json.dumps(body).encode()
     # Both calls are flagged for file: URLs; ours is always a loopback http one.
     request = urllib.request.Request(  # noqa: S310
         f"{base_url}{path}", data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request) as response:  # noqa: S310
-            return json.loads(response.read())
+            return json.loads(response.read()), response.headers.get("ETag")
     except urllib.error.HTTPError as error:  # the problem body says which rule was broken
         raise RuntimeError(f"{method} {path}: {error.code} {error.read().decode()}") from error
 
@@ -78,10 +87,19 @@ def seed(base_url: str) -> dict:
         "why": "I sleep better and feel calmer when I get outside.",
     }, worker)["id"]
     today = date.today()
-    for weeks, title in ((1, "Find a walking buddy"), (3, "Walk there without stopping"),
-                         (6, "Three walks a week for a month")):
-        call(base_url, "POST", f"/api/v1/goals/{goal}/milestones",
-             {"title": title, "due_date": (today + timedelta(weeks=weeks)).isoformat()}, worker)
+    milestones = [send(base_url, "POST", f"/api/v1/goals/{goal}/milestones",
+                       {"title": title, "due_date": (today + timedelta(weeks=weeks)).isoformat()},
+                       worker)
+                  for weeks, title in ((1, "Find a walking buddy"),
+                                       (3, "Walk there without stopping"),
+                                       (6, "Three walks a week for a month"))]
+    first, etag = milestones[0]
+    call(base_url, "PATCH", f"/api/v1/milestones/{first['id']}", {"done": True}, worker,
+         if_match=etag)
+    call(base_url, "POST", f"/api/v1/goals/{goal}/celebrations",
+         {"milestone_id": first["id"], "message": "You found a walking buddy!", "emoji": "🎉"},
+         worker)
+    call(base_url, "POST", "/api/v1/invites", {}, worker)  # one not used yet: the pending list
     for progress, note in ((3, "Went once; the rain put me off."),
                            (5, "Twice this week, once with my neighbour.")):
         call(base_url, "POST", f"/api/v1/goals/{goal}/checkins",

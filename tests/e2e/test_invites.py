@@ -171,4 +171,13 @@ def test_the_access_log_folds_repeats(chromium, live_server, client, world):
         assert phone.errors == []
     finally:
         phone.context.close()
+    spanish = new_phone(chromium, locale="es-US")
+    try:  # said to "Tú", in the second person
+        signed_in_as(spanish, live_server, worker.token)
+        open_view(spanish, live_server, "#/settings/access-log", wait="main ol.access-log li")
+        folded = spanish.locator("main ol.access-log li", has_text="Tú · viste metas")
+        expect(folded).to_contain_text("3 veces")
+        expect(spanish.locator("main ol.access-log")).not_to_contain_text("Tú · vio")
+    finally:
+        spanish.context.close()
 

@@ -235,7 +235,7 @@ const ACTIONS = {
       partnership: "your partnership", timeline: "the timeline", survey_response: "answers",
       self_check: "self-check results", invite: "an invite", calendar_feed: "a calendar link",
       membership: "an agency", auth: "" },
-    denied: "was refused access" },
+    denied: "was refused access", youVerbs: {}, youDenied: "were refused access" },
   es: {
     verbs: { read: "vio", list: "vio", trend: "vio", create: "agregó", update: "cambió",
       delete: "borró", erase: "borró", login: "inició sesión", logout: "cerró sesión",
@@ -246,14 +246,20 @@ const ACTIONS = {
       timeline: "la historia", survey_response: "respuestas", self_check: "autoevaluaciones",
       invite: "una invitación", calendar_feed: "un enlace de calendario", membership: "una agencia",
       auth: "" },
-    denied: "no tuvo permiso" },
+    denied: "no tuvo permiso",
+    // Said of "Tú", a verb takes the second person.
+    youVerbs: { read: "viste", list: "viste", trend: "viste", create: "agregaste",
+      update: "cambiaste", delete: "borraste", erase: "borraste", login: "iniciaste sesión",
+      logout: "cerraste sesión", export: "descargaste", accept: "aceptaste", register: "creaste",
+      replace: "reemplazaste", revoke: "anulaste", join: "te uniste a" },
+    youDenied: "no tuviste permiso" },
 };
 
-function actionText(action) {
+function actionText(action, byYou) {
   const words = ACTIONS[language()] ?? ACTIONS.en;
-  if (action.startsWith("denied:")) return words.denied;
+  if (action.startsWith("denied:")) return byYou ? words.youDenied : words.denied;
   const parts = action.split(".");
-  const verb = words.verbs[parts.at(-1)];
+  const verb = (byYou && words.youVerbs[parts.at(-1)]) || words.verbs[parts.at(-1)];
   const object = words.objects[parts[0]];
   return verb !== undefined && object !== undefined ? `${verb} ${object}`.trim() : action;
 }
@@ -269,7 +275,8 @@ export async function accessLog() {
   const list = el("ol", { class: "plain access-log" });
   const more = el("button", { type: "button", text: t("morePages") });
   const groups = [];
-  const line = (entry) => `${actionText(entry.action)}${entry.outcome === "denied"
+  const line = (entry) => `${actionText(entry.action, entry.actor_id === user.id)}${
+    entry.outcome === "denied"
     && !entry.action.startsWith("denied:") ? ` ${t("refused")}` : ""}`;
   let page = 0;
   async function next() {
