@@ -37,6 +37,18 @@ def no_axe_violations(page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+def move_to(page, view: str) -> None:
+    """Go to a view as a link would, and wait for that view, not the one before it."""
+    page.locator("main h1").first.wait_for()
+    page.evaluate("""hash => {
+        if (location.hash === hash) return;
+        document.querySelector('main h1').dataset.old = '1';
+        location.hash = hash;
+    }""", view)
+    page.locator("main h1:not([data-old])").first.wait_for()
+    page.wait_for_load_state("networkidle")
+
+
 def a_week_passes(app, partnership: str) -> None:
     from api.extensions import db
     from api.models import Partnership
@@ -139,6 +151,7 @@ def test_a_workers_whole_job(chromium, live_server, app, client, world):
         peer.get_by_text("My peer worker can see my answers").click()
         peer.get_by_role("button", name="Finish").click()
         expect(peer.locator("main")).to_contain_text("Thank you")
+        expect(peer.locator("main [role=status] .badge")).to_have_text("Sent")  # not only queued
         open_view(worker, live_server, f"#/partnerships/{partnership['id']}/rapport",
                   wait="main meter")
         main = worker.locator("main")
@@ -187,7 +200,7 @@ def test_the_workers_screens_pass_axe_in_dark_mode(chromium, live_server, client
         partnership = f"#/partnerships/{accepted['partnership_id']}"
         for view in ["#/", "#/goals", partnership, f"#/goals/{goal['id']}",
                      f"{partnership}/rapport", f"{partnership}/timeline", "#/settings"]:
-            open_view(worker, live_server, view)
+            move_to(worker, view)
             no_axe_violations(worker)
     finally:
         worker.context.close()
@@ -215,9 +228,7 @@ def test_need_help_now_is_in_reach_on_every_view_while_moving_between_them(
                  "#/self-check", "#/self-check/results", "#/settings", "#/tips?q=listen"]
         seen = set()
         for view in views + list(reversed(views)):  # each view reached from two others
-            worker.evaluate("hash => { location.hash = hash; }", view)
-            worker.locator("main h1").first.wait_for()
-            worker.wait_for_function("() => !document.querySelector('main[aria-busy=true]')")
+            move_to(worker, view)
             button = worker.get_by_role("button", name="Need help now")
             expect(button).to_be_in_viewport(ratio=1)
             worker.evaluate("window.scrollTo(0, document.body.scrollHeight)")
