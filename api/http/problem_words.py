@@ -144,7 +144,8 @@ MESSAGES_ES = {
     "Celebrate a milestone that is done, or a goal once it is achieved.":
         "Celebra un paso que ya esté hecho, o una meta cuando ya esté lograda.",
     # surveys and self-checks
-    "This survey is for the worker to answer.": "Esta encuesta la responde el acompañante de pares.",
+    "This survey is for the worker to answer.":
+        "Esta encuesta la responde el acompañante de pares.",
     "This survey is for the peer to answer.": "Esta encuesta la responde la persona acompañada.",
     "Choose one of your partnerships.": "Elige uno de tus acompañamientos.",
     "Choose who sees this: now or aggregate_only.": "Elige quién ve esto: now o aggregate_only.",
