@@ -123,15 +123,15 @@ MESSAGES_ES = {
         "No uses tu nombre, tu correo ni tu nombre de usuario en la contraseña.",
     # invites and partnerships
     "Only peers can accept an invite.":
-        "Solo las personas apoyadas pueden aceptar una invitación.",
+        "Solo una persona acompañada puede aceptar una invitación.",
     "Needed to create your account.": "Hace falta para crear tu cuenta.",
     "You already have an account.": "Ya tienes una cuenta.",
     "This invite code is not valid, was used, or has expired.":
         "Este código de invitación no es válido, ya se usó o ya venció.",
     "You already have a partnership with this worker.":
-        "Ya formas una pareja de trabajo con este trabajador de apoyo.",
+        "Ya tienes un acompañamiento con este acompañante de pares.",
     "This partnership has ended. Its history is read-only.":
-        "Esta pareja de trabajo terminó. Su historia ya solo se puede leer.",
+        "Este acompañamiento terminó. Su historia ya solo se puede leer.",
     # goals, milestones, check-ins, celebrations
     "This goal has check-ins. Set its status to let_go instead, so the history you share "
     "stays.":
@@ -144,9 +144,10 @@ MESSAGES_ES = {
     "Celebrate a milestone that is done, or a goal once it is achieved.":
         "Celebra un paso que ya esté hecho, o una meta cuando ya esté lograda.",
     # surveys and self-checks
-    "This survey is for the worker to answer.": "Esta encuesta la responde el trabajador de apoyo.",
-    "This survey is for the peer to answer.": "Esta encuesta la responde la persona apoyada.",
-    "Choose one of your partnerships.": "Elige una de tus parejas de trabajo.",
+    "This survey is for the worker to answer.":
+        "Esta encuesta la responde el acompañante de pares.",
+    "This survey is for the peer to answer.": "Esta encuesta la responde la persona acompañada.",
+    "Choose one of your partnerships.": "Elige uno de tus acompañamientos.",
     "Choose who sees this: now or aggregate_only.": "Elige quién ve esto: now o aggregate_only.",
     "A self-check is yours alone: it takes no partnership or share.":
         "Una autoevaluación es solo tuya: no lleva partnership_id ni share.",

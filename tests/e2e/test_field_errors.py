@@ -11,7 +11,7 @@ def test_a_spanish_sign_up_shows_the_problem_at_its_field(chromium, live_server)
     phone = new_phone(chromium, locale="es-MX")
     try:
         open_view(phone, live_server, "#/settings", wait="#language")
-        phone.get_by_text("¿Eres trabajador de apoyo y eres nuevo? Crea una cuenta").click()
+        phone.get_by_text("¿Eres acompañante de pares y todavía no tienes cuenta? Crea una").click()
         signing_up = phone.locator("details[open]")
         signing_up.get_by_label("Tu nombre").fill("Lucía")
         email = signing_up.get_by_label("Correo", exact=True)

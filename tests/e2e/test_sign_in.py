@@ -77,7 +77,8 @@ def test_the_wait_is_explained_in_spanish_too(chromium, live_server, client):
         open_view(phone, live_server, "#/settings", wait="#language")
         signing_in = phone.locator("form", has=phone.get_by_role("heading",
                                                                   name="Iniciar sesión"))
-        signing_in.get_by_label("Correo (trabajadores) o usuario (personas apoyadas)").fill(email)
+        signing_in.get_by_label(
+            "Correo (acompañantes de pares) o usuario (personas acompañadas)").fill(email)
         signing_in.get_by_label("Contraseña").fill(PASSWORD)
         signing_in.get_by_role("button", name="Iniciar sesión").click()
         expect(phone.locator("form .error").first).to_contain_text("Demasiados intentos")

@@ -143,7 +143,7 @@ def test_the_repair_comes_in_the_asked_for_language(client, world):
     assert spanish.headers["Content-Language"] == "es"
     repair = spanish.get_json()["repair"]
     assert repair["faq"]["question"].startswith("¿Cómo puedo reparar")
-    assert repair["tips"][0]["title"] == "Pongan metas en equipo"
+    assert repair["tips"][0]["title"] == "Pon metas en equipo"
 
 
 def test_an_unshared_session_check_never_reaches_the_worker(client, world):
