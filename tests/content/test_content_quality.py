@@ -9,9 +9,17 @@ import textstat
 
 from api.lib.content_files import CONTENT_DIR
 
-ARTICLE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_1c3fea74641381bd.txt"
+_SEED = Path("shared") / "seed" / "000_1c3fea74641381bd.txt"
+# Next to the checkout (../shared), or next to the folder of git worktrees (../../shared).
+ARTICLE = next((p / _SEED for p in Path(__file__).resolve().parents[2:5] if (p / _SEED).exists()),
+               Path(__file__).resolve().parents[3] / _SEED)
 TAGS = {"trust", "listening", "culture", "goals", "questions", "consistency", "humor", "equality",
-        "celebration", "connection", "creativity", "first-meeting", "boundaries", "repair"}
+        "celebration", "connection", "creativity", "first-meeting", "boundaries", "repair",
+        "self-care", "lapse", "privacy", "crisis", "harm-reduction", "remote"}
+# Person-first, non-judgemental words: none of these, in any item, in either language.
+UNWANTED = re.compile(r"\b(addicts?|clean|dirty|abusers?|non-?compliant|suffering from|"
+                      r"adictos?|drogadict[oa]s?|limpi[oa]s?|suci[oa]s?|abusador(es|as?)?)\b",
+                      re.IGNORECASE)
 MAX_GRADE_EN = 8.0          # Flesch-Kincaid grade level
 MIN_EASE_ES = 70.0          # Fernández-Huerta: 70+ reads as "fairly easy" (about grade 7)
 
@@ -33,13 +41,16 @@ def faq_text(faq: dict) -> str:
     return " ".join([faq["question"], faq["answer"]])
 
 
-def test_eleven_tips_for_workers_then_tips_for_peers_each_complete():
+def test_the_articles_eleven_tips_then_more_for_workers_and_peers_each_complete():
     tips = TIPS["en"]
     workers = [t for t in tips if t.get("audience", "worker") == "worker"]
     peers = [t for t in tips if t.get("audience") == "peer"]
-    assert [t["number"] for t in workers] == list(range(1, 12))
-    assert [t["number"] for t in peers] == list(range(12, 12 + len(peers)))
-    assert len(peers) >= 4 and len(workers) + len(peers) == len(tips)
+    numbers = [t["number"] for t in tips]
+    assert numbers == sorted(set(numbers))  # unique, in file order: new tips go at the end
+    assert [t["number"] for t in tips[:11]] == list(range(1, 12))  # the article's, in order
+    assert all(t.get("audience", "worker") == "worker" for t in tips[:11])
+    assert len(workers) > 11 and len(peers) >= 4
+    assert len(workers) + len(peers) == len(tips)
     for tip in tips:
         assert len(tip["summary"]) <= 200
         assert len(tip["actions"]) >= 3
@@ -63,6 +74,28 @@ def test_article_faqs_plus_at_least_eight_of_ours():
     tip_slugs = {t["slug"] for t in TIPS["en"]}
     for faq in faqs:
         assert faq["related_tips"] and set(faq["related_tips"]) <= tip_slugs
+
+
+def test_every_tip_is_reachable_from_at_least_two_faqs_for_the_same_reader():
+    for audience in ("worker", "peer"):
+        tips = {t["slug"] for t in TIPS["en"] if t.get("audience", "worker") == audience}
+        faqs = [f for f in FAQS["en"] if f.get("audience", "worker") == audience]
+        for faq in faqs:  # a worker's FAQ points to workers' tips, a peer's to peers'
+            assert set(faq["related_tips"]) <= tips, faq["slug"]
+        for slug in tips:
+            linking = [f["slug"] for f in faqs if slug in f["related_tips"]]
+            assert len(linking) >= 2, (slug, linking)
+
+
+def test_a_lapse_sits_next_to_celebrating_wins():
+    faqs = [f for f in FAQS["en"] if "a-lapse-does-not-erase-progress" in f["related_tips"]]
+    assert any("celebrate-wins" in f["related_tips"] for f in faqs)
+
+
+def test_words_are_person_first_and_free_of_judgement():
+    for item in TIPS["en"] + TIPS["es"] + FAQS["en"] + FAQS["es"]:
+        text = tip_text(item) if "summary" in item else faq_text(item)
+        assert not UNWANTED.search(text), (item["slug"], UNWANTED.search(text).group())
 
 
 def test_people_supported_have_their_own_faqs():
