@@ -47,3 +47,16 @@ def qr_text_matches(svg: str, text: str) -> bool:
                 for r, row in enumerate(segno.make(text, error="m", micro=False).matrix)
                 for c, value in enumerate(row) if value}
     return dark == expected
+
+
+def core_tips(audience: str = "worker") -> list[dict]:
+    """Our own tips for one audience, as api/content/tips.en.toml holds them (number order).
+    Tests count from here, so adding a tip to the file does not break every count."""
+    import tomllib
+
+    from api.lib.content_files import CONTENT_DIR
+
+    with (CONTENT_DIR / "tips.en.toml").open("rb") as handle:
+        tips = tomllib.load(handle)["tips"]
+    return sorted((t for t in tips if t.get("audience", "worker") == audience),
+                  key=lambda t: t["number"])

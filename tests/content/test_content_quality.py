@@ -11,7 +11,8 @@ from tests.content import rules
 
 ARTICLE = rules.find_article()
 TAGS = {"trust", "listening", "culture", "goals", "questions", "consistency", "humor", "equality",
-        "celebration", "connection", "creativity", "first-meeting", "boundaries", "repair"}
+        "celebration", "connection", "creativity", "first-meeting", "boundaries", "repair",
+        "self-care", "lapse", "privacy", "crisis", "harm-reduction", "remote"}
 MAX_GRADE_EN = rules.MAX_GRADE_EN
 MIN_EASE_ES = rules.MIN_EASE_ES
 
@@ -33,13 +34,16 @@ def faq_text(faq: dict) -> str:
     return " ".join([faq["question"], faq["answer"]])
 
 
-def test_eleven_tips_for_workers_then_tips_for_peers_each_complete():
+def test_the_articles_eleven_tips_then_more_for_workers_and_peers_each_complete():
     tips = TIPS["en"]
     workers = [t for t in tips if t.get("audience", "worker") == "worker"]
     peers = [t for t in tips if t.get("audience") == "peer"]
-    assert [t["number"] for t in workers] == list(range(1, 12))
-    assert [t["number"] for t in peers] == list(range(12, 12 + len(peers)))
-    assert len(peers) >= 4 and len(workers) + len(peers) == len(tips)
+    numbers = [t["number"] for t in tips]
+    assert numbers == sorted(set(numbers))  # unique, in file order: new tips go at the end
+    assert [t["number"] for t in tips[:11]] == list(range(1, 12))  # the article's, in order
+    assert all(t.get("audience", "worker") == "worker" for t in tips[:11])
+    assert len(workers) > 11 and len(peers) >= 4
+    assert len(workers) + len(peers) == len(tips)
     for tip in tips:
         assert len(tip["summary"]) <= 200
         assert len(tip["actions"]) >= 3
@@ -63,6 +67,22 @@ def test_article_faqs_plus_at_least_eight_of_ours():
     tip_slugs = {t["slug"] for t in TIPS["en"]}
     for faq in faqs:
         assert faq["related_tips"] and set(faq["related_tips"]) <= tip_slugs
+
+
+def test_every_tip_is_reachable_from_at_least_two_faqs_for_the_same_reader():
+    for audience in ("worker", "peer"):
+        tips = {t["slug"] for t in TIPS["en"] if t.get("audience", "worker") == audience}
+        faqs = [f for f in FAQS["en"] if f.get("audience", "worker") == audience]
+        for faq in faqs:  # a worker's FAQ points to workers' tips, a peer's to peers'
+            assert set(faq["related_tips"]) <= tips, faq["slug"]
+        for slug in tips:
+            linking = [f["slug"] for f in faqs if slug in f["related_tips"]]
+            assert len(linking) >= 2, (slug, linking)
+
+
+def test_a_lapse_sits_next_to_celebrating_wins():
+    faqs = [f for f in FAQS["en"] if "a-lapse-does-not-erase-progress" in f["related_tips"]]
+    assert any("celebrate-wins" in f["related_tips"] for f in faqs)
 
 
 def test_people_supported_have_their_own_faqs():
