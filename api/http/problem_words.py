@@ -215,6 +215,7 @@ PATTERNS_ES = [
     (re.compile(r"No tip is called '(.*)'\."), "No hay ningún consejo llamado '{0}'."),
     (re.compile(r"No FAQ is called '(.*)'\."),
      "No hay ninguna pregunta frecuente llamada '{0}'."),
+    (re.compile(r"No topic is called '(.*)'\."), "No hay ningún tema llamado '{0}'."),
     (re.compile(r"No survey is called '(.*)' in version (\d+)\."),
      "No hay ninguna encuesta llamada '{0}' en la versión {1}."),
     (re.compile(r"No survey is called '(.*)'\."), "No hay ninguna encuesta llamada '{0}'."),

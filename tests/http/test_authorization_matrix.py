@@ -64,6 +64,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("tips.TipBySlug", "GET"): Row(everyone(200), {"slug": "reflect-back"}),
     ("faqs.Faqs", "GET"): Row(everyone(200)),
     ("faqs.FaqBySlug", "GET"): Row(everyone(200), {"slug": "what-is-rapport"}),
+    ("topics.Topics", "GET"): Row(everyone(200)),
+    ("topics.TopicBySlug", "GET"): Row(everyone(200), {"slug": "feeling-heard"}),
     ("feeds.TipsJsonFeed", "GET"): Row(everyone(200)),
     ("feeds.TipsAtomFeed", "GET"): Row(everyone(200)),
     ("feeds.TipsRssFeed", "GET"): Row(everyone(200)),
@@ -300,7 +302,7 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
                 assert response.cache_control.no_store, name
 
 
-PUBLIC_BLUEPRINTS = {"tips", "faqs", "feeds", "frontend", "embed"}
+PUBLIC_BLUEPRINTS = {"tips", "faqs", "topics", "feeds", "frontend", "embed"}
 PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in PUBLIC_BLUEPRINTS} | {
     "api-docs.openapi_json", "surveys.Surveys", "surveys.SurveyBySlug",
     "crisis.CrisisResources"}

@@ -19,6 +19,7 @@ MISSING_ID = "00000000-0000-4000-8000-000000000000"
 EXAMPLES = {
     "tips.TipBySlug": (lambda w: {"slug": "reflect-back"}, {"slug": "no-such-tip"}),
     "faqs.FaqBySlug": (lambda w: {"slug": "what-is-rapport"}, {"slug": "no-such-faq"}),
+    "topics.TopicBySlug": (lambda w: {"slug": "feeling-heard"}, {"slug": "no-such-topic"}),
     "surveys.SurveyBySlug": (lambda w: {"slug": "session-check"}, {"slug": "no-such-survey"}),
     "surveys.ScoreAnswers": (lambda w: {"slug": "session-check"}, {"slug": "no-such-survey"}),
     "surveys.SurveyResponses": (lambda w: {"slug": "rapport-self-check"},
@@ -82,7 +83,7 @@ NON_API_ENDPOINTS = {
 EMBEDDABLE = {"embed.tips_page"}
 PUBLIC_ENDPOINTS = {
     "tips.Tips", "tips.TipOfTheDay", "tips.TipBySlug", "faqs.Faqs", "faqs.FaqBySlug",
-    "surveys.Surveys", "surveys.SurveyBySlug",
+    "topics.Topics", "topics.TopicBySlug", "surveys.Surveys", "surveys.SurveyBySlug",
     "feeds.TipsJsonFeed", "feeds.TipsAtomFeed", "feeds.TipsRssFeed",
     "crisis.CrisisResources",
     *NON_API_ENDPOINTS,
