@@ -224,6 +224,8 @@ PATTERNS_ES = [
      "Tu agencia no tiene ningún consejo llamado '{0}'."),
     (re.compile(r"Your agency has no FAQ called '(.*)'\."),
      "Tu agencia no tiene ninguna pregunta frecuente llamada '{0}'."),
+    (re.compile(r"Your agency has no topic called '(.*)'\."),
+     "Tu agencia no tiene ningún tema llamado '{0}'."),
     (re.compile(r"Not a core tip or one of your own: (.+)\."),
      "No es un consejo de Rapport ni uno de tu agencia: {0}."),
     (re.compile(r"This period has not ended yet\. Its figures can be seen from (\S+)\."),

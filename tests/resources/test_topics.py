@@ -162,3 +162,52 @@ def test_an_agencys_published_topics_come_first_and_only_in_its_lists(client, wo
                       ).status_code == 200
     assert client.get(f"/api/v1/topics/our-draft?agency={world.agency_a}").status_code == 404
     assert client.get(f"/api/v1/topics/their-topic?agency={world.agency_a}").status_code == 404
+
+
+def topic_body(slug="our-group-agreements", **extra):
+    return {"slug": slug, "tags": ["first-meeting"], "related_tips": ["be-yourself"],
+            "text": {"en": {
+                "title": "Our group agreements",
+                "opening_question": "What helps you feel safe here?",
+                "deeper_questions": ["What would you add?", "How should we remind each other?"],
+                "guide_open": "Read the agreements out loud.",
+                "guide_safety": "Anyone may pass.",
+                "guide_distress": "Pause, offer a break, and check in one to one. 988 in danger."},
+                "es": None}, **extra}
+
+
+def test_an_agency_admin_writes_publishes_and_deletes_a_topic(client, world):
+    headers = world["admin_a"].headers
+    base = f"/api/v1/agencies/{world.agency_a}/topics"
+    created = client.post(base, json=topic_body(), headers=headers)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["status"] == "draft"
+    public = f"/api/v1/topics/our-group-agreements?agency={world.agency_a}"
+    assert client.get(public).status_code == 404  # a draft stays private
+
+    published = client.patch(f"{base}/our-group-agreements", json={"status": "published"},
+                             headers=headers)
+    assert published.status_code == 200
+    shown = client.get(public).get_json()
+    assert shown["agency"]["id"] == world.agency_a
+    assert shown["related_tips"][0]["slug"] == "be-yourself"
+    first = client.get(f"/api/v1/topics?agency={world.agency_a}&tag=first-meeting").get_json()
+    assert first[0]["slug"] == "our-group-agreements"
+    assert [t["slug"] for t in first[1:]] == ["being-new-to-a-group"]
+
+    # Someone else's agency, a core slug, a tip that is not there.
+    other = client.get(f"/api/v1/agencies/{world.agency_a}/topics",
+                       headers=world["admin_b"].headers)
+    assert_problem(other, 404)
+    assert_problem(client.post(base, json=topic_body("feeling-heard"), headers=headers), 409)
+    body = assert_problem(client.post(base, json=topic_body("x-1", related_tips=["nope"]),
+                                      headers=headers), 422)
+    assert "related_tips" in body["errors"]
+    one_question = topic_body("x-2")
+    one_question["text"]["en"]["deeper_questions"] = ["Only one?"]
+    assert_problem(client.post(base, json=one_question, headers=headers), 422)
+
+    assert client.delete(f"{base}/our-group-agreements", headers=headers).status_code == 204
+    gone = client.get(f"{base}/our-group-agreements",
+                      headers={**headers, "Accept-Language": "es"})
+    assert "Tu agencia no tiene ningún tema" in assert_problem(gone, 404)["detail"]

@@ -175,7 +175,7 @@ def _tally(report: LoadReport, created: bool, changed: bool) -> None:
         report.unchanged += 1
 
 
-def _sync_tags(item, tag_model, tags: list[str]) -> bool:
+def sync_tags(item, tag_model, tags: list[str]) -> bool:
     """Make item's tags exactly `tags`, in order; say whether anything changed."""
     if [t.tag for t in item.tags] == tags:
         return False
@@ -219,7 +219,7 @@ def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
             tip = Tip(slug=data["slug"], number=data["number"])
             db.session.add(tip)
         changed = _assign(tip, number=data["number"], audience=data["audience"])
-        changed |= _sync_tags(tip, TipTag, data["tags"])
+        changed |= sync_tags(tip, TipTag, data["tags"])
         texts = _texts(data, translated)
         report.languages.update(texts)
         changed |= sync_translations(
@@ -305,7 +305,7 @@ def _load_topics(directory: Path, languages, tip_slugs: set[str], report: LoadRe
             db.session.add(topic)
         changed = _assign(topic, position=data["position"],
                           related_tip_slugs=data["related_tips"])
-        changed |= _sync_tags(topic, TopicTag, data["tags"])
+        changed |= sync_tags(topic, TopicTag, data["tags"])
         texts = _texts(data, translated)
         report.languages.update(texts)
         changed |= sync_translations(
