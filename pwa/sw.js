@@ -5,7 +5,7 @@
  * - Private answers (anything else under /api/) are never stored on the phone by us.
  * - A new version waits until the page asks it to take over (SKIP_WAITING).
  */
-const VERSION = "v18";
+const VERSION = "v19";
 const SHELL = `rapport-shell-${VERSION}`;
 const CONTENT = `rapport-content-${VERSION}`;
 const SHELL_FILES = [
@@ -14,9 +14,9 @@ const SHELL_FILES = [
   "/js/store.js", "/js/session.js", "/js/visit.js", "/js/outbox.js", "/js/ui.js",
   "/js/views/today.js", "/js/views/tips.js", "/js/views/faq.js", "/js/views/settings.js",
   "/js/views/goals.js", "/js/views/goal_edit.js", "/js/views/partnership.js",
-  "/js/views/selfcheck.js", "/js/views/invites.js", "/js/fold.js",
+  "/js/views/selfcheck.js", "/js/views/invites.js", "/js/views/topics.js", "/js/fold.js",
 ];
-const PUBLIC_API = /^\/api\/v1\/(tips|faqs|crisis-resources|surveys(\/[a-z0-9-]+)?)(\/[a-z0-9-]+)?$/;
+const PUBLIC_API = /^\/api\/v1\/(tips|faqs|topics|crisis-resources|surveys(\/[a-z0-9-]+)?)(\/[a-z0-9-]+)?$/;
 
 self.addEventListener("install", (event) => {
   // "reload" skips the browser's HTTP cache: a new version never precaches yesterday's files.

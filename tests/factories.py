@@ -90,15 +90,22 @@ class World:
                                                      uuid.UUID(self.partnership_a)))
 
     def fresh_agency_item(self, kind: str = "tips") -> str:
-        """A published tip or FAQ of agency A, by a fresh slug."""
+        """A published tip, FAQ or group topic of agency A, by a fresh slug."""
         from api.services.content import agency_content
 
         slug = unique("item-")
-        text = ({"title": "Our tip", "summary": "Short.", "body": "Long.", "actions": [],
-                 "questions": []} if kind == "tips" else {"question": "Why?", "answer": "So."})
+        text = {
+            "tips": {"title": "Our tip", "summary": "Short.", "body": "Long.", "actions": [],
+                     "questions": []},
+            "faqs": {"question": "Why?", "answer": "So."},
+            "topics": {"title": "Our topic", "opening_question": "What helps?",
+                       "deeper_questions": ["Why?", "How?"], "guide_open": "Open.",
+                       "guide_safety": "Anyone may pass.", "guide_distress": "Pause."},
+        }[kind]
+        create = {"tips": agency_content.create_tip, "faqs": agency_content.create_faq,
+                  "topics": agency_content.create_topic}[kind]
         with self.app.app_context(), unit_of_work():
             admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
-            create = agency_content.create_tip if kind == "tips" else agency_content.create_faq
             create(admin, {"slug": slug, "status": "published", "text": {"en": text}})
         return slug
 

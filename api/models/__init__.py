@@ -16,6 +16,9 @@ from api.models.content import (
     Tip,
     TipTag,
     TipTranslation,
+    Topic,
+    TopicTag,
+    TopicTranslation,
 )
 from api.models.goals import (
     CalendarFeed,
@@ -36,5 +39,5 @@ __all__ = [
     "Celebration", "CheckIn", "CrisisResource", "Faq", "FaqTranslation", "Goal", "GoalEvent",
     "IdempotencyRecord", "InsightRelease", "Invite",
     "Milestone", "Partnership", "PartnershipPause", "SurveyInstrument", "SurveyResponse", "Tip",
-    "TipTag", "TipTranslation", "User",
+    "TipTag", "TipTranslation", "Topic", "TopicTag", "TopicTranslation", "User",
 ]

@@ -1,4 +1,5 @@
-"""Public content: rapport tips and FAQs, each with one row of text per language.
+"""Public content: rapport tips, FAQs and group discussion topics, each with one row of
+text per language.
 
 Language-neutral facts (slug, number, tags, related tips) live on the item; words live
 on its translations, so a missing translation is visible and can fall back to English.
@@ -145,6 +146,60 @@ class FaqTranslation(db.Model):
     search_text: Mapped[str] = mapped_column(Text)
 
     faq: Mapped[Faq] = relationship(back_populates="translations")
+
+
+class Topic(AgencyOwned, db.Model):
+    """A group discussion topic: questions for a peer support group, and how to hold them."""
+
+    __tablename__ = "topics"
+    __table_args__ = _owned_by_agency("topics")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer, index=True)
+    # Slugs of the tips this topic draws on, in order of relevance.
+    related_tip_slugs: Mapped[list[str]] = mapped_column(JSON)
+
+    translations: Mapped[list["TopicTranslation"]] = relationship(
+        back_populates="topic", cascade="all, delete-orphan"
+    )
+    tags: Mapped[list["TopicTag"]] = relationship(
+        back_populates="topic", cascade="all, delete-orphan", order_by="TopicTag.position"
+    )
+
+
+class TopicTranslation(db.Model):
+    __tablename__ = "topic_translations"
+    __table_args__ = (UniqueConstraint("topic_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(120))
+    opening_question: Mapped[str] = mapped_column(String(300))
+    deeper_questions: Mapped[list[str]] = mapped_column(JSON)
+    # The facilitator's guide, in three parts: how to open, how to keep it safe, and what to
+    # do when someone becomes distressed.
+    guide_open: Mapped[str] = mapped_column(Text)
+    guide_safety: Mapped[str] = mapped_column(Text)
+    guide_distress: Mapped[str] = mapped_column(Text)
+    last_reviewed: Mapped[date] = mapped_column(Date)
+    search_text: Mapped[str] = mapped_column(Text)
+
+    topic: Mapped[Topic] = relationship(back_populates="translations")
+
+
+class TopicTag(db.Model):
+    __tablename__ = "topic_tags"
+
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    topic: Mapped[Topic] = relationship(back_populates="tags")
 
 
 class ContentVersion(db.Model):

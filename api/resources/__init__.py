@@ -16,10 +16,11 @@ from api.resources import (
     surveys,
     tip_feeds,
     tips,
+    topics,
 )
 
 BLUEPRINTS = (
-    tips.blp, faqs.blp, surveys.blp, auth.blp, me.blp, invites.blp, partnerships.blp,
+    tips.blp, faqs.blp, topics.blp, surveys.blp, auth.blp, me.blp, invites.blp, partnerships.blp,
     goals.blp,
     checkins.blp, agencies.blp, agency_content.blp, api_keys.blp, health.blp,
     crisis.blp, tip_feeds.blp,

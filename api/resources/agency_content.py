@@ -1,4 +1,4 @@
-"""An agency's own tips and FAQs: its admins write, publish and retire them."""
+"""An agency's own tips, FAQs and group topics: its admins write, publish and retire them."""
 
 import uuid
 
@@ -16,21 +16,30 @@ from api.schemas.agency_content import (
     AgencyTipCreateSchema,
     AgencyTipSchema,
     AgencyTipUpdateSchema,
+    AgencyTopicCreateSchema,
+    AgencyTopicSchema,
+    AgencyTopicUpdateSchema,
 )
 from api.schemas.common import NoArgsSchema, PagedArgsSchema
 from api.services.content import agency_content as content
 
 blp = Blueprint("agency_content", __name__, url_prefix="/api/v1/agencies",
-                description="For agency admins: your own tips and FAQs, shown first (then "
-                "ours) in your agency's lists, feeds and embeds once published.")
+                description="For agency admins: your own tips, FAQs and group topics, shown "
+                "first (then ours) in your agency's lists, feeds and embeds once published.")
 
 ADMIN = "agency_admin"
 
 
+_MISSING = {  # each sentence whole, so each has its own words in Spanish
+    "tip": lambda slug: f"Your agency has no tip called '{slug}'.",
+    "FAQ": lambda slug: f"Your agency has no FAQ called '{slug}'.",
+    "topic": lambda slug: f"Your agency has no topic called '{slug}'.",
+}
+
+
 def _found(item, kind: str, slug: str):
-    if item is None:  # each sentence whole, so each has its own words in Spanish
-        abort(404, message=f"Your agency has no tip called '{slug}'." if kind == "tip"
-              else f"Your agency has no FAQ called '{slug}'.")
+    if item is None:
+        abort(404, message=_MISSING[kind](slug))
     return item
 
 
@@ -150,3 +159,57 @@ class AgencyFaqBySlug(MethodView):
         """Delete one of your agency's FAQs for good (unpublish it to keep it)."""
         admin = own_agency(agency_id)
         content.delete_faq(admin, _found(content.faq(agency_id, slug), "FAQ", slug))
+
+
+@blp.route("/<uuid:agency_id>/topics")
+class AgencyTopics(MethodView):
+    @access.signed_in(ADMIN)
+    @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, AgencyTopicSchema(many=True), headers=PAGING_HEADERS)
+    @blp.errors(404, 422)
+    def get(self, agency_id: uuid.UUID, page, page_size):
+        """List your agency's group topics, drafts included, in their order."""
+        own_agency(agency_id)
+        items, total = content.topics(agency_id, page, page_size)
+        return ([content.as_admin_sees(i) for i in items], 200,
+                paging_headers(page, page_size, total))
+
+    @access.signed_in(ADMIN)
+    @idempotent
+    @blp.arguments(AgencyTopicCreateSchema)
+    @blp.response(201, AgencyTopicSchema)
+    @blp.errors(404, 409, 422)
+    def post(self, data, agency_id: uuid.UUID):
+        """Write a group topic for your agency (a draft until you publish it)."""
+        admin = own_agency(agency_id)
+        return _saved(lambda: content.create_topic(admin, data))
+
+
+@blp.route("/<uuid:agency_id>/topics/<slug:slug>")
+class AgencyTopicBySlug(MethodView):
+    @access.signed_in(ADMIN)
+    @blp.arguments(NoArgsSchema, location="query")
+    @blp.response(200, AgencyTopicSchema)
+    @blp.errors(404, 422)
+    def get(self, _args, agency_id: uuid.UUID, slug: str):
+        """Get one of your agency's group topics, draft or published."""
+        own_agency(agency_id)
+        return content.as_admin_sees(_found(content.topic(agency_id, slug), "topic", slug))
+
+    @access.signed_in(ADMIN)
+    @blp.arguments(AgencyTopicUpdateSchema)
+    @blp.response(200, AgencyTopicSchema)
+    @blp.errors(404, 422)
+    def patch(self, data, agency_id: uuid.UUID, slug: str):
+        """Edit, publish or unpublish one of your agency's group topics."""
+        admin = own_agency(agency_id)
+        item = _found(content.topic(agency_id, slug), "topic", slug)
+        return _saved(lambda: content.update_topic(admin, item, data))
+
+    @access.signed_in(ADMIN)
+    @blp.response(204)
+    @blp.errors(404)
+    def delete(self, agency_id: uuid.UUID, slug: str):
+        """Delete one of your agency's group topics for good (unpublish it to keep it)."""
+        admin = own_agency(agency_id)
+        content.delete_topic(admin, _found(content.topic(agency_id, slug), "topic", slug))

@@ -1,4 +1,4 @@
-"""Tips and FAQs as the API shows them."""
+"""Tips, FAQs and group discussion topics as the API shows them."""
 
 import marshmallow as ma
 
@@ -72,6 +72,44 @@ class FaqSchema(ma.Schema):
     )
 
 
+class FacilitatorGuideSchema(ma.Schema):
+    how_to_open = ma.fields.String(required=True)
+    keep_it_safe = ma.fields.String(required=True)
+    if_someone_is_distressed = ma.fields.String(
+        required=True, metadata={"description": "Pause, offer a break, check in one to one; "
+                                 "crisis lines (988 in the US) when someone may be in danger."})
+
+
+class TopicSchema(ma.Schema):
+    slug = ma.fields.String(required=True, metadata={"example": "what-trust-means"})
+    position = ma.fields.Integer(
+        required=True, metadata={"description": "Position among the topics, from 1."})
+    title = ma.fields.String(required=True)
+    opening_question = ma.fields.String(
+        required=True, metadata={"description": "The question that opens the group's talk."})
+    deeper_questions = ma.fields.List(
+        ma.fields.String(), required=True,
+        metadata={"description": "Two to four questions that take the talk a little deeper."})
+    guide = ma.fields.Nested(
+        FacilitatorGuideSchema, required=True,
+        metadata={"description": "For whoever facilitates: how to open, how to keep the "
+                  "group safe, and what to do if someone becomes distressed."})
+    related_tips = ma.fields.List(
+        ma.fields.Nested(TipRefSchema), required=True,
+        metadata={"description": "The tips this topic draws on."})
+    tags = ma.fields.List(
+        ma.fields.String(), required=True,
+        metadata={"description": "Language-neutral tag keys, usable as `tag=`."},
+    )
+    language = ma.fields.String(required=True)
+    fallback = ma.fields.Boolean(required=True)
+    last_reviewed = ma.fields.Date(required=True)
+    agency = ma.fields.Nested(
+        AgencyRefSchema, required=True, allow_none=True,
+        metadata={"description": "The agency that wrote this topic; null for core topics."},
+    )
+
+
 class _SearchArgs(BaseSchema):
     q = Text(
         validate=ma.validate.Length(min=1, max=200),
@@ -97,6 +135,13 @@ class TipQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs, AgencyArgs, Audie
     tag = ma.fields.String(
         validate=[ma.validate.Length(max=40), ma.validate.Regexp(SLUG_PATTERN)],
         metadata={"description": "Only tips with this tag.", "example": "listening"},
+    )
+
+
+class TopicQueryArgsSchema(PagedLanguageArgsSchema, _SearchArgs, AgencyArgs):
+    tag = ma.fields.String(
+        validate=[ma.validate.Length(max=40), ma.validate.Regexp(SLUG_PATTERN)],
+        metadata={"description": "Only topics with this tag.", "example": "trust"},
     )
 
 

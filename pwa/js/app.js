@@ -13,6 +13,7 @@ import { remember } from "./visit.js";
 const today = () => import("./views/today.js");
 const tips = () => import("./views/tips.js");
 const faq = () => import("./views/faq.js");
+const topics = () => import("./views/topics.js");
 const goals = () => import("./views/goals.js");
 const partnership = () => import("./views/partnership.js");
 const selfCheck = () => import("./views/selfcheck.js");
@@ -26,6 +27,8 @@ useRoutes([
   [/^\/tips$/, show(tips, "tipList")],
   [/^\/tips\/([a-z0-9-]+)$/, show(tips, "tipDetail")],
   [/^\/faq$/, show(faq, "faq")],
+  [/^\/topics$/, show(topics, "topicList")],
+  [/^\/topics\/([a-z0-9-]+)$/, show(topics, "topicDetail")],
   [/^\/goals$/, show(goals, "partnershipList")],
   [new RegExp(`^/partnerships/${ID}$`), show(goals, "goalList")],
   [new RegExp(`^/partnerships/${ID}/timeline$`), show(goals, "timeline")],

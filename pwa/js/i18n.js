@@ -20,6 +20,7 @@ const STRINGS = {
     faqTitle: "Questions and answers", settings: "Settings", language: "Language",
     languageAuto: "Same as my phone", back: "Back", tipsTitle: "Tips", updateReady:
     "A new version is ready.", refresh: "Refresh", relatedTips: "Tips that help",
+    topicsLink: "Group topics: questions for a peer support group",
     notFound: "We could not find that. It may have been removed.",
     wordsRemoved: "Words removed by the person who wrote them",
     tooManyTries: "Too many tries. To keep things safe, wait about {minutes} min, then try again.",
@@ -43,6 +44,7 @@ const STRINGS = {
     languageAuto: "Igual que mi teléfono", back: "Volver", tipsTitle: "Consejos",
     updateReady: "Hay una versión nueva.", refresh: "Actualizar",
     relatedTips: "Consejos que ayudan",
+    topicsLink: "Temas para grupos: preguntas para un grupo de apoyo entre pares",
     notFound: "No encontramos eso. Puede que lo hayan quitado.",
     wordsRemoved: "Palabras borradas por la persona que las escribió",
     tooManyTries: "Demasiados intentos. Para cuidar tus datos, espera unos {minutes} min y vuelve a intentarlo.",

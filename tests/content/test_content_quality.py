@@ -26,12 +26,29 @@ TIPS = {lang: load(f"tips.{lang}.toml") for lang in ("en", "es")}
 FAQS = {lang: load(f"faqs.{lang}.toml") for lang in ("en", "es")}
 
 
+def load_topics(language: str) -> tuple[list[dict], str]:
+    """A language's topics, and the distress steps its file gives every topic."""
+    with (CONTENT_DIR / f"topics.{language}.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    return data["topics"], data["guide"]["distress"]
+
+
+TOPICS = {lang: load_topics(lang)[0] for lang in ("en", "es")}
+DISTRESS = {lang: load_topics(lang)[1] for lang in ("en", "es")}
+
+
 def tip_text(tip: dict) -> str:
     return " ".join([tip["title"], tip["summary"], tip["body"], *tip["actions"], *tip["questions"]])
 
 
 def faq_text(faq: dict) -> str:
     return " ".join([faq["question"], faq["answer"]])
+
+
+def topic_text(topic: dict, language: str) -> str:
+    return " ".join([topic["title"], topic["opening_question"], *topic["deeper_questions"],
+                     topic["guide_open"], topic["guide_safety"],
+                     topic.get("guide_distress", DISTRESS[language])])
 
 
 def test_the_articles_eleven_tips_then_more_for_workers_and_peers_each_complete():
@@ -103,6 +120,51 @@ def test_spanish_covers_every_item_with_the_same_shape():
         assert es["title"] != en["title"]
 
 
+def test_at_least_fourteen_group_topics_each_complete_and_linked_to_real_tips():
+    topics = TOPICS["en"]
+    assert len(topics) >= 14
+    assert [t["position"] for t in topics] == list(range(1, len(topics) + 1))
+    tip_slugs = {t["slug"] for t in TIPS["en"]}
+    for topic in topics:
+        assert 2 <= len(topic["deeper_questions"]) <= 4, topic["slug"]
+        assert topic["related_tips"] and set(topic["related_tips"]) <= tip_slugs, topic["slug"]
+        assert set(topic["tags"]) <= TAGS
+        assert topic["guide_open"] and topic["guide_safety"] and topic["last_reviewed"]
+
+
+def test_topics_in_spanish_cover_every_topic_with_the_same_shape():
+    assert [t["slug"] for t in TOPICS["es"]] == [t["slug"] for t in TOPICS["en"]]
+    for en, es in zip(TOPICS["en"], TOPICS["es"], strict=True):
+        assert len(es["deeper_questions"]) == len(en["deeper_questions"])
+        assert es["title"] != en["title"]
+
+
+def test_topic_questions_are_open_ended():
+    closed_openers = re.compile(r"^(do|does|did|is|are|was|were|can|could|will|would|have|has)\b",
+                                re.IGNORECASE)
+    for topic in TOPICS["en"]:
+        for question in [topic["opening_question"], *topic["deeper_questions"]]:
+            assert question.endswith("?"), question
+            assert not closed_openers.match(question), question
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_distress_guide_pauses_checks_in_and_gives_988(language):
+    steps = DISTRESS[language].lower()
+    assert "988" in steps
+    words = {"en": ("pause", "break", "one to one", "never push"),
+             "es": ("pausa", "descanso", "a solas", "nunca presiones")}[language]
+    for word in words:
+        assert word in steps, word
+
+
+def test_spanish_topics_use_our_terms():
+    text = " ".join(topic_text(t, "es") for t in TOPICS["es"]).lower()
+    assert "grupo" in text
+    for wrong in ("usted", "facilitador", "moderador"):  # tú, and "quien facilita"
+        assert wrong not in text, wrong
+
+
 def test_crisis_answer_points_to_988():
     crisis = [f for f in FAQS["en"] + FAQS["es"] if "988" in f["answer"]]
     assert len(crisis) >= 2  # in both languages
@@ -154,6 +216,9 @@ def test_no_sentence_is_taken_from_the_article():
         text = tip_text(item) if "summary" in item else faq_text(item)
         shared = _shingles(text) & article
         assert not shared, (item["slug"], [" ".join(s) for s in shared])
+    for topic in TOPICS["en"]:
+        shared = _shingles(topic_text(topic, "en")) & article
+        assert not shared, (topic["slug"], [" ".join(s) for s in shared])
 
 
 def test_the_style_guide_lists_the_words_we_do_not_use():

@@ -65,6 +65,8 @@ WORKER_VIEWS = [
     ("#/self-check/results", "main svg.sc-chart"),
     ("#/settings", "main #account"),
     ("#/settings/access-log", "main .access-log li"),
+    ("#/topics", "main ul.topics li"),
+    ("#/topics/feeling-heard", "main h3"),
 ]
 PEER_VIEWS = [
     ("#/", "main #talk"),

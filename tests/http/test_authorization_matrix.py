@@ -64,6 +64,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("tips.TipBySlug", "GET"): Row(everyone(200), {"slug": "reflect-back"}),
     ("faqs.Faqs", "GET"): Row(everyone(200)),
     ("faqs.FaqBySlug", "GET"): Row(everyone(200), {"slug": "what-is-rapport"}),
+    ("topics.Topics", "GET"): Row(everyone(200)),
+    ("topics.TopicBySlug", "GET"): Row(everyone(200), {"slug": "feeling-heard"}),
     ("feeds.TipsJsonFeed", "GET"): Row(everyone(200)),
     ("feeds.TipsAtomFeed", "GET"): Row(everyone(200)),
     ("feeds.TipsRssFeed", "GET"): Row(everyone(200)),
@@ -236,6 +238,19 @@ MATRIX: dict[tuple[str, str], Row] = {
             {"status": "draft"}),
            ("agency_content.AgencyFaqBySlug", "DELETE", 204,
             lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("faqs")}, None),
+           ("agency_content.AgencyTopics", "GET", 200,
+            lambda w: {"agency_id": w.agency_a}, None),
+           ("agency_content.AgencyTopics", "POST", 201, lambda w: {"agency_id": w.agency_a},
+            lambda w, a: {"slug": unique("g-"), "text": {"en": {
+                "title": "T", "opening_question": "Q?", "deeper_questions": ["A?", "B?"],
+                "guide_open": "O.", "guide_safety": "S.", "guide_distress": "D."}}}),
+           ("agency_content.AgencyTopicBySlug", "GET", 200,
+            lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("topics")}, None),
+           ("agency_content.AgencyTopicBySlug", "PATCH", 200,
+            lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("topics")},
+            {"status": "draft"}),
+           ("agency_content.AgencyTopicBySlug", "DELETE", 204,
+            lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("topics")}, None),
        )},
     # Self-check results: the worker's own trend; the partnership's two sides, members only.
     ("me.SelfCheckTrend", "GET"): Row(signed_in(403, worker_a=200, worker_b=200)),
@@ -300,7 +315,7 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
                 assert response.cache_control.no_store, name
 
 
-PUBLIC_BLUEPRINTS = {"tips", "faqs", "feeds", "frontend", "embed"}
+PUBLIC_BLUEPRINTS = {"tips", "faqs", "topics", "feeds", "frontend", "embed"}
 PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in PUBLIC_BLUEPRINTS} | {
     "api-docs.openapi_json", "surveys.Surveys", "surveys.SurveyBySlug",
     "crisis.CrisisResources"}

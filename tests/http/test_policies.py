@@ -19,6 +19,7 @@ MISSING_ID = "00000000-0000-4000-8000-000000000000"
 EXAMPLES = {
     "tips.TipBySlug": (lambda w: {"slug": "reflect-back"}, {"slug": "no-such-tip"}),
     "faqs.FaqBySlug": (lambda w: {"slug": "what-is-rapport"}, {"slug": "no-such-faq"}),
+    "topics.TopicBySlug": (lambda w: {"slug": "feeling-heard"}, {"slug": "no-such-topic"}),
     "surveys.SurveyBySlug": (lambda w: {"slug": "session-check"}, {"slug": "no-such-survey"}),
     "surveys.ScoreAnswers": (lambda w: {"slug": "session-check"}, {"slug": "no-such-survey"}),
     "surveys.SurveyResponses": (lambda w: {"slug": "rapport-self-check"},
@@ -61,6 +62,11 @@ EXAMPLES = {
     "agency_content.AgencyFaqBySlug": (
         lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("faqs")},
         {"agency_id": MISSING_ID, "slug": "no-such-faq"}),
+    "agency_content.AgencyTopics": (lambda w: {"agency_id": w.agency_a},
+                                    {"agency_id": MISSING_ID}),
+    "agency_content.AgencyTopicBySlug": (
+        lambda w: {"agency_id": w.agency_a, "slug": w.fresh_agency_item("topics")},
+        {"agency_id": MISSING_ID, "slug": "no-such-topic"}),
     "partnerships.CalendarFeeds": (lambda w: {"partnership_id": w.partnership_a},
                                    {"partnership_id": MISSING_ID}),
     "api_keys.ApiKeys": (lambda w: {"agency_id": w.agency_a}, {"agency_id": MISSING_ID}),
@@ -82,7 +88,7 @@ NON_API_ENDPOINTS = {
 EMBEDDABLE = {"embed.tips_page"}
 PUBLIC_ENDPOINTS = {
     "tips.Tips", "tips.TipOfTheDay", "tips.TipBySlug", "faqs.Faqs", "faqs.FaqBySlug",
-    "surveys.Surveys", "surveys.SurveyBySlug",
+    "topics.Topics", "topics.TopicBySlug", "surveys.Surveys", "surveys.SurveyBySlug",
     "feeds.TipsJsonFeed", "feeds.TipsAtomFeed", "feeds.TipsRssFeed",
     "crisis.CrisisResources",
     *NON_API_ENDPOINTS,
@@ -90,7 +96,8 @@ PUBLIC_ENDPOINTS = {
 PRIVATE_ENDPOINTS = {
     "crisis.AgencyCrisisResources",
     "agency_content.AgencyTips", "agency_content.AgencyTipBySlug", "agency_content.AgencyFaqs",
-    "agency_content.AgencyFaqBySlug",
+    "agency_content.AgencyFaqBySlug", "agency_content.AgencyTopics",
+    "agency_content.AgencyTopicBySlug",
     "health.Health", "health.Readiness", "auth.Register", "auth.Token", "me.Me", "me.Export",
     "me.AccessLog", "invites.Invites", "invites.AcceptInvite",
     "invites.InviteById", "me.MyAgency", "partnerships.Partnerships",
@@ -156,6 +163,8 @@ ACTING_AS = {"agencies.AgencyInsights": "admin_a", "agencies.JoinCodes": "admin_
              "crisis.AgencyCrisisResources": "admin_a",
              "agency_content.AgencyTips": "admin_a", "agency_content.AgencyTipBySlug": "admin_a",
              "agency_content.AgencyFaqs": "admin_a", "agency_content.AgencyFaqBySlug": "admin_a",
+             "agency_content.AgencyTopics": "admin_a",
+             "agency_content.AgencyTopicBySlug": "admin_a",
              "api_keys.ApiKeys": "admin_a", "api_keys.ApiKeyById": "admin_a"}
 
 

@@ -1,4 +1,4 @@
-"""An agency's own tips and FAQs: drafts until published, reviewed on a schedule.
+"""An agency's own tips, FAQs and group topics: drafts until published, reviewed on a schedule.
 
 Agency admins write in English (the language every reader can fall back to) and may add
 Spanish. Their text is untrusted: it is stored exactly as written, as plain text, and every
@@ -18,12 +18,25 @@ from api.db.paging import page_of
 from api.extensions import db
 from api.lib.clock import utcnow
 from api.lib.languages import FALLBACK
-from api.models import Faq, FaqTranslation, Tip, TipTag, TipTranslation, User
+from api.models import (
+    Faq,
+    FaqTranslation,
+    Tip,
+    TipTag,
+    TipTranslation,
+    Topic,
+    TopicTag,
+    TopicTranslation,
+    User,
+)
 from api.services import audit
-from api.services.content.content_loader import sync_translations
+from api.services.content.content_loader import sync_tags, sync_translations
 
 TIP_FIELDS = ("title", "summary", "body", "actions", "questions")
 FAQ_FIELDS = ("question", "answer")
+TOPIC_FIELDS = ("title", "opening_question", "deeper_questions", "guide_open", "guide_safety",
+                "guide_distress")
+TOPIC_SEARCHED = ("title", "opening_question", "deeper_questions")
 
 
 class SlugTaken(Exception):
@@ -95,13 +108,6 @@ def tip(agency_id: uuid.UUID, slug: str) -> Tip | None:
                              .options(selectinload(Tip.translations), selectinload(Tip.tags)))
 
 
-def _set_tags(item: Tip, tags: list[str]) -> None:
-    if [t.tag for t in item.tags] != tags:
-        item.tags.clear()
-        db.session.flush()
-        item.tags.extend(TipTag(tag=tag, position=i) for i, tag in enumerate(tags))
-
-
 def create_tip(admin: User, data: dict) -> Tip:
     if _slug_taken(Tip, admin.agency_id, data["slug"]):
         raise SlugTaken
@@ -112,7 +118,7 @@ def create_tip(admin: User, data: dict) -> Tip:
                status=data.get("status", "draft"), next_review=data.get("next_review"),
                audience=data.get("audience", "worker"))
     db.session.add(item)
-    _set_tags(item, data.get("tags", []))
+    sync_tags(item, TipTag, data.get("tags", []))
     sync_translations(item, TipTranslation, _texts(data["text"], TIP_FIELDS, reviewed),
                       (*TIP_FIELDS, "last_reviewed"), ("title", "summary", "body"))
     db.session.flush()
@@ -122,7 +128,7 @@ def create_tip(admin: User, data: dict) -> Tip:
 
 def update_tip(admin: User, item: Tip, data: dict) -> Tip:
     if "tags" in data:
-        _set_tags(item, data["tags"])
+        sync_tags(item, TipTag, data["tags"])
     return _update(admin, item, data, ("status", "next_review", "number", "audience"),
                    TipTranslation, TIP_FIELDS, ("title", "summary", "body"), "agency_tip.update")
 
@@ -191,9 +197,64 @@ def delete_faq(admin: User, item: Faq) -> None:
     db.session.flush()
 
 
+# Group topics --------------------------------------------------------------------------------
+
+
+def topics(agency_id: uuid.UUID, page: int, page_size: int):
+    stmt = (select(Topic).where(Topic.agency_id == agency_id)
+            .options(selectinload(Topic.translations), selectinload(Topic.tags)))
+    rows, total = page_of(stmt, (Topic.position, Topic.id), page, page_size)
+    return [row[0] for row in rows], total
+
+
+def topic(agency_id: uuid.UUID, slug: str) -> Topic | None:
+    return db.session.scalar(
+        select(Topic).where(Topic.agency_id == agency_id, Topic.slug == slug)
+        .options(selectinload(Topic.translations), selectinload(Topic.tags)))
+
+
+def create_topic(admin: User, data: dict) -> Topic:
+    if _slug_taken(Topic, admin.agency_id, data["slug"]):
+        raise SlugTaken
+    related = data.get("related_tips", [])
+    _check_related(admin.agency_id, related)
+    reviewed = data.get("last_reviewed") or utcnow().date()
+    item = Topic(slug=data["slug"], agency_id=admin.agency_id, related_tip_slugs=related,
+                 created_at=utcnow(), updated_at=utcnow(),
+                 position=data.get("position") or _next_position(Topic, Topic.position,
+                                                                 admin.agency_id),
+                 status=data.get("status", "draft"), next_review=data.get("next_review"))
+    db.session.add(item)
+    sync_tags(item, TopicTag, data.get("tags", []))
+    sync_translations(item, TopicTranslation, _texts(data["text"], TOPIC_FIELDS, reviewed),
+                      (*TOPIC_FIELDS, "last_reviewed"), TOPIC_SEARCHED)
+    db.session.flush()
+    audit.record(admin, "agency_topic.create", object_type="topic", object_id=item.id)
+    return item
+
+
+def update_topic(admin: User, item: Topic, data: dict) -> Topic:
+    if "related_tips" in data:
+        _check_related(admin.agency_id, data["related_tips"])
+        item.related_tip_slugs = data["related_tips"]
+    if "tags" in data:
+        sync_tags(item, TopicTag, data["tags"])
+    return _update(admin, item, data, ("status", "next_review", "position"),
+                   TopicTranslation, TOPIC_FIELDS, TOPIC_SEARCHED, "agency_topic.update")
+
+
+def delete_topic(admin: User, item: Topic) -> None:
+    audit.record(admin, "agency_topic.delete", object_type="topic", object_id=item.id)
+    db.session.delete(item)
+    db.session.flush()
+
+
+_FIELDS = {Tip: TIP_FIELDS, Faq: FAQ_FIELDS, Topic: TOPIC_FIELDS}
+
+
 def as_admin_sees(item) -> dict:
     """The item with every language's text, as its agency's admins edit it."""
-    fields = TIP_FIELDS if isinstance(item, Tip) else FAQ_FIELDS
+    fields = _FIELDS[type(item)]
     english = next((t for t in item.translations if t.language == FALLBACK), None)
     shown = {
         "slug": item.slug, "status": item.status, "audience": item.audience,
@@ -207,4 +268,7 @@ def as_admin_sees(item) -> dict:
         shown.update(number=item.number, tags=[t.tag for t in item.tags])
     else:
         shown.update(position=item.position, related_tips=list(item.related_tip_slugs))
+    if isinstance(item, Topic):
+        shown.update(tags=[t.tag for t in item.tags])
+        del shown["audience"]  # every topic is for whoever facilitates a group
     return shown

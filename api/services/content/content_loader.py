@@ -1,8 +1,10 @@
-"""Load tips and FAQs from the data files in api/content/ into the database, idempotently.
+"""Load tips, FAQs and group topics from the data files in api/content/ into the database,
+idempotently.
 
-Files: `tips.en.toml` and `faqs.en.toml` are canonical (every language-neutral fact plus the
-English text); `tips.<lang>.toml` and `faqs.<lang>.toml` hold translations only. Loading the
-same files twice changes nothing; an item removed from a file is removed from the database.
+Files: `tips.en.toml`, `faqs.en.toml` and `topics.en.toml` are canonical (every
+language-neutral fact plus the English text); `<kind>.<lang>.toml` hold translations only.
+Loading the same files twice changes nothing; an item removed from a file is removed from the
+database.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +19,16 @@ from api.extensions import db
 from api.lib.content_files import ContentError, read_toml
 from api.lib.languages import FALLBACK
 from api.lib.text import SLUG_PATTERN, normalise
-from api.models import Faq, FaqTranslation, Tip, TipTag, TipTranslation
+from api.models import (
+    Faq,
+    FaqTranslation,
+    Tip,
+    TipTag,
+    TipTranslation,
+    Topic,
+    TopicTag,
+    TopicTranslation,
+)
 from api.models.content import AUDIENCES
 
 _slug = ma.fields.String(required=True, validate=ma.validate.Regexp(SLUG_PATTERN))
@@ -55,6 +66,29 @@ class _CanonicalFaq(_FaqText):
     related_tips = ma.fields.List(_slug, required=True, validate=ma.validate.Length(min=1))
     source = ma.fields.String(required=True, validate=ma.validate.OneOf(["article", "rapport"]))
     audience = ma.fields.String(load_default="worker", validate=ma.validate.OneOf(AUDIENCES))
+
+
+class _TopicText(ma.Schema):
+    slug = _slug
+    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
+    opening_question = ma.fields.String(required=True,
+                                        validate=ma.validate.Length(min=1, max=300))
+    deeper_questions = ma.fields.List(_text, required=True,
+                                      validate=ma.validate.Length(min=2, max=4))
+    guide_open = _text
+    guide_safety = _text
+    # Left out: the file's `[guide] distress`, the same steps for every topic.
+    guide_distress = ma.fields.String(validate=ma.validate.Length(min=1))
+    last_reviewed = ma.fields.Date(required=True)
+
+
+class _CanonicalTopic(_TopicText):
+    position = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    related_tips = ma.fields.List(_slug, required=True, validate=ma.validate.Length(min=1))
+    tags = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Regexp(SLUG_PATTERN)),
+        required=True, validate=ma.validate.Length(min=1),
+    )
 
 
 @dataclass
@@ -117,7 +151,9 @@ def sync_translations(item, model, text_by_language: dict[str, dict], fields, se
     changed = False
     for language, text in text_by_language.items():
         values = {name: text[name] for name in fields}
-        values["search_text"] = normalise(" ".join(text[name] for name in search_fields))
+        words = (text[name] for name in search_fields)
+        values["search_text"] = normalise(
+            " ".join(" ".join(w) if isinstance(w, list) else w for w in words))
         translation = existing.pop(language, None)
         if translation is None:
             item.translations.append(model(language=language, **values))
@@ -139,6 +175,31 @@ def _tally(report: LoadReport, created: bool, changed: bool) -> None:
         report.unchanged += 1
 
 
+def sync_tags(item, tag_model, tags: list[str]) -> bool:
+    """Make item's tags exactly `tags`, in order; say whether anything changed."""
+    if [t.tag for t in item.tags] == tags:
+        return False
+    item.tags.clear()
+    db.session.flush()
+    item.tags.extend(tag_model(tag=tag, position=i) for i, tag in enumerate(tags))
+    return True
+
+
+def _texts(data: dict, translated: dict[str, dict]) -> dict[str, dict]:
+    """One item's text by language: English from the canonical file, then each translation."""
+    return {FALLBACK: data} | {
+        lang: by_slug[data["slug"]] for lang, by_slug in translated.items()
+        if data["slug"] in by_slug
+    }
+
+
+def _check_related(kind: str, items: list[dict], tip_slugs: set[str]) -> None:
+    for data in items:
+        unknown = set(data["related_tips"]) - tip_slugs
+        if unknown:
+            raise ContentError(f"{kind} {data['slug']}: unknown related tips {sorted(unknown)}")
+
+
 def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
     canonical = _read(directory / f"tips.{FALLBACK}.toml", "tips", _CanonicalTip())
     slugs = {tip["slug"] for tip in canonical}
@@ -158,15 +219,8 @@ def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
             tip = Tip(slug=data["slug"], number=data["number"])
             db.session.add(tip)
         changed = _assign(tip, number=data["number"], audience=data["audience"])
-        if [t.tag for t in tip.tags] != data["tags"]:
-            tip.tags.clear()
-            db.session.flush()
-            tip.tags.extend(TipTag(tag=tag, position=i) for i, tag in enumerate(data["tags"]))
-            changed = True
-        texts = {FALLBACK: data} | {
-            lang: by_slug[data["slug"]] for lang, by_slug in translated.items()
-            if data["slug"] in by_slug
-        }
+        changed |= sync_tags(tip, TipTag, data["tags"])
+        texts = _texts(data, translated)
         report.languages.update(texts)
         changed |= sync_translations(
             tip, TipTranslation, texts,
@@ -182,10 +236,7 @@ def _load_tips(directory: Path, languages, report: LoadReport) -> set[str]:
 
 def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadReport) -> None:
     canonical = _read(directory / f"faqs.{FALLBACK}.toml", "faqs", _CanonicalFaq())
-    for data in canonical:
-        unknown = set(data["related_tips"]) - tip_slugs
-        if unknown:
-            raise ContentError(f"FAQ {data['slug']}: unknown related tips {sorted(unknown)}")
+    _check_related("FAQ", canonical, tip_slugs)
     slugs = {faq["slug"] for faq in canonical}
     translated = _translations(directory, "faqs", languages, _FaqText(), slugs)
     existing = {
@@ -201,10 +252,7 @@ def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadRepo
             db.session.add(faq)
         changed = _assign(faq, position=data["position"], related_tip_slugs=data["related_tips"],
                           audience=data["audience"])
-        texts = {FALLBACK: data} | {
-            lang: by_slug[data["slug"]] for lang, by_slug in translated.items()
-            if data["slug"] in by_slug
-        }
+        texts = _texts(data, translated)
         report.languages.update(texts)
         changed |= sync_translations(
             faq, FaqTranslation, texts, ("question", "answer", "last_reviewed"),
@@ -216,8 +264,63 @@ def _load_faqs(directory: Path, languages, tip_slugs: set[str], report: LoadRepo
         report.removed += 1
 
 
+_TOPIC_FIELDS = ("title", "opening_question", "deeper_questions", "guide_open", "guide_safety",
+                 "guide_distress", "last_reviewed")
+
+
+def _with_distress_guide(path: Path, items: list[dict]) -> list[dict]:
+    """Give each topic without steps of its own the file's `[guide] distress` steps."""
+    if not path.exists():
+        return items
+    shared = read_toml(path).get("guide", {}).get("distress")
+    for item in items:
+        if "guide_distress" not in item:
+            if not shared:
+                raise ContentError(f"{path.name}: topic {item['slug']} has no distress guide")
+            item["guide_distress"] = shared.strip()
+    return items
+
+
+def _load_topics(directory: Path, languages, tip_slugs: set[str], report: LoadReport) -> None:
+    path = directory / f"topics.{FALLBACK}.toml"
+    if not path.exists():
+        return
+    canonical = _with_distress_guide(path, _read(path, "topics", _CanonicalTopic()))
+    _check_related("Topic", canonical, tip_slugs)
+    slugs = {topic["slug"] for topic in canonical}
+    translated = _translations(directory, "topics", languages, _TopicText(), slugs)
+    for language, by_slug in translated.items():
+        _with_distress_guide(directory / f"topics.{language}.toml", list(by_slug.values()))
+    existing = {
+        topic.slug: topic
+        for topic in db.session.scalars(
+            select(Topic).where(Topic.agency_id.is_(None))
+            .options(selectinload(Topic.translations), selectinload(Topic.tags)))
+    }
+    for data in canonical:
+        topic = existing.pop(data["slug"], None)
+        created = topic is None
+        if created:
+            topic = Topic(slug=data["slug"], position=data["position"], related_tip_slugs=[])
+            db.session.add(topic)
+        changed = _assign(topic, position=data["position"],
+                          related_tip_slugs=data["related_tips"])
+        changed |= sync_tags(topic, TopicTag, data["tags"])
+        texts = _texts(data, translated)
+        report.languages.update(texts)
+        changed |= sync_translations(
+            topic, TopicTranslation, texts, _TOPIC_FIELDS,
+            ("title", "opening_question", "deeper_questions"),
+        )
+        _tally(report, created, changed)
+    for topic in existing.values():
+        db.session.delete(topic)
+        report.removed += 1
+
+
 def load_tips_and_faqs(directory: Path, languages, report: LoadReport) -> set[str]:
-    """Tips, then the FAQs that link to them; the tips' slugs."""
+    """Tips, then the FAQs and group topics that link to them; the tips' slugs."""
     tip_slugs = _load_tips(directory, languages, report)
     _load_faqs(directory, languages, tip_slugs, report)
+    _load_topics(directory, languages, tip_slugs, report)
     return tip_slugs

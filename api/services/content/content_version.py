@@ -29,10 +29,13 @@ from api.models import (
     Tip,
     TipTag,
     TipTranslation,
+    Topic,
+    TopicTag,
+    TopicTranslation,
 )
 
 CONTENT_MODELS = (Tip, TipTranslation, TipTag, Faq, FaqTranslation, CrisisResource,
-                  SurveyInstrument, Agency)
+                  SurveyInstrument, Agency, Topic, TopicTranslation, TopicTag)
 _CHANGED = "content_changed"
 clock = time.monotonic  # a name of its own, so a test can move time for this module only
 

@@ -6,12 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
 from api.db.paging import page_of
 from api.extensions import db
-from api.lib.languages import FALLBACK
-from api.models import Faq, FaqTranslation, Tip, TipTranslation
+from api.models import Faq, FaqTranslation
 from api.services.content.localised import (
     core_first,
     localised_select,
@@ -19,13 +16,8 @@ from api.services.content.localised import (
     search,
     visible,
 )
+from api.services.content.tip_links import TipRef, tip_refs, tip_titles
 from api.services.content.tips import AgencyRef, agency_ref
-
-
-@dataclass(frozen=True)
-class TipRef:
-    slug: str
-    title: str
 
 
 @dataclass(frozen=True)
@@ -47,40 +39,19 @@ def _localised_select(language: str, agency_id: uuid.UUID | None = None):
     return stmt.where(visible(Faq, agency_id)), wanted, english
 
 
-def _tip_titles(slugs: set[str], language: str, agency_id: uuid.UUID | None) -> dict[str, str]:
-    """Titles of the given tips in `language`, English where that is missing (one query).
-
-    Only tips the reader may see: a link never names another agency's tip or a draft."""
-    if not slugs:
-        return {}
-    rows = db.session.execute(
-        select(Tip.slug, TipTranslation.language, TipTranslation.title)
-        .join(TipTranslation, TipTranslation.tip_id == Tip.id)
-        .where(Tip.slug.in_(slugs), TipTranslation.language.in_({language, FALLBACK}),
-               visible(Tip, agency_id))
-        .order_by(Tip.agency_id.is_(None))  # core last, so a core tip wins a shared slug
-    ).all()
-    titles: dict[str, str] = {}
-    for slug, lang, title in rows:
-        if lang == language or slug not in titles:
-            titles[slug] = title
-    return titles
-
-
 def _localise_all(rows, language: str, agency_id=None) -> list[LocalisedFaq]:
     wanted_slugs = {slug for faq, _, _ in rows for slug in faq.related_tip_slugs}
-    titles = _tip_titles(wanted_slugs, language, agency_id)
+    titles = tip_titles(wanted_slugs, language, agency_id)
     result = []
     for faq, wanted, english in rows:
         text = wanted or english
-        related = [TipRef(s, titles[s]) for s in faq.related_tip_slugs if s in titles]
         result.append(
             LocalisedFaq(
                 slug=faq.slug,
                 position=faq.position,
                 question=text.question,
                 answer=text.answer,
-                related_tips=related,
+                related_tips=tip_refs(faq.related_tip_slugs, titles),
                 audience=faq.audience,
                 language=text.language,
                 fallback=wanted is None,

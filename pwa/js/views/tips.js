@@ -26,7 +26,8 @@ export async function tipList(_, query) {
     ? el("ul", { class: "plain" }, tips.map((tip) => el("li", {},
         el("a", { href: `#/tips/${encodeURIComponent(tip.slug)}`, text: tip.title }))))
     : el("p", { text: t("noResults") });
-  return [el("h1", { text: t("tipsTitle") }), form, list];
+  return [el("h1", { text: t("tipsTitle") }), form, list,
+    el("p", {}, el("a", { href: "#/topics", text: t("topicsLink") }))];
 }
 
 async function share(tip) {

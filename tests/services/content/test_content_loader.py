@@ -9,7 +9,7 @@ from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.lib.content_files import CONTENT_DIR, ContentError
 from api.lib.languages import LANGUAGES
-from api.models import Faq, FaqTranslation, Tip, TipTranslation
+from api.models import Faq, FaqTranslation, Tip, TipTranslation, Topic, TopicTranslation
 from api.services.loading import load_content
 
 
@@ -21,7 +21,7 @@ def content_dir(tmp_path):
     return target
 
 
-def counts() -> tuple[int, int, int, int]:
+def counts() -> tuple[int, ...]:
     """Core items and their texts: agencies' own content is not the loader's to count."""
     return (
         db.session.scalar(select(func.count()).select_from(Tip).where(Tip.agency_id.is_(None))),
@@ -30,6 +30,10 @@ def counts() -> tuple[int, int, int, int]:
         db.session.scalar(select(func.count()).select_from(Faq).where(Faq.agency_id.is_(None))),
         db.session.scalar(select(func.count()).select_from(FaqTranslation).join(Faq)
                           .where(Faq.agency_id.is_(None))),
+        db.session.scalar(select(func.count()).select_from(Topic)
+                          .where(Topic.agency_id.is_(None))),
+        db.session.scalar(select(func.count()).select_from(TopicTranslation).join(Topic)
+                          .where(Topic.agency_id.is_(None))),
     )
 
 
@@ -38,7 +42,9 @@ def test_loading_twice_changes_nothing(app_ctx):
     with unit_of_work():
         report = load_content(LANGUAGES)
     assert (report.created, report.updated, report.removed) == (0, 0, 0)
-    assert report.unchanged == before[0] + before[2] + 2  # tips, FAQs, two instruments
+    # tips, FAQs, group topics, two instruments
+    assert report.unchanged == before[0] + before[2] + before[4] + 2
+    assert before[4] >= 14 and before[5] == 2 * before[4]  # every topic in English and Spanish
     assert counts() == before
 
 
@@ -75,6 +81,12 @@ def test_edits_and_removals_are_applied(app_ctx, content_dir, restore_content):
      "unknown related tips"),
     ("tips.es.toml", 'slug = "reflect-back"', 'slug = "reflejar"', "unknown slugs"),
     ("tips.en.toml", "[[tips]]", "[[tips]\n", "tips.en.toml"),
+    ("topics.en.toml", 'related_tips = ["reflect-back"', 'related_tips = ["no-such-tip"',
+     "unknown related tips"),
+    ("topics.es.toml", 'slug = "feeling-heard"', 'slug = "sentirse-escuchado"', "unknown slugs"),
+    ("topics.es.toml", "[guide]\ndistress", "[guide]\nangustia", "no distress guide"),
+    ("topics.en.toml", 'deeper_questions = [\n', 'deeper_questions = [\n  "One?", "Two?",\n',
+     "deeper_questions"),
 ])
 def test_bad_content_is_refused_and_nothing_is_written(app_ctx, content_dir, file, old, new,
                                                        message):
