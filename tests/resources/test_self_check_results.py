@@ -54,7 +54,10 @@ def test_a_first_trend_is_empty_and_states_its_noise_rule(client, world):
     trend = client.get(TREND, headers=world["worker_a"].headers).get_json()
     assert trend["checks"] == []
     assert (trend["noise"]["practice"], trend["noise"]["total"]) == (2, 7)
-    assert "2 points" in trend["noise"]["rule"] and "7 for the total" in trend["noise"]["rule"]
+    assert "2 points" in trend["noise"]["rule"] and "7 points" in trend["noise"]["rule"]
+    spanish = client.get(TREND + "?lang=es", headers=world["worker_a"].headers)
+    assert spanish.headers["Content-Language"] == "es"
+    assert "2 puntos o más" in spanish.get_json()["noise"]["rule"]
 
 
 def test_the_trend_shows_each_change_and_whether_it_is_more_than_noise(client, world):
