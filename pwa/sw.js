@@ -5,7 +5,7 @@
  * - Private answers (anything else under /api/) are never stored on the phone by us.
  * - A new version waits until the page asks it to take over (SKIP_WAITING).
  */
-const VERSION = "v18";
+const VERSION = "v19";
 const SHELL = `rapport-shell-${VERSION}`;
 const CONTENT = `rapport-content-${VERSION}`;
 const SHELL_FILES = [
