@@ -38,7 +38,7 @@ def test_loading_twice_changes_nothing(app_ctx):
     with unit_of_work():
         report = load_content(LANGUAGES)
     assert (report.created, report.updated, report.removed) == (0, 0, 0)
-    assert report.unchanged == before[0] + before[2] + 2  # tips, FAQs, two instruments
+    assert report.unchanged == before[0] + before[2] + 3  # tips, FAQs, three instrument versions
     assert counts() == before
 
 
