@@ -234,6 +234,8 @@ PATTERNS_ES = [
     (re.compile(r"'(.*)' is not an item of (\S+) version (\d+)\."),
      "'{0}' no es una pregunta de {1}, versión {2}."),
     (re.compile(r"'(.*)' is answered more than once\."), "'{0}' tiene más de una respuesta."),
+    (re.compile(r"'(.*)' has no \"did not come up\" answer: choose from (\S+) to (\S+)\."),
+     "'{0}' no tiene la respuesta \"No se dio\": elige de {1} a {2}."),
     (re.compile(r"Every item needs one answer; missing: (.+)\."),
      "Cada pregunta necesita una respuesta; faltan: {0}."),
 ]

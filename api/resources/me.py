@@ -5,7 +5,14 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api.http import access
-from api.http.openapi import PAGING_HEADERS, SIGN_OUT_HEADERS, Blueprint, paging_headers
+from api.http.language import language_headers, negotiate
+from api.http.openapi import (
+    CONTENT_HEADERS,
+    PAGING_HEADERS,
+    SIGN_OUT_HEADERS,
+    Blueprint,
+    paging_headers,
+)
 from api.lib.addresses import client_address
 from api.resources.auth import account_error, limited
 from api.resources.partnerships import MEMBERS
@@ -157,10 +164,13 @@ class NextMilestones(MethodView):
 class SelfCheckTrend(MethodView):
     @access.signed_in("worker")
     @blp.arguments(TrendArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, TrendSchema)
+    @blp.response(200, TrendSchema,
+                  headers={"Content-Language": CONTENT_HEADERS["Content-Language"]})
+    @blp.localised
     @blp.errors(404, 422)
-    def get(self, limit):
+    def get(self, limit, lang=None):
         """See your self-checks over time: each practice, the total, and which changes are real."""
         if instruments.newest(instruments.SELF_CHECK) is None:
             abort(404, message="The self-check has not been published yet.")
-        return trend.trend(access.caller(), limit)
+        language = negotiate(lang)
+        return trend.trend(access.caller(), limit, language), 200, language_headers(language)

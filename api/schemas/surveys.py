@@ -24,6 +24,9 @@ class ScaleSchema(ma.Schema):
     max = ma.fields.Integer(required=True)
     labels = ma.fields.List(ma.fields.String(), required=True, metadata={
         "description": "A label per point (self-check) or for the two ends (session-check)."})
+    did_not_come_up = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "The label of the answer off the scale for a practice that did not "
+        "come up (sent as `value: null`), on the items that offer it; null when no item does."})
 
 
 class SurveyItemSchema(ma.Schema):
@@ -33,6 +36,9 @@ class SurveyItemSchema(ma.Schema):
         "enum": ["relationship", "goals", "approach", "overall"]})
     tip = ma.fields.String(required=True, allow_none=True,
                            metadata={"description": "The tip this practice maps to."})
+    did_not_come_up = ma.fields.Boolean(required=True, metadata={
+        "description": "Whether this item offers the \"did not come up\" answer "
+        "(`value: null`): a practice that may rightly not arise, left out of the total."})
 
 
 class SurveySchema(ma.Schema):
@@ -55,8 +61,11 @@ class SurveyQueryArgsSchema(LanguageArgsSchema):
 
 class AnswerSchema(BaseSchema):
     item = Text(required=True, validate=ma.validate.Length(min=1, max=60))
-    value = StrictInteger(required=True, validate=ma.validate.Range(min=0, max=10),
-                          metadata={"description": "Within the instrument's scale."})
+    value = StrictInteger(required=True, allow_none=True,
+                          validate=ma.validate.Range(min=0, max=10), metadata={
+                              "description": "Within the instrument's scale, or null for "
+                              "\"did not come up\", only on items that offer it "
+                              "(`did_not_come_up: true`); 422 on any other item."})
 
 
 class AnswersSchema(BaseSchema):
@@ -66,18 +75,26 @@ class AnswersSchema(BaseSchema):
         "description": "The version the answers were given to; the newest when left out."})
 
 
+class RatedFields(ma.Schema):
+    rated = ma.fields.Integer(required=True, metadata={
+        "description": "How many practices were rated (not \"did not come up\")."})
+    of = ma.fields.Integer(required=True, metadata={"description": "How many there are."})
+
+
 class PracticeSchema(ma.Schema):
     item = ma.fields.String(required=True)
     tip = ma.fields.String(required=True, allow_none=True)
-    value = ma.fields.Integer(required=True)
+    value = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "null: did not come up (not counted)."})
     max = ma.fields.Integer(required=True)
 
 
-class DimensionSchema(ma.Schema):
+class DimensionSchema(RatedFields):
     dimension = ma.fields.String(required=True)
-    total = ma.fields.Integer(required=True)
-    max = ma.fields.Integer(required=True)
-    mean = ma.fields.Float(required=True)
+    total = ma.fields.Integer(required=True, metadata={"description": "Of what was rated."})
+    max = ma.fields.Integer(required=True, metadata={"description": "Of what was rated."})
+    mean = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "null when none of its practices came up."})
 
 
 class WeakestSchema(ma.Schema):
@@ -87,10 +104,12 @@ class WeakestSchema(ma.Schema):
     action = ma.fields.String(required=True, metadata={"description": "One thing to try."})
 
 
-class ScoreSchema(ma.Schema):
-    total = ma.fields.Integer(required=True)
-    max = ma.fields.Integer(required=True)
-    percent = ma.fields.Float(required=True)
+class ScoreSchema(RatedFields):
+    total = ma.fields.Integer(required=True, metadata={
+        "description": "The sum of the rated answers."})
+    max = ma.fields.Integer(required=True, metadata={
+        "description": "The highest total the rated practices could reach."})
+    percent = ma.fields.Float(required=True, metadata={"description": "Of what was rated."})
     practices = ma.fields.List(ma.fields.Nested(PracticeSchema), required=True)
     dimensions = ma.fields.List(ma.fields.Nested(DimensionSchema), required=True)
     weakest = ma.fields.List(ma.fields.Nested(WeakestSchema), required=True)
@@ -122,7 +141,7 @@ class StoredResponseSchema(ma.Schema):
 # A worker's trend -----------------------------------------------------------------------------
 
 
-class TrendArgsSchema(BaseSchema):
+class TrendArgsSchema(LanguageArgsSchema):
     limit = ma.fields.Integer(load_default=26, validate=ma.validate.Range(min=1, max=100),
                               metadata={"description": "How many of the newest checks to show "
                                         "(26: a year of fortnightly checks)."})
@@ -130,7 +149,9 @@ class TrendArgsSchema(BaseSchema):
 
 class ChangeFields(ma.Schema):
     change = ma.fields.Integer(required=True, allow_none=True, metadata={
-        "description": "Since the check before; null for the first, or after new questions."})
+        "description": "Since the check before; null for the first, after new questions, or "
+        "when a practice did not come up in either. A total's change covers only the "
+        "practices rated both times."})
     beyond_noise = ma.fields.Boolean(required=True, metadata={
         "description": "Whether the change is larger than ordinary wobble (see `noise`)."})
 
@@ -138,17 +159,22 @@ class ChangeFields(ma.Schema):
 class TrendPracticeSchema(ChangeFields):
     item = ma.fields.String(required=True)
     tip = ma.fields.String(required=True, allow_none=True)
-    value = ma.fields.Integer(required=True)
+    value = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "null: did not come up (then no change either)."})
     max = ma.fields.Integer(required=True)
 
 
-class TrendCheckSchema(ChangeFields):
+class TrendCheckSchema(ChangeFields, RatedFields):
     id = ma.fields.UUID(required=True)
     created_at = Timestamp(required=True)
     version = ma.fields.Integer(required=True)
     total = ma.fields.Integer(required=True)
     max = ma.fields.Integer(required=True)
-    percent = ma.fields.Float(required=True)
+    percent = ma.fields.Float(required=True, metadata={
+        "description": "Of what was rated in this check, so checks compare like with like."})
+    compared = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "How many practices `change` covers: those rated in this check and "
+        "the one before (null for the first, or after new questions)."})
     practices = ma.fields.List(ma.fields.Nested(TrendPracticeSchema), required=True)
 
 
@@ -157,7 +183,8 @@ class NoiseSchema(ma.Schema):
         "description": "The smallest change in one practice that counts as real."})
     total = ma.fields.Integer(required=True, metadata={
         "description": "The smallest change in the total that counts as real."})
-    rule = ma.fields.String(required=True, metadata={"description": "The rule, in words."})
+    rule = ma.fields.String(required=True, metadata={
+        "description": "The rule in plain words, in the asked-for language."})
 
 
 class TrendSchema(ma.Schema):

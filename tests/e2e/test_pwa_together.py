@@ -6,11 +6,18 @@ import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import HOSTILE, PASSWORD, new_phone, open_view, signed_in_as
 
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
+
+
+def no_axe_violations(page) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
 
 
 def sign_up_worker(page, base: str, name: str, email: str, agency_code: str = "") -> None:
@@ -253,13 +260,17 @@ def test_a_conflict_shows_both_versions_and_lets_the_person_choose(
         worker.context.close()
 
 
-def take_self_check(page, base: str, values: list[int]) -> str:
-    """Answer the self-check one screen at a time; returns the total line once sent."""
+def take_self_check(page, base: str, values: list[int | None]) -> str:
+    """Answer the self-check one screen at a time; returns the total line once sent.
+    None answers "Did not come up", a choice set apart from the scale."""
     open_view(page, base, "#/self-check", wait="main .sc-go")
     page.get_by_role("button", name="Start").click()
     for number, value in enumerate(values, start=1):
         expect(page.locator("main h2")).to_have_text(f"Question {number} of {len(values)}")
-        page.locator("main .sc-opt").nth(value).click()
+        if value is None:
+            page.locator("main .sc-off").get_by_label("Did not come up").check()
+        else:
+            page.locator("main .sc-opts:not(.sc-off) .sc-opt").nth(value).click()
         page.get_by_role("button", name="Finish" if number == len(values) else "Next").click()
     expect(page.locator("main [role=status] .badge")).to_have_text("Sent")
     return page.locator("main .sc-total").inner_text()
@@ -285,6 +296,60 @@ def test_a_worker_takes_the_self_check_twice_and_sees_results_and_trend(
         assert chart.locator("circle").count() == 2
         assert chart.get_attribute("aria-label") == "Your total went from 25% to 75% over 2 checks"
         expect(worker.locator("main")).to_contain_text(f"+{2 * len(items)}")
+        assert worker.errors == [] and worker.dialogs == []
+    finally:
+        worker.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_worker_says_a_practice_did_not_come_up(chromium, live_server, client, scheme):
+    tag = uuid.uuid4().hex[:8]
+    worker = new_phone(chromium, color_scheme=scheme)
+    try:
+        sign_up_worker(worker, live_server, "Jo", f"jo-{tag}@example.org")
+        items = client.get("/api/v1/surveys/rapport-self-check").get_json()["items"]
+        offered = [i["id"] for i in items if i["did_not_come_up"]]
+        assert offered == ["use-humor-with-care", "celebrate-wins", "make-space-for-creativity"]
+        # The humour question: the scale from Never, then "Did not come up" set apart.
+        open_view(worker, live_server, "#/self-check", wait="main .sc-go")
+        expect(worker.locator("main p").first).not_to_contain_text("No one else sees")
+        worker.get_by_role("button", name="Start").click()
+        for _ in range(6):
+            worker.locator("main .sc-opt").nth(2).click()
+            worker.get_by_role("button", name="Next").click()
+        expect(worker.locator("main h2")).to_have_text("Question 7 of 11")
+        scale = worker.locator("main .sc-opts:not(.sc-off) .sc-opt")
+        assert scale.all_inner_texts() == ["Never", "Rarely", "Sometimes", "Often",
+                                           "Almost always"]
+        expect(worker.locator("main .sc-off .sc-opt")).to_have_text("Did not come up")
+        no_axe_violations(worker)
+        # Questions without it show no such choice.
+        worker.get_by_role("button", name="Back").click()
+        assert worker.locator("main .sc-off").count() == 0
+
+        values = [None if i["id"] in ("use-humor-with-care", "make-space-for-creativity")
+                  else 2 for i in items]
+        total = take_self_check(worker, live_server, values)
+        assert total == "Total: 18 of 36 (50%)"
+        main = worker.locator("main")
+        expect(main).to_contain_text("9 of 11 practices rated")
+        assert worker.locator("main .sc-unrated").count() == 2
+        expect(worker.locator("main .sc-unrated").first).to_contain_text("Did not come up")
+        tips = worker.locator("main .sc-list a[href^='#/tips/']")
+        assert tips.count() >= 1
+        assert not {"#/tips/use-humor-with-care", "#/tips/make-space-for-creativity"} & {
+            tips.nth(n).get_attribute("href") for n in range(tips.count())}
+        no_axe_violations(worker)
+
+        take_self_check(worker, live_server, [3] * len(items))
+        open_view(worker, live_server, "#/self-check/results", wait="main svg.sc-chart")
+        worker.get_by_text("Each check").click()
+        expect(main).to_contain_text("50% of the practices you rated (9 of 11)")
+        expect(main).to_contain_text("75% of the practices you rated (11 of 11)")
+        worker.get_by_text("What counts as a real change?").click()
+        expect(main).to_contain_text("A change is real when one practice moves by 2 points")
+        expect(main).not_to_contain_text("1.96")
+        no_axe_violations(worker)
         assert worker.errors == [] and worker.dialogs == []
     finally:
         worker.context.close()

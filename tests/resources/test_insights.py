@@ -238,3 +238,17 @@ def test_the_90_percent_interval_holds_the_truth_about_9_times_in_10():
     # 200 releases at 90%: 180 expected; 165-195 is within 3.5 standard deviations.
     assert 165 <= held <= 195
     assert abs(statistics.mean(estimates) - truth) < 3  # the noise has no lean
+
+
+def test_a_practice_that_did_not_come_up_is_left_out_of_a_persons_scores():
+    from types import SimpleNamespace
+
+    row = SimpleNamespace(scale_min=0, scale_max=4, definition={"items": [
+        {"id": "a", "dimension": "relationship"}, {"id": "b", "dimension": "approach"},
+        {"id": "c", "dimension": "approach", "did_not_come_up": True},
+        {"id": "d", "dimension": "goals", "did_not_come_up": True}]})
+    dimensions = ["relationship", "goals", "approach"]
+    # c did not come up: approach is b alone (not b and a zero); goals had nothing rated, so
+    # it is this person's overall (of a and b), as for a dimension left blank.
+    assert insights.person_scores({"a": 4, "b": 2, "c": None, "d": None}, row,
+                                  dimensions) == [100, 75, 50]

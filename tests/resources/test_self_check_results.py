@@ -54,7 +54,10 @@ def test_a_first_trend_is_empty_and_states_its_noise_rule(client, world):
     trend = client.get(TREND, headers=world["worker_a"].headers).get_json()
     assert trend["checks"] == []
     assert (trend["noise"]["practice"], trend["noise"]["total"]) == (2, 7)
-    assert "2 points" in trend["noise"]["rule"] and "7 for the total" in trend["noise"]["rule"]
+    assert "2 points" in trend["noise"]["rule"] and "7 points" in trend["noise"]["rule"]
+    spanish = client.get(TREND + "?lang=es", headers=world["worker_a"].headers)
+    assert spanish.headers["Content-Language"] == "es"
+    assert "2 puntos o más" in spanish.get_json()["noise"]["rule"]
 
 
 def test_the_trend_shows_each_change_and_whether_it_is_more_than_noise(client, world):
@@ -246,3 +249,16 @@ def test_the_list_says_when_it_is_time_to_talk_exactly_as_the_two_sided_view(cli
     # Another partnership's members never see it.
     other = client.get("/api/v1/partnerships", headers=world["worker_b"].headers).get_json()
     assert all(p["talk_flag"] is False for p in other)
+
+
+def test_the_two_sided_view_leaves_out_practices_that_did_not_come_up(client, world):
+    # Approach: humour and creativity did not come up, grow-together 2 (50); goals: the win
+    # did not come up, set-goals-together 3 (75); relationship all 4. 29 of 32 rated = 90.6.
+    self_check(client, world["worker_a"], 4, set_goals_together=3, celebrate_wins=None,
+               use_humor_with_care=None, grow_together=2, make_space_for_creativity=None)
+    view = rapport(client, world, "peer_a").get_json()
+    assert view["self_check"]["percent"] == 90.6
+    assert {d["dimension"]: d["worker_percent"] for d in view["dimensions"]} == {
+        "relationship": 100.0, "goals": 75.0, "approach": 50.0, "overall": 90.6}
+    # Still only percentages reach the peer: not which practices did not come up.
+    assert set(view["self_check"]) == {"created_at", "version", "percent", "dimensions"}

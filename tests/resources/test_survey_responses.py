@@ -18,7 +18,7 @@ def test_a_worker_keeps_self_checks_and_sees_only_their_own(client, world):
                        json={"answers": answers(SELF, 3)}, headers=worker)
     assert made.status_code == 201
     body = made.get_json()
-    assert body["score"]["total"] == 33 and body["version"] == 1 and body["share"] is None
+    assert body["score"]["total"] == 33 and body["version"] == 2 and body["share"] is None
     client.post("/api/v1/surveys/rapport-self-check/responses",
                 json={"answers": answers(SELF, 2)}, headers=world["worker_b"].headers)
     mine = client.get("/api/v1/surveys/rapport-self-check/responses", headers=worker).get_json()

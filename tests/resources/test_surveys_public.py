@@ -17,7 +17,15 @@ def test_instruments_are_listed_in_both_languages(client):
     self_check = english["rapport-self-check"]
     assert [i["id"] for i in self_check["items"]] == TIPS
     assert self_check["scale"] == {"min": 0, "max": 4, "labels": [
-        "Not yet", "Rarely", "Sometimes", "Often", "Almost always"]}
+        "Never", "Rarely", "Sometimes", "Often", "Almost always"],
+        "did_not_come_up": "Did not come up"}
+    assert self_check["version"] == 2
+    assert [i["id"] for i in self_check["items"] if i["did_not_come_up"]] == [
+        "use-humor-with-care", "celebrate-wins", "make-space-for-creativity"]
+    assert english["session-check"]["scale"]["did_not_come_up"] is None
+    assert not any(i["did_not_come_up"] for i in english["session-check"]["items"])
+    past = client.get("/api/v1/surveys/rapport-self-check?version=1").get_json()
+    assert past["scale"]["labels"][0] == "Not yet" and past["scale"]["did_not_come_up"] is None
     spanish = client.get("/api/v1/surveys/session-check?lang=es")
     assert spanish.headers["Content-Language"] == "es"
     assert spanish.get_json()["language"] == "es" and len(spanish.get_json()["items"]) == 4

@@ -135,11 +135,16 @@ def _latest_per_person(agency_id: uuid.UUID, wanted: Period) -> dict:
 
 
 def person_scores(answers: dict, row: SurveyInstrument, dimensions: list[str]) -> list[int]:
-    """One person's 0-100 score per dimension (a dimension they left blank: their overall)."""
+    """One person's 0-100 score per dimension (a dimension they left blank: their overall).
+
+    A practice that did not come up (value None) is left out, as in their own score; a
+    dimension where none came up counts as left blank. Every instrument has an item that is
+    always rated, so a person always has an overall.
+    """
     low, high = row.scale_min, row.scale_max
     by_dimension: dict[str, list[int]] = {}
     for item in row.definition["items"]:
-        if item["id"] in answers:
+        if answers.get(item["id"]) is not None:
             by_dimension.setdefault(item["dimension"], []).append(answers[item["id"]])
     everything = [value for values in by_dimension.values() for value in values]
 

@@ -59,12 +59,17 @@ def _definition(path: Path, languages, tip_slugs: set[str]) -> tuple[dict, dict]
              "scale_max": int(data["scale"]["max"]), "published": data["published"]}
     if not isinstance(facts["published"], date):
         raise ContentError(f"{path.name}: published must be a date")
+    # `did_not_come_up` is written only where it is true, so a version published before the
+    # answer existed loads to exactly the definition it was published with.
     definition = {"items": [{"id": i["id"], "dimension": i["dimension"], "tip": i.get("tip")}
+                            | ({"did_not_come_up": True} if i.get("did_not_come_up") else {})
                             for i in items], "text": text}
+    if any(i.get("did_not_come_up") for i in items):
+        for language, words in text.items():
+            if not words.get("did_not_come_up"):
+                raise ContentError(f"{path.name}: {language} needs a did_not_come_up label")
     try:  # the same checks scoring makes, now rather than on the first request
-        Instrument(slug=facts["slug"], version=facts["version"], scale_min=facts["scale_min"],
-                   scale_max=facts["scale_max"], items=tuple(Item(i["id"], i["dimension"])
-                                                             for i in definition["items"]))
+        for_scoring(SurveyInstrument(**facts, definition=definition))
     except ValueError as exc:
         raise ContentError(f"{path.name}: {exc}") from exc
     return facts, definition
@@ -114,7 +119,8 @@ def version_of(slug: str, version: int) -> SurveyInstrument | None:
 def for_scoring(row: SurveyInstrument) -> Instrument:
     return Instrument(slug=row.slug, version=row.version, scale_min=row.scale_min,
                       scale_max=row.scale_max,
-                      items=tuple(Item(id=i["id"], dimension=i["dimension"], tip=i["tip"])
+                      items=tuple(Item(id=i["id"], dimension=i["dimension"], tip=i["tip"],
+                                       did_not_come_up=i.get("did_not_come_up", False))
                                   for i in row.definition["items"]))
 
 
@@ -127,7 +133,9 @@ def localised(row: SurveyInstrument, language: str) -> dict:
         "language": used, "fallback": used != language,
         "title": text["title"], "intro": text["intro"],
         "scale": {"min": row.scale_min, "max": row.scale_max,
-                  "labels": text.get("labels") or text.get("anchors") or []},
+                  "labels": text.get("labels") or text.get("anchors") or [],
+                  "did_not_come_up": text.get("did_not_come_up")},
         "items": [{"id": item["id"], "dimension": item["dimension"], "tip": item["tip"],
+                   "did_not_come_up": item.get("did_not_come_up", False),
                    "text": text["items"][item["id"]]} for item in row.definition["items"]],
     }

@@ -5,16 +5,20 @@ The rules, in plain words:
 - The caller passes the instrument (one published version) as plain data. Scoring reads no
   files and no database, so a stored response scores the same for ever: an old response is
   scored against the version it answered, whatever newer versions exist.
-- Every item of that version is answered exactly once, with a whole number on its scale.
+- Every item of that version is answered exactly once, with a whole number on its scale, or
+  with `None` ("did not come up") on an item that offers that answer (`did_not_come_up`).
   Anything else is an `AnswerError` naming each bad field ("answers.2.value",
   "answers.0.item", or "answers" for the items left unanswered). Nothing is half-scored.
-- The total is the sum of the answers; `max` is the scale's top times the number of items;
-  `percent` is how far the total sits between the lowest and highest possible totals
-  (0 to 100, one decimal, halves rounded up).
+- "Did not come up" is not a low score: the practice is left out of the total and the max.
+  `rated` says how many practices were rated, `of` how many the instrument has. The total is
+  the sum of the rated answers; `max` is the scale's top times `rated`; `percent` is how far
+  the total sits between the lowest and highest possible totals of what was rated
+  (0 to 100, one decimal, halves rounded up). Every instrument has at least one item that is
+  always rated, so `percent` always exists.
 - Each item is a practice with its own score. Items are grouped into the four dimensions
   (relationship, goals, approach, overall, always in that order); each dimension has a total,
   a max and a mean on the item scale (two decimals, halves rounded up).
-- The weakest practices are the three lowest-scoring items that map to a tip the caller gave
+- The weakest practices are the three lowest-scoring rated items that map to a tip the caller gave
   advice for. Ties go to the lower tip number, then the item id.
 - Only instruments scored 0 to 10 (the peer's session-check) can raise the "talk about it"
   flag: a total below `flag_total_below` (36), any item below `flag_item_below` (8), or a total
@@ -54,6 +58,9 @@ class Item:
     id: str
     dimension: str
     tip: str | None = None
+    # Whether "did not come up" is an answer here: a practice that may rightly not arise in
+    # two weeks (nobody joked), so not doing it is not a gap to work on.
+    did_not_come_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,13 +81,16 @@ class Instrument:
         ids = [item.id for item in self.items]
         if len(set(ids)) != len(ids):
             raise ValueError(f"{self.slug} v{self.version}: item ids must be distinct")
+        if all(item.did_not_come_up for item in self.items):
+            raise ValueError(f"{self.slug} v{self.version}: at least one item must always "
+                             "be rated")
 
 
 @dataclass(frozen=True)
 class PracticeScore:
     item: str
     tip: str | None
-    value: int
+    value: int | None  # None: did not come up
     max: int
 
 
@@ -89,7 +99,9 @@ class DimensionScore:
     dimension: str
     total: int
     max: int
-    mean: float
+    mean: float | None  # None when none of its practices was rated
+    rated: int
+    of: int
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,8 @@ class Score:
     total: int
     max: int
     percent: float
+    rated: int
+    of: int
     practices: tuple[PracticeScore, ...]
     dimensions: tuple[DimensionScore, ...]
     weakest: tuple[Weakest, ...]
@@ -138,14 +152,15 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _validate(instrument: Instrument, answers) -> dict[str, int]:
-    """The answers as {item id: value}, or AnswerError listing every problem at once."""
+def _validate(instrument: Instrument, answers) -> dict[str, int | None]:
+    """The answers as {item id: value or None}, or AnswerError listing every problem at once."""
     if not isinstance(answers, list | tuple):
         raise AnswerError({"answers": ["Must be a list of {item, value} answers."]})
     known = {item.id for item in instrument.items}
+    skippable = {item.id for item in instrument.items if item.did_not_come_up}
     low, high = instrument.scale_min, instrument.scale_max
     errors: dict[str, list[str]] = {}
-    values: dict[str, int] = {}
+    values: dict[str, int | None] = {}
     seen: set[str] = set()
     for index, answer in enumerate(answers):
         where = f"answers.{index}"
@@ -169,6 +184,12 @@ def _validate(instrument: Instrument, answers) -> dict[str, int]:
             item_ok = True
         if "value" not in answer:
             errors[f"{where}.value"] = ["Missing data for required field."]
+        elif value is None:
+            if item_ok and item in skippable:
+                values[item] = None
+            elif item_ok:
+                errors[f"{where}.value"] = [
+                    f"'{item}' has no \"did not come up\" answer: choose from {low} to {high}."]
         elif not _is_int(value):
             errors[f"{where}.value"] = ["Must be a whole number."]
         elif not low <= value <= high:
@@ -183,27 +204,36 @@ def _validate(instrument: Instrument, answers) -> dict[str, int]:
     return values
 
 
-def _dimensions(instrument: Instrument, values: dict[str, int]) -> tuple[DimensionScore, ...]:
+def _dimensions(instrument: Instrument,
+                values: dict[str, int | None]) -> tuple[DimensionScore, ...]:
     grouped: dict[str, list[int]] = {}
+    counts: dict[str, int] = {}
     for item in instrument.items:
-        grouped.setdefault(item.dimension, []).append(values[item.id])
+        counts[item.dimension] = counts.get(item.dimension, 0) + 1
+        rated = grouped.setdefault(item.dimension, [])
+        if values[item.id] is not None:
+            rated.append(values[item.id])
     # The four known dimensions in a fixed order (so a worker's and a peer's views line up),
     # then any other an instrument may invent, in the order its items first use them.
     order = [d for d in DIMENSIONS if d in grouped] + [d for d in grouped if d not in DIMENSIONS]
     return tuple(
         DimensionScore(dimension=d, total=sum(grouped[d]),
                        max=instrument.scale_max * len(grouped[d]),
-                       mean=round_half_up(Fraction(sum(grouped[d]), len(grouped[d])), 2))
+                       mean=(round_half_up(Fraction(sum(grouped[d]), len(grouped[d])), 2)
+                             if grouped[d] else None),
+                       rated=len(grouped[d]), of=counts[d])
         for d in order)
 
 
-def _weakest(instrument: Instrument, values: dict[str, int],
+def _weakest(instrument: Instrument, values: dict[str, int | None],
              tips: dict[str, TipAdvice] | None) -> tuple[Weakest, ...]:
     if not tips:
         return ()
     # Items without a tip (or whose tip the caller has no advice for) have nothing to
-    # suggest, so they never take a place in the list.
-    candidates = [item for item in instrument.items if item.tip is not None and item.tip in tips]
+    # suggest, so they never take a place in the list; nor does a practice that did not come
+    # up: there was nothing to do better.
+    candidates = [item for item in instrument.items if item.tip is not None
+                  and item.tip in tips and values[item.id] is not None]
     candidates.sort(key=lambda item: (values[item.id], tips[item.tip].number, item.id))
     return tuple(
         Weakest(item=item.id, value=values[item.id], tip_slug=item.tip,
@@ -211,7 +241,7 @@ def _weakest(instrument: Instrument, values: dict[str, int],
         for item in candidates[:3])
 
 
-def _reasons(instrument: Instrument, total: int, values: dict[str, int],
+def _reasons(instrument: Instrument, total: int, values: dict[str, int | None],
              previous_total: int | None, flag_total_below: int, flag_item_below: int,
              flag_drop: int) -> tuple[str, ...]:
     if (instrument.scale_min, instrument.scale_max) != FLAGGED_SCALE:
@@ -219,7 +249,7 @@ def _reasons(instrument: Instrument, total: int, values: dict[str, int],
     reasons = []
     if total < flag_total_below:
         reasons.append(TOTAL_BELOW_CUTOFF)
-    if any(value < flag_item_below for value in values.values()):
+    if any(value is not None and value < flag_item_below for value in values.values()):
         reasons.append(ITEM_BELOW_CUTOFF)
     if previous_total is not None and previous_total - total >= flag_drop:
         reasons.append(DROP_SINCE_LAST)
@@ -231,8 +261,8 @@ def score(instrument: Instrument, answers: list[dict], *, tips: dict[str, TipAdv
           flag_item_below: int = 8, flag_drop: int = 5) -> Score:
     """Score one set of answers to one instrument version. Raises AnswerError."""
     values = _validate(instrument, answers)
-    count = len(instrument.items)
-    total = sum(values.values())
+    count = sum(1 for value in values.values() if value is not None)
+    total = sum(value for value in values.values() if value is not None)
     lowest, highest = instrument.scale_min * count, instrument.scale_max * count
     reasons = _reasons(instrument, total, values, previous_total,
                        flag_total_below, flag_item_below, flag_drop)
@@ -240,6 +270,8 @@ def score(instrument: Instrument, answers: list[dict], *, tips: dict[str, TipAdv
         total=total,
         max=highest,
         percent=percent(total, lowest, highest),
+        rated=count,
+        of=len(instrument.items),
         # Every item, in display order; the tip is None for items that are not a practice.
         practices=tuple(PracticeScore(item=item.id, tip=item.tip, value=values[item.id],
                                       max=instrument.scale_max) for item in instrument.items),
@@ -256,10 +288,12 @@ def as_dict(result: Score) -> dict:
         "total": result.total,
         "max": result.max,
         "percent": result.percent,
+        "rated": result.rated,
+        "of": result.of,
         "practices": [{"item": p.item, "tip": p.tip, "value": p.value, "max": p.max}
                       for p in result.practices],
-        "dimensions": [{"dimension": d.dimension, "total": d.total, "max": d.max, "mean": d.mean}
-                       for d in result.dimensions],
+        "dimensions": [{"dimension": d.dimension, "total": d.total, "max": d.max, "mean": d.mean,
+                        "rated": d.rated, "of": d.of} for d in result.dimensions],
         "weakest": [{"item": w.item, "value": w.value,
                      "tip": {"slug": w.tip_slug, "title": w.tip_title}, "action": w.action}
                     for w in result.weakest],
@@ -275,10 +309,24 @@ def noise_threshold(instrument: Instrument, items: int = 1) -> int:
     return ceil(round(1.96 * wobble * sqrt(2 * items), 6))
 
 
-def noise_rule(instrument: Instrument) -> str:
-    """The rule in words, with this instrument's numbers, for people reading a trend."""
-    return (f"A change counts as real when it is at least {noise_threshold(instrument)} points "
-            f"for one practice or {noise_threshold(instrument, len(instrument.items))} for the "
-            f"total. Answers wobble from one check to the next even when nothing has changed: "
-            f"we allow {float(ANSWER_WOBBLE * (instrument.scale_max - instrument.scale_min)):g} "
-            f"points per answer and take 1.96 x wobble x sqrt(2 x items), rounded up.")
+# The rule as people read it: plain words, no formula (the formula is in this module's
+# docstring and the README). {practice} and {total} are the thresholds.
+NOISE_RULE = {
+    "en": ("A change is real when one practice moves by {practice} points or more, or your "
+           "total moves by {total} points or more. Your answers move up and down a little from "
+           "one check to the next, even when nothing has really changed. So we do not count "
+           "smaller moves. If a practice did not come up, we compare only the practices you "
+           "rated both times, and then the total needs to move a little less."),
+    "es": ("Un cambio es real cuando una práctica sube o baja {practice} puntos o más, o tu "
+           "total sube o baja {total} puntos o más. Tus respuestas suben y bajan un poco de una "
+           "vez a otra, aunque nada haya cambiado de verdad. Por eso no contamos los cambios "
+           "más pequeños. Si una práctica no se dio, comparamos solo las prácticas que "
+           "calificaste las dos veces, y entonces el total necesita moverse un poco menos."),
+}
+
+
+def noise_rule(instrument: Instrument, language: str = "en") -> str:
+    """The rule in plain words, with this instrument's numbers, for people reading a trend."""
+    words = NOISE_RULE.get(language, NOISE_RULE["en"])
+    return words.format(practice=noise_threshold(instrument),
+                        total=noise_threshold(instrument, len(instrument.items)))

@@ -4,6 +4,11 @@ Each check is compared with the one just before it (even when that one is older 
 window asked for). A practice is compared only with the same item on the same scale, and a
 total only with a total of the same items, so a new instrument version starts fresh instead
 of showing a change that is really a change of questions.
+
+Like is compared with like: a practice that did not come up (no value) has no change, and
+the total's change covers only the practices rated both times (`compared` says how many),
+judged against the wobble of that many answers. Each check says how many practices were
+rated (`rated` of `of`); its `percent` is of what was rated.
 """
 
 from sqlalchemy import select
@@ -16,10 +21,23 @@ from api.services.surveys import instruments, scoring
 SELF_CHECK = instruments.SELF_CHECK
 
 
-def _change(now: int, before: int | None, threshold: int) -> dict:
-    if before is None:
+def _change(now: int | None, before: int | None, threshold: int) -> dict:
+    if now is None or before is None:
         return {"change": None, "beyond_noise": False}
     return {"change": now - before, "beyond_noise": abs(now - before) >= threshold}
+
+
+def _total_change(now: dict, before: dict | None, instrument: scoring.Instrument) -> dict:
+    """The total's change over the practices rated both times, and how many those are."""
+    if before is None:
+        return {"change": None, "beyond_noise": False, "compared": None}
+    both = [item for item, value in now.items()
+            if value is not None and before.get(item) is not None]
+    if not both:
+        return {"change": None, "beyond_noise": False, "compared": 0}
+    change = _change(sum(now[i] for i in both), sum(before[i] for i in both),
+                     scoring.noise_threshold(instrument, len(both)))
+    return {**change, "compared": len(both)}
 
 
 def _check(response: SurveyResponse, instrument: scoring.Instrument, before: dict | None):
@@ -28,24 +46,23 @@ def _check(response: SurveyResponse, instrument: scoring.Instrument, before: dic
     same_scale = before is not None and before["scale"] == (instrument.scale_min,
                                                             instrument.scale_max)
     practice_noise = scoring.noise_threshold(instrument)
-    total_noise = scoring.noise_threshold(instrument, len(instrument.items))
     earlier = before["practices"] if same_scale else {}
+    values = {p.item: p.value for p in result.practices}
     shown = {
         "id": response.id, "created_at": response.created_at, "version": instrument.version,
         "total": result.total, "max": result.max, "percent": result.percent,
-        **_change(result.total, before["total"] if same_items and same_scale else None,
-                  total_noise),
+        "rated": result.rated, "of": result.of,
+        **_total_change(values, earlier if same_items and same_scale else None, instrument),
         "practices": [{"item": p.item, "tip": p.tip, "value": p.value, "max": p.max,
                        **_change(p.value, earlier.get(p.item), practice_noise)}
                       for p in result.practices],
     }
-    summary = {"items": {i.id for i in instrument.items}, "total": result.total,
-               "scale": (instrument.scale_min, instrument.scale_max),
-               "practices": {p.item: p.value for p in result.practices}}
+    summary = {"items": {i.id for i in instrument.items},
+               "scale": (instrument.scale_min, instrument.scale_max), "practices": values}
     return shown, summary
 
 
-def trend(user: User, limit: int) -> dict:
+def trend(user: User, limit: int, language: str = "en") -> dict:
     """The newest `limit` self-checks of `user`, oldest first, each with its changes."""
     rows = db.session.execute(
         select(SurveyResponse, SurveyInstrument).join(SurveyInstrument)
@@ -63,5 +80,5 @@ def trend(user: User, limit: int) -> dict:
     instrument = instruments.for_scoring(rows[-1][1] if rows else instruments.newest(SELF_CHECK))
     noise = {"practice": scoring.noise_threshold(instrument),
              "total": scoring.noise_threshold(instrument, len(instrument.items)),
-             "rule": scoring.noise_rule(instrument)}
+             "rule": scoring.noise_rule(instrument, language)}
     return {"survey": SELF_CHECK, "noise": noise, "checks": checks[-limit:]}

@@ -16,7 +16,6 @@ how the peer says sessions feel, dimension by dimension, on one 0-100 scale.
   something feels off.
 """
 
-from collections import Counter
 from fractions import Fraction
 
 from sqlalchemy import func, select
@@ -38,11 +37,12 @@ TIPPED_DIMENSIONS = ("relationship", "goals", "approach")
 
 
 def _dimension_percents(instrument: scoring.Instrument, result: scoring.Score) -> dict:
-    """Each dimension on 0-100, exact, so a 0-4 self-check and a 0-10 check line up."""
+    """Each dimension on 0-100, exact, so a 0-4 self-check and a 0-10 check line up.
+
+    Of what was rated: a dimension whose practices all did not come up has no percent."""
     low, high = instrument.scale_min, instrument.scale_max
-    counts = Counter(item.dimension for item in instrument.items)
-    return {d.dimension: Fraction(100) * (d.total - low * counts[d.dimension]) /
-            ((high - low) * counts[d.dimension]) for d in result.dimensions}
+    return {d.dimension: Fraction(100) * (d.total - low * d.rated) / ((high - low) * d.rated)
+            for d in result.dimensions if d.rated}
 
 
 def _rounded(value: Fraction | None) -> float | None:
@@ -60,7 +60,7 @@ def _worker_side(worker_id) -> dict | None:
     instrument = instruments.for_scoring(row)
     result = scoring.score(instrument, response.answers)
     percents = _dimension_percents(instrument, result)
-    count = len(instrument.items)  # the whole check, exact like each dimension
+    count = result.rated  # the whole check as rated, exact like each dimension
     percents["overall"] = (Fraction(100) * (result.total - instrument.scale_min * count)
                            / ((instrument.scale_max - instrument.scale_min) * count))
     return {"created_at": response.created_at, "version": row.version,

@@ -56,6 +56,12 @@ addStrings({
     scTalkIntro: "A short, honest talk can help. These can help you start:",
     scSavedAt: "Saved on this phone {date}", scD_relationship: "Relationship", scD_goals: "Goals",
     scD_approach: "Way of working", scD_overall: "Overall",
+    scOr: "Or, if it did not happen in these two weeks:", scEach: "Each check",
+    scRated: "{n} of {m} practices rated", scNotUp: "Did not come up",
+    scRatedNote: "Practices that did not come up are not counted, so they never lower your total.",
+    scPoint: "{date}: {p} of the practices you rated ({n} of {m})",
+    scChartNote: "Each point is the share of the practices you rated that time, so checks with different practices still compare fairly.",
+    scTotalChangeSome: "{date}: {c} points over the {k} practices you rated both times — a real change",
   },
   es: {
     scTitle: "Autoevaluación", scSession: "Revisión de la sesión", scStart: "Empezar",
@@ -110,6 +116,12 @@ addStrings({
     scTalkIntro: "Una charla corta y sincera puede ayudar. Esto les puede servir para empezar:",
     scSavedAt: "Guardado en este teléfono el {date}", scD_relationship: "Relación",
     scD_goals: "Metas", scD_approach: "Forma de trabajar", scD_overall: "En general",
+    scOr: "O, si no pasó en estas dos semanas:", scEach: "Cada autoevaluación",
+    scRated: "Calificaste {n} de {m} prácticas", scNotUp: "No se dio",
+    scRatedNote: "Las prácticas que no se dieron no cuentan, así que nunca bajan tu total.",
+    scPoint: "{date}: {p} de las prácticas que calificaste ({n} de {m})",
+    scChartNote: "Cada punto es la parte de las prácticas que calificaste esa vez, así que se pueden comparar aunque no sean las mismas prácticas.",
+    scTotalChangeSome: "{date}: {c} puntos en las {k} prácticas que calificaste las dos veces, un cambio real",
   },
 });
 
@@ -162,8 +174,9 @@ function radios(legend, options, value, pick, numbers) {
       spoken ? el("span", { class: "sc-sr", text: `, ${spoken}` }) : null))));
 }
 
-// A label per point (the self-check), or numbers with words at the two ends (0-10).
-function scaleGroup({ min, max, labels }, legend, value, pick) {
+// A label per point (the self-check), or numbers with words at the two ends (0-10). An item
+// that offers "did not come up" gets it apart from the scale: it is not a point on it.
+function scaleGroup({ min, max, labels, did_not_come_up: offScale }, legend, value, pick, offered) {
   const each = labels.length === max - min + 1;
   const options = [];
   for (let v = min; v <= max; v++) {
@@ -173,6 +186,13 @@ function scaleGroup({ min, max, labels }, legend, value, pick) {
   const group = radios(legend, options, value, pick, !each);
   if (!each) group.append(el("p", { class: "sc-ends muted", "aria-hidden": "true" },
     el("span", { text: `${min} = ${labels[0]}` }), el("span", { text: `${max} = ${labels.at(-1)}` })));
+  if (offered) {
+    group.append(el("p", { class: "sc-or muted", text: t("scOr") }),
+      el("div", { class: "sc-opts sc-off" }, el("label", { class: "sc-opt" },
+        el("input", { type: "radio", name: "sc-answer", value: "none", checked: value === null,
+                      onchange: () => pick(null) }),
+        el("span", { text: offScale || t("scNotUp") }))));
+  }
   return group;
 }
 
@@ -211,7 +231,7 @@ function runSurvey(box, survey, start, done) {
       scaleGroup(survey.scale, item.text, answers.get(item.id), (v) => {
         answers.set(item.id, v);
         next.disabled = false;
-      }), () => show(i - 1), next, () => show(i + 1));
+      }, item.did_not_come_up), () => show(i - 1), next, () => show(i + 1));
   };
   show(0);
 }
@@ -235,16 +255,25 @@ function tracked(item, whenSent) {
 
 function results(score, survey) {
   const text = itemText(survey);
+  const some = score.rated !== undefined && score.rated < score.of;
   return [
     p(t("scTotal", { n: score.total, m: score.max, p: pct(score.percent) }), "sc-total"),
+    score.rated === undefined ? null : p(t("scRated", { n: score.rated, m: score.of })),
+    some ? p(t("scRatedNote"), "muted") : null,
     el("h2", { text: t("scPractices") }),
-    el("ul", { class: "plain" }, score.practices.map((x) =>
-      bar(text(x.item), x.value, x.max, t("scOutOf", { n: x.value, m: x.max })))),
+    el("ul", { class: "plain" }, score.practices.map((x) => x.value === null
+      ? el("li", { class: "sc-bar sc-unrated" }, el("p", { text: text(x.item) }),
+        el("p", { class: "muted", text: survey?.scale?.did_not_come_up || t("scNotUp") }))
+      : bar(text(x.item), x.value, x.max, t("scOutOf", { n: x.value, m: x.max })))),
     score.weakest.length ? [el("h2", { text: t("scStartHere") }),
       el("ul", { class: "sc-list" }, score.weakest.map((w) => el("li", {}, p(text(w.item)),
         el("p", {}, tipLink(w.tip)), p(`${t("tryThis")}: ${w.action}`))))] : null,
   ];
 }
+
+// One check on the chart: its percent is of what was rated, and it says how much that was.
+const pointText = (c) => t("scPoint", { date: dateText(c.created_at), p: pct(c.percent),
+  n: c.rated ?? c.practices.length, m: c.of ?? c.practices.length });
 
 function chart(checks) {
   const n = checks.length, first = checks[0], last = checks.at(-1);
@@ -255,7 +284,8 @@ function chart(checks) {
     [0, 50, 100].flatMap((v) => [s("line", { class: "sc-grid", x1: 48, x2: 308, y1: y(v), y2: y(v) }),
       s("text", { x: 42, y: y(v) + 4, "text-anchor": "end" }, `${v}%`)]),
     s("polyline", { class: "sc-line", points: checks.map((c, i) => `${x(i)},${y(c.percent)}`).join(" ") }),
-    checks.map((c, i) => s("circle", { cx: x(i), cy: y(c.percent), r: 4 })),
+    checks.map((c, i) => el("svg:circle", { cx: x(i), cy: y(c.percent), r: 4 },
+      s("title", {}, pointText(c)))),
     s("text", { x: 48, y: 160 }, dateText(first.created_at)),
     s("text", { x: 308, y: 160, "text-anchor": "end" }, dateText(last.created_at)));
 }
@@ -265,12 +295,19 @@ function trendView(trend, survey) {
   if (!checks.length) return [];
   const text = itemText(survey);
   const changes = [
-    ...checks.filter((c) => c.beyond_noise).map((c) =>
-      t("scTotalChange", { date: dateText(c.created_at), c: signed(c.change) })),
+    ...checks.filter((c) => c.beyond_noise).map((c) => {
+      const whole = c.compared === undefined || c.compared === null || c.compared === c.of;
+      return t(whole ? "scTotalChange" : "scTotalChangeSome",
+        { date: dateText(c.created_at), c: signed(c.change), k: c.compared });
+    }),
     ...checks.at(-1).practices.filter((x) => x.beyond_noise).map((x) =>
       t("scItemChange", { item: text(x.item).replace(/\.$/, ""), c: signed(x.change) }))];
   return [el("h2", { text: t("scOverTime") }),
-    checks.length < 2 ? p(t("scOne")) : [chart(checks), el("h2", { text: t("scReal") }),
+    checks.length < 2 ? p(t("scOne")) : [chart(checks),
+      checks.some((c) => c.rated < c.of) ? p(t("scChartNote"), "muted small") : null,
+      el("details", {}, el("summary", { text: t("scEach") }),
+        el("ol", { class: "sc-list" }, checks.map((c) => el("li", { text: pointText(c) })))),
+      el("h2", { text: t("scReal") }),
       changes.length ? el("ul", { class: "sc-list" }, changes.map((c) => el("li", { text: c })))
         : p(t("scNoChange"))],
     el("details", {}, el("summary", { text: t("scNoise") }), p(trend.noise.rule))];

@@ -42,8 +42,8 @@ def test_loading_twice_changes_nothing(app_ctx):
     with unit_of_work():
         report = load_content(LANGUAGES)
     assert (report.created, report.updated, report.removed) == (0, 0, 0)
-    # tips, FAQs, group topics, two instruments
-    assert report.unchanged == before[0] + before[2] + before[4] + 2
+    # tips, FAQs, group topics, three instrument versions
+    assert report.unchanged == before[0] + before[2] + before[4] + 3
     assert before[4] >= 14 and before[5] == 2 * before[4]  # every topic in English and Spanish
     assert counts() == before
 

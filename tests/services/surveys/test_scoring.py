@@ -104,13 +104,15 @@ def test_worked_example_self_check():
         "total": 28,
         "max": 44,
         "percent": 63.6,  # 28 / 44 = 63.636...
+        "rated": 11, "of": 11,
         "practices": [{"item": slug, "tip": slug, "value": SELF_CHECK_EXAMPLE[slug], "max": 4}
                       for slug in TIP_SLUGS],
         "dimensions": [
             # 3 + 1 + 4 + 4 + 2 + 3 = 17 over 6 items: 2.833...
-            {"dimension": "relationship", "total": 17, "max": 24, "mean": 2.83},
-            {"dimension": "goals", "total": 6, "max": 12, "mean": 2.0},
-            {"dimension": "approach", "total": 5, "max": 8, "mean": 2.5},
+            {"dimension": "relationship", "total": 17, "max": 24, "mean": 2.83,
+             "rated": 6, "of": 6},
+            {"dimension": "goals", "total": 6, "max": 12, "mean": 2.0, "rated": 3, "of": 3},
+            {"dimension": "approach", "total": 5, "max": 8, "mean": 2.5, "rated": 2, "of": 2},
         ],
         # Two 1s, then three 2s (tips 4, 7 and 11): tip 4 wins the tie.
         "weakest": [
@@ -136,6 +138,7 @@ def test_worked_example_session_check():
         "total": 33,
         "max": 40,
         "percent": 82.5,
+        "rated": 4, "of": 4,
         "practices": [
             {"item": "heard", "tip": None, "value": 9, "max": 10},
             {"item": "what-matters", "tip": None, "value": 7, "max": 10},
@@ -143,10 +146,10 @@ def test_worked_example_session_check():
             {"item": "overall", "tip": None, "value": 9, "max": 10},
         ],
         "dimensions": [
-            {"dimension": "relationship", "total": 9, "max": 10, "mean": 9.0},
-            {"dimension": "goals", "total": 7, "max": 10, "mean": 7.0},
-            {"dimension": "approach", "total": 8, "max": 10, "mean": 8.0},
-            {"dimension": "overall", "total": 9, "max": 10, "mean": 9.0},
+            {"dimension": "relationship", "total": 9, "max": 10, "mean": 9.0, "rated": 1, "of": 1},
+            {"dimension": "goals", "total": 7, "max": 10, "mean": 7.0, "rated": 1, "of": 1},
+            {"dimension": "approach", "total": 8, "max": 10, "mean": 8.0, "rated": 1, "of": 1},
+            {"dimension": "overall", "total": 9, "max": 10, "mean": 9.0, "rated": 1, "of": 1},
         ],
         "weakest": [],  # no item maps to a tip
         "flag": True,
@@ -161,7 +164,7 @@ def test_rounding_takes_halves_up():
     eight = Instrument("eight", 1, 0, 4, tuple(Item(f"i{n}", "goals") for n in range(8)))
     result = score(eight, answers_for(eight, (1, 0, 0, 0, 0, 0, 0, 0)))
     assert result.percent == 3.1  # 1 / 32 = 3.125%
-    assert result.dimensions == (DimensionScore("goals", 1, 32, 0.13),)  # mean 0.125
+    assert result.dimensions == (DimensionScore("goals", 1, 32, 0.13, 8, 8),)  # mean 0.125
 
 
 def test_percent_counts_from_the_lowest_possible_total():
@@ -445,7 +448,13 @@ def test_old_versions_score_as_they_did(case, previous_total):
 def test_the_noise_rule_on_the_self_check_and_the_session_check():
     assert (noise_threshold(SELF_CHECK), noise_threshold(SELF_CHECK, 11)) == (2, 7)
     assert (noise_threshold(SESSION_CHECK), noise_threshold(SESSION_CHECK, 4)) == (5, 10)
-    assert "2 points for one practice or 7 for the total" in noise_rule(SELF_CHECK)
+    assert "one practice moves by 2 points or more" in noise_rule(SELF_CHECK)
+    assert "total moves by 7 points or more" in noise_rule(SELF_CHECK)
+    spanish = noise_rule(SELF_CHECK, "es")
+    assert "2 puntos o más" in spanish and "7 puntos o más" in spanish
+    # Plain words, no formula: no multiplication, root or decimal wobble for people to read.
+    for words in (noise_rule(SELF_CHECK), spanish):
+        assert not any(sign in words for sign in ("1.96", "×", " x ", "sqrt", "√", "0.7"))
 
 
 @PROPERTY
