@@ -18,6 +18,7 @@ WORKER_VIEWS = {
     "tips": "#/tips",
     "tip": "#/tips/reflect-back",
     "faq": "#/faq",
+    "topics": "#/topics",
     "goals": "#/goals",
     "partnership": "#/partnerships/{partnership}",
     "partnership-settings": "#/partnerships/{partnership}/settings",

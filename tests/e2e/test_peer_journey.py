@@ -89,7 +89,7 @@ def test_a_peer_reads_their_own_app_in_spanish(chromium, live_server):
             .to_be_visible()
         snap(peer, "share-choice")
         no_axe_violations(peer)
-        peer.get_by_text("La persona que me acompaña puede ver mis respuestas").click()
+        peer.get_by_text("Mi acompañante puede ver mis respuestas").click()
         expect(finish).to_be_enabled()
         finish.click()
         thanks = peer.locator("main").get_by_text("Gracias por tu sinceridad.", exact=False)
@@ -103,7 +103,7 @@ def test_a_peer_reads_their_own_app_in_spanish(chromium, live_server):
         expect(main.get_by_role("heading", name="Algunas cosas podrían ir mejor")).to_be_visible()
         expect(main.get_by_role("link", name="Cuando algo no se siente bien")).to_be_visible()
         expect(main.locator("label", has_text="Tú")).to_have_count(4)  # their side, each area
-        expect(main).to_contain_text("Quien te acompaña todavía no ha hecho su autoevaluación.")
+        expect(main).to_contain_text("Tu acompañante todavía no ha hecho su autoevaluación.")
         snap(peer, "both-sides")
         no_axe_violations(peer)
 
