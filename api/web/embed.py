@@ -1,10 +1,10 @@
-"""Embeds for agency sites: an iframe page whose tips need no JavaScript (its one script only
-says how tall it is), and a script that draws the tip of the day into any
-`<div data-rapport-tips>`.
+"""Embeds for agency sites: iframe pages (the tips, `/embed/tips`, and the group discussion
+topics, `/embed/topics`) that need no JavaScript (their one script only says how tall the page
+is), and a script that draws the tip of the day into any `<div data-rapport-tips>`.
 
-Both are public and cacheable. Only the iframe page may be framed (`frame-ancestors *`);
-every other page keeps `frame-ancestors 'none'`. Tip text, including an agency's own, is
-untrusted: the page is rendered by Jinja with autoescaping, and its only script is our own
+All are public and cacheable. Only the iframe pages may be framed (`frame-ancestors *`);
+every other page keeps `frame-ancestors 'none'`. Their text, including an agency's own, is
+untrusted: the pages are rendered by Jinja with autoescaping, and its only script is our own
 file (frame.js, `script-src 'self'`), which tells the host page how tall the page is; the
 script writes text with `textContent` only.
 
@@ -28,6 +28,7 @@ from api.lib.clock import utcnow
 from api.resources.scope import app_links, scoped_agency
 from api.schemas.content import ContentArgsSchema
 from api.services.content.tips import for_embed
+from api.services.content.topics import list_topics
 from api.web.frontend import static_file
 
 STATIC = Path(__file__).resolve().parent / "static" / "embed"
@@ -42,6 +43,11 @@ LABELS = {
            "more": "More tips", "by": "From"},
     "es": {"title": "Consejos de Rapport", "today": "Consejo del día", "try": "Prueba esto",
            "more": "Más consejos", "by": "De"},
+}
+TOPIC_LABELS = {
+    "en": {"title": "Rapport group topics", "more": "More group topics", "by": "From"},
+    "es": {"title": "Temas para grupos de Rapport", "more": "Más temas para grupos",
+           "by": "De"},
 }
 
 bp = Blueprint("embed", __name__, template_folder="templates")
@@ -61,6 +67,19 @@ def _args() -> dict:
         abort(422, errors=error.messages)
 
 
+def _page(template: str, route: str, labels: dict, shown: list, args: dict, agency,
+          language: str, **extra):
+    """An iframe page: its items, options, links into the app, CSP and language headers."""
+    # The language the page is in, asked for or not: the app opens in it too.
+    app_url, link_query = app_links(language, agency)
+    page = render_template(
+        template, items=shown, language=language, labels=labels[language],
+        theme=args["theme"], compact=args["compact"], route=route,
+        app_url=app_url, link_query=link_query, **extra)
+    return page, 200, {"Content-Security-Policy": EMBED_CSP,
+                       **language_headers(language, *(item.language for item in shown))}
+
+
 @bp.get("/embed/tips")
 @public
 @access.anyone
@@ -71,14 +90,22 @@ def tips_page():
     language = negotiate(args.get("lang"))
     shown, today = for_embed(utcnow().date(), language, args["count"],
                              agency.id if agency else None)
-    # The language the page is in, asked for or not: the app opens in it too.
-    app_url, link_query = app_links(language, agency)
-    page = render_template(
-        "embed/tips.html", tips=shown, today=today, language=language,
-        labels=LABELS[language], theme=args["theme"], compact=args["compact"],
-        app_url=app_url, link_query=link_query)
-    return page, 200, {"Content-Security-Policy": EMBED_CSP,
-                       **language_headers(language, *(tip.language for tip in shown))}
+    return _page("embed/tips.html", "tips", LABELS, shown, args, agency, language,
+                 today=today)
+
+
+@bp.get("/embed/topics")
+@public
+@access.anyone
+@cached()
+def topics_page():
+    args = _args()
+    agency = scoped_agency(args.get("agency"))
+    language = negotiate(args.get("lang"))
+    # The agency's published topics first, then the core ones in order (list_topics' order).
+    shown, _ = list_topics(language, page=1, page_size=args["count"],
+                           agency_id=agency.id if agency else None)
+    return _page("embed/topics.html", "topics", TOPIC_LABELS, shown, args, agency, language)
 
 
 @bp.get("/embed/<any('embed.css', 'frame.js'):asset>")

@@ -6,7 +6,7 @@ the core ones (the same rules as tips and FAQs)."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -46,6 +46,8 @@ class LocalisedTopic:
     fallback: bool
     last_reviewed: date
     agency: AgencyRef | None = None
+    updated_at: datetime | None = None
+    created_at: datetime | None = None
 
 
 def _localised_select(language: str, agency_id: uuid.UUID | None = None):
@@ -73,6 +75,8 @@ def _localise_all(rows, language: str, agency_id=None) -> list[LocalisedTopic]:
             fallback=wanted is None,
             last_reviewed=text.last_reviewed,
             agency=agency_ref(topic.agency),
+            updated_at=topic.updated_at,
+            created_at=topic.created_at,
         ))
     return result
 

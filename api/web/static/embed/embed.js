@@ -6,8 +6,8 @@
  * Each such div gets a card inside a shadow root, so the host page's CSS cannot reach it.
  * Every piece of tip text goes in with textContent: it can never become markup or script.
  *
- * It also sizes every Rapport iframe (/embed/tips) on the page to fit its content: the
- * iframe posts {"type": "rapport:resize", "height": N}; only messages from the Rapport
+ * It also sizes every Rapport iframe (/embed/tips, /embed/topics) on the page to fit its
+ * content: the iframe posts {"type": "rapport:resize", "height": N}; only messages from the Rapport
  * origin, from one of this page's iframes, are heeded.
  */
 (function () {
@@ -111,7 +111,7 @@
   function measureAll() {
     var frames = document.getElementsByTagName("iframe");
     for (var i = 0; i < frames.length; i++) {
-      if (frames[i].src.indexOf(origin + "/embed/tips") === 0 && frames[i].contentWindow) {
+      if (frames[i].src.indexOf(origin + "/embed/") === 0 && frames[i].contentWindow) {
         frames[i].contentWindow.postMessage({ type: "rapport:measure" }, origin);
       }
     }

@@ -1,5 +1,5 @@
-/* Inside the iframe page (/embed/tips): tell the page that frames it how tall this page is,
- * so it can size the iframe to fit, with no scrollbar inside. The message is
+/* Inside the iframe pages (/embed/tips, /embed/topics): tell the page that frames it how
+ * tall this page is, so it can size the iframe to fit, with no scrollbar inside. The message is
  *
  *   {"type": "rapport:resize", "height": <CSS pixels>}
  *
