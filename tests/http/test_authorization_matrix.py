@@ -69,6 +69,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("feeds.TipsJsonFeed", "GET"): Row(everyone(200)),
     ("feeds.TipsAtomFeed", "GET"): Row(everyone(200)),
     ("feeds.TipsRssFeed", "GET"): Row(everyone(200)),
+    ("feeds.TopicsJsonFeed", "GET"): Row(everyone(200)),
+    ("feeds.TopicsAtomFeed", "GET"): Row(everyone(200)),
+    ("feeds.TopicsRssFeed", "GET"): Row(everyone(200)),
     ("surveys.Surveys", "GET"): Row(everyone(200)),
     ("surveys.SurveyBySlug", "GET"): Row(everyone(200), {"slug": "session-check"}),
     ("surveys.ScoreAnswers", "POST"): Row(everyone(200), {"slug": "session-check"}, {
@@ -93,6 +96,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("frontend.manifest", "GET"): Row(everyone(200)),
     ("frontend.offline_page", "GET"): Row(everyone(200)),
     ("embed.tips_page", "GET"): Row(everyone(200)),
+    ("embed.topics_page", "GET"): Row(everyone(200)),
     ("embed.embed_asset", "GET"): Row(everyone(200), {"asset": "embed.css"}),
     ("embed.embed_script", "GET"): Row(everyone(200)),
     # Operators' metrics: this machine only (the test client is 127.0.0.1), whoever signed in;

@@ -81,15 +81,16 @@ NON_API_ENDPOINTS = {
     "api-docs.openapi_json", "frontend.app_shell", "frontend.app_asset", "frontend.docs",
     "frontend.docs_vendor_asset", "frontend.docs_vendor_versioned", "frontend.docs_init",
     "frontend.service_worker",
-    "frontend.manifest", "frontend.offline_page", "embed.tips_page", "embed.embed_asset",
-    "embed.embed_script",
+    "frontend.manifest", "frontend.offline_page", "embed.tips_page", "embed.topics_page",
+    "embed.embed_asset", "embed.embed_script",
 }
-# The one page other sites may put in an iframe; every other response forbids framing.
-EMBEDDABLE = {"embed.tips_page"}
+# The pages other sites may put in an iframe; every other response forbids framing.
+EMBEDDABLE = {"embed.tips_page", "embed.topics_page"}
 PUBLIC_ENDPOINTS = {
     "tips.Tips", "tips.TipOfTheDay", "tips.TipBySlug", "faqs.Faqs", "faqs.FaqBySlug",
     "topics.Topics", "topics.TopicBySlug", "surveys.Surveys", "surveys.SurveyBySlug",
     "feeds.TipsJsonFeed", "feeds.TipsAtomFeed", "feeds.TipsRssFeed",
+    "feeds.TopicsJsonFeed", "feeds.TopicsAtomFeed", "feeds.TopicsRssFeed",
     "crisis.CrisisResources",
     *NON_API_ENDPOINTS,
 }
