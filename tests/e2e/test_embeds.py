@@ -220,3 +220,29 @@ def test_only_the_iframe_page_may_be_framed(client):
     with client.get("/embed/frame.js") as script:
         assert script.status_code == 200 and "javascript" in script.mimetype
         assert b"rapport:resize" in script.data
+
+
+def test_the_topics_embed_renders_on_another_origin_and_fits(page, live_server, client):
+    topics = client.get("/api/v1/topics", query_string={"lang": "es"}).get_json()
+    site_page = f"""<!doctype html><html><head><title>Agency site</title></head><body>
+<iframe id="topics" title="Rapport group topics" width="100%" style="border:0"
+  src="{live_server}/embed/topics?lang=es&count=2"></iframe>
+<script src="{live_server}/embed.js" async></script></body></html>""".encode()
+
+    def site(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [site_page]
+
+    with serving(site) as url:
+        page.goto(url)
+        assert not page.url.startswith(live_server)
+        frame = page.frame_locator("#topics")
+        articles = frame.locator("article")
+        articles.first.wait_for()
+        expect(articles).to_have_count(2)
+        expect(articles.first.locator("h2")).to_have_text(topics[0]["title"])
+        expect(articles.first.locator(".summary")).to_have_text(topics[0]["opening_question"])
+        link = articles.first.locator("h2 a").get_attribute("href")
+        assert link == f"{live_server}/#/topics/{topics[0]['slug']}?lang=es"
+        assert fits(page, "#topics")["window"] > 150  # embed.js sized it to its content
+        assert page.dialogs == []
