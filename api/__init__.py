@@ -11,8 +11,8 @@ import gc
 
 from flask import Flask
 
-from api import caching, cli, counters, db, http, observability, ratelimits, resources, web
-from api.config import Config, limit_storage_url, secret_key
+from api import caching, cli, counters, db, http, jobs, observability, ratelimits, resources, web
+from api.config import Config, jobs_url, limit_storage_url, secret_key, vapid_private_key
 from api.db import unit_of_work
 from api.extensions import compress
 from api.http import access
@@ -27,6 +27,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["RATELIMIT_STORAGE_URI"] = limit_storage_url(
         app.config["RATELIMIT_STORAGE_URI"], app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["SECRET_KEY"] = secret_key(app.config["SECRET_KEY"], app.config["SECRET_KEY_FILE"])
+    app.config["VAPID_PRIVATE_KEY"] = vapid_private_key(app.config["VAPID_PRIVATE_KEY"],
+                                                        app.config["VAPID_KEY_FILE"])
+    app.config["JOBS_URL"] = jobs_url(app.config["JOBS_URL"], app.config["SQLALCHEMY_DATABASE_URI"])
 
     counters.init_app(app)  # counts for quotas and sign-in guards; no hooks of its own
 
@@ -44,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     resources.register(api)
     web.init_app(app)
     unit_of_work.init_app(app)
+    jobs.init_app(app)  # the job queue; sends pushes once a unit of work has committed
     cli.init_app(app)
     access.verify_declared(app)
     if app.config["GC_FREEZE"]:

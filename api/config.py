@@ -82,6 +82,46 @@ def secret_key(raw: str | None, path: Path) -> str:
     return path.read_text().strip()
 
 
+def vapid_private_key(raw: str | None, path: Path) -> str:
+    """The VAPID private key (PEM) that signs every push: as set, else the one kept in
+    `path`, made there at the first start (as secret_key does). Kept outside the repository;
+    README "Reminders" says how to rotate it."""
+    if raw:
+        return raw.replace("\\n", "\n")
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        pass
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()).decode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f"{path.name}.{os.getpid()}")
+    draft.write_text(pem)
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text()
+
+
+def jobs_url(raw: str | None, database: str) -> str:
+    """Where the job queue keeps its tasks: as set (`redis://...` for several machines),
+    else an SQLite file beside the app's SQLite database, else Redis on this machine."""
+    if raw:
+        return raw
+    if database.startswith("sqlite:///") and len(database) > len("sqlite:///"):
+        path = Path(database.removeprefix("sqlite:///"))
+        return f"sqlite:///{path.with_name(path.stem + '-jobs.db')}"
+    return "redis://127.0.0.1:6379/1"
+
+
 class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -150,6 +190,21 @@ class Config:
         "text/html", "text/css", "text/javascript", "application/javascript", "text/calendar",
     ]
     COMPRESS_ALGORITHM = ["br", "gzip"]
+    # Web Push (api.services.reminders). The key is made at the first start when unset.
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
+    VAPID_KEY_FILE = Path(os.environ.get("VAPID_KEY_FILE")
+                          or PROJECT_ROOT / "var" / "vapid-private.pem")
+    # Push services use it to reach whoever runs this server when something goes wrong.
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@rapport.invalid")
+    # The push services a browser's subscription may point at (hosts and their subdomains):
+    # Chrome's, Firefox's, Apple's and Microsoft's. Anything else is refused, so no one can
+    # make the server post to an address of their choosing.
+    PUSH_SERVICES = tuple(os.environ.get(
+        "PUSH_SERVICES", "fcm.googleapis.com,push.services.mozilla.com,push.apple.com,"
+        "notify.windows.com").split(","))
+    PUSH_ALLOW_HTTP = os.environ.get("PUSH_ALLOW_HTTP", "0") == "1"  # tests' local push service
+    # The job queue (api.jobs, Huey): None here, create_app works it out (see jobs_url).
+    JOBS_URL = os.environ.get("JOBS_URL") or None
     # flask-smorest / OpenAPI
     API_TITLE = "Rapport API"
     API_VERSION = "1.0.0"

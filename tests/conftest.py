@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask_migrate import upgrade
 
 from api import create_app, ratelimits
@@ -25,6 +27,9 @@ from api.services.loading import load_content
 from tests.factories import make_worker, make_world
 
 RUN_PREFIX = f"rapport-test-{uuid.uuid4().hex[:8]}"
+VAPID_TEST_KEY = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+    serialization.NoEncryption()).decode()
 
 
 def _test_config(url: str, engine_options: dict) -> dict:
@@ -56,6 +61,12 @@ def _test_config(url: str, engine_options: dict) -> dict:
         # behind the app's back still sees its edit; tests/caching/test_public_cache.py builds
         # apps with the production setting.
         "CONTENT_VERSION_TTL": 0,
+        # Jobs wait in memory until a test runs them; pushes go to the test's own push
+        # service on loopback (tests/reminders/push_service.py), signed with a key of this run.
+        "JOBS_URL": "memory://",
+        "VAPID_PRIVATE_KEY": VAPID_TEST_KEY,
+        "PUSH_SERVICES": ("127.0.0.1", "fcm.googleapis.com", "push.services.mozilla.com"),
+        "PUSH_ALLOW_HTTP": True,
     }
 
 

@@ -117,6 +117,15 @@ class World:
             admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
             return str(api_keys.create(admin, "Website")[1].id)
 
+    def fresh_push_subscription(self, member: str = "peer_a") -> str:
+        """The id of a new push subscription of `member` (a browser on a known push service)."""
+        from api.services.reminders import subscriptions
+
+        with self.app.app_context(), unit_of_work():
+            user = db.session.get(User, uuid.UUID(self[member].id))
+            device, _ = subscriptions.save(user, None, **push_subscription_body())
+            return str(device.id)
+
     def celebratable_goal(self) -> str:
         """A goal with a milestone that is done (remembered in `last_done_milestone`)."""
         goal_id = self.fresh_goal()
@@ -127,6 +136,23 @@ class World:
         with self.app.app_context():
             return str(make_milestone(self["worker_a"], goal_id or self.fresh_goal(),
                                       done=done).id)
+
+
+def push_subscription_body(**choices) -> dict:
+    """What a browser's PushSubscription.toJSON() gives, on Chrome's push service."""
+    import base64
+    import os
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def b64url(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return {"endpoint": f"https://fcm.googleapis.com/fcm/send/{b64url(os.urandom(24))}",
+            "keys": {"p256dh": b64url(point), "auth": b64url(os.urandom(16))}, **choices}
 
 
 def committed(factory):

@@ -31,6 +31,7 @@ from api.models.goals import (
     PartnershipPause,
 )
 from api.models.integrations import ApiKey, CrisisResource
+from api.models.reminders import Notification, PushSubscription
 from api.models.surveys import InsightRelease, SurveyInstrument, SurveyResponse
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Agency", "AgencyJoinCode", "ApiKey", "AuditEvent", "AuthSession", "CalendarFeed",
     "Celebration", "CheckIn", "CrisisResource", "Faq", "FaqTranslation", "Goal", "GoalEvent",
     "IdempotencyRecord", "InsightRelease", "Invite",
-    "Milestone", "Partnership", "PartnershipPause", "SurveyInstrument", "SurveyResponse", "Tip",
+    "Milestone", "Notification", "Partnership",
+    "PushSubscription", "PartnershipPause", "SurveyInstrument", "SurveyResponse", "Tip",
     "TipTag", "TipTranslation", "Topic", "TopicTag", "TopicTranslation", "User",
 ]

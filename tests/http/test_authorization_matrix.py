@@ -15,7 +15,7 @@ from flask import Flask
 from api import create_app
 from api.http import access
 from api.services.accounts.sessions import token_hash
-from tests.factories import unique
+from tests.factories import push_subscription_body, unique
 
 ACTORS = ("anonymous", "worker_a", "peer_a", "worker_b", "peer_b", "admin_a", "admin_b")
 MEMBERS_A = {"worker_a", "peer_a"}
@@ -260,6 +260,16 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("me.SelfCheckTrend", "GET"): Row(signed_in(403, worker_a=200, worker_b=200)),
     ("partnerships.PartnershipRapport", "GET"): Row(
         members_of_a(200), lambda w: {"partnership_id": w.partnership_a}),
+    # Reminders: the server's public key is for anyone; a device is its owner's alone.
+    ("reminders.PushKey", "GET"): Row(everyone(200)),
+    ("reminders.PushSubscriptions", "GET"): Row(signed_in(200)),
+    ("reminders.PushSubscriptions", "POST"): Row(
+        signed_in(201), body=lambda w, a: push_subscription_body(time_zone="UTC")),
+    **{("reminders.PushSubscriptionById", method): Row(
+        {**signed_in(404), "peer_a": status},
+        lambda w: {"subscription_id": w.fresh_push_subscription("peer_a")}, body)
+       for method, status, body in (("GET", 200, None), ("PATCH", 200, {"detail": "names"}),
+                                    ("DELETE", 204, None))},
 }
 
 _APP = create_app()
@@ -322,5 +332,5 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
 PUBLIC_BLUEPRINTS = {"tips", "faqs", "topics", "feeds", "frontend", "embed"}
 PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in PUBLIC_BLUEPRINTS} | {
     "api-docs.openapi_json", "surveys.Surveys", "surveys.SurveyBySlug",
-    "crisis.CrisisResources"}
+    "crisis.CrisisResources", "reminders.PushKey"}
 

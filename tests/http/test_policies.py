@@ -72,6 +72,9 @@ EXAMPLES = {
     "api_keys.ApiKeys": (lambda w: {"agency_id": w.agency_a}, {"agency_id": MISSING_ID}),
     "api_keys.ApiKeyById": (lambda w: {"agency_id": w.agency_a, "key_id": w.fresh_api_key()},
                             {"agency_id": MISSING_ID, "key_id": MISSING_ID}),
+    "reminders.PushSubscriptionById": (
+        lambda w: {"subscription_id": w.fresh_push_subscription("worker_a")},
+        {"subscription_id": MISSING_ID}),
     "partnerships.CheckInCalendar": (
         lambda w: {"partnership_id": w.partnership_a, "token": w.fresh_feed_token()},
         {"partnership_id": MISSING_ID, "token": "x" * 43}),
@@ -91,7 +94,7 @@ PUBLIC_ENDPOINTS = {
     "topics.Topics", "topics.TopicBySlug", "surveys.Surveys", "surveys.SurveyBySlug",
     "feeds.TipsJsonFeed", "feeds.TipsAtomFeed", "feeds.TipsRssFeed",
     "feeds.TopicsJsonFeed", "feeds.TopicsAtomFeed", "feeds.TopicsRssFeed",
-    "crisis.CrisisResources",
+    "crisis.CrisisResources", "reminders.PushKey",
     *NON_API_ENDPOINTS,
 }
 PRIVATE_ENDPOINTS = {
@@ -108,6 +111,7 @@ PRIVATE_ENDPOINTS = {
     "partnerships.CalendarFeeds", "partnerships.CheckInCalendar", "surveys.ScoreAnswers",
     "surveys.SurveyResponses", "me.SelfCheckTrend", "partnerships.PartnershipRapport",
     "agencies.AgencyInsights", "api_keys.ApiKeys", "api_keys.ApiKeyById", "me.NextMilestones",
+    "reminders.PushSubscriptions", "reminders.PushSubscriptionById",
 }
 # Operators' pages: private, and not API operations (so not in the spec). The test client
 # asks from 127.0.0.1, which /metrics answers; tests/observability/test_requests.py covers others.

@@ -17,6 +17,7 @@ from api.extensions import db
 from api.lib.clock import utcnow
 from api.models import Celebration, CheckIn, Goal, GoalEvent, Milestone, Partnership, User
 from api.services import audit
+from api.services.reminders import outbox
 from api.services.support.partnerships import Ended
 
 
@@ -81,6 +82,13 @@ _GOAL_WITH_PARTNERSHIP = (
     .where(Goal.id == bindparam("goal_id")))
 
 
+def _tell_the_other(user: User, partnership: Partnership, kind: str, subject_id) -> None:
+    """A push for the other member's devices that want this kind (api.services.reminders)."""
+    other = partnership.peer_id if user.id == partnership.worker_id else partnership.worker_id
+    outbox.alert(other, kind, partnership_id=partnership.id, subject_id=subject_id,
+                 about_user_id=user.id)
+
+
 def member_goal(user: User, goal_id: uuid.UUID) -> tuple[Goal, Partnership] | None:
     row = db.session.execute(_GOAL_WITH_PARTNERSHIP, {"goal_id": goal_id}).first()
     if row is None or user.id not in row[1].member_ids():
@@ -116,6 +124,7 @@ def create_goal(user: User, partnership: Partnership, *, title: str, why: str | 
     db.session.flush()
     db.session.add(GoalEvent(goal_id=goal.id, partnership_id=partnership.id, from_status=None,
                              to_status=status, actor_id=user.id))
+    _tell_the_other(user, partnership, "new_goal", goal.id)
     audit.record(user, "goal.create", object_type="goal", object_id=goal.id,
                  partnership_id=partnership.id)
     db.session.flush()
@@ -225,6 +234,8 @@ def update_milestone(user: User, milestone: Milestone, partnership: Partnership,
     if "done" in changes and changes["done"] != milestone.done:
         milestone.done_at = utcnow() if changes["done"] else None
         milestone.done_by = user.id if changes["done"] else None
+        if changes["done"]:
+            _tell_the_other(user, partnership, "milestone_done", milestone.id)
     for name, value in changes.items():
         setattr(milestone, name, value)
     _words_now_theirs(user, milestone, changes)
@@ -297,4 +308,5 @@ def add_celebration(user: User, goal: Goal, partnership: Partnership, *, message
     db.session.flush()
     audit.record(user, "celebration.create", object_type="celebration",
                  object_id=celebration.id, partnership_id=partnership.id)
+    _tell_the_other(user, partnership, "celebration", celebration.id)
     return celebration

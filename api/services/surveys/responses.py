@@ -9,6 +9,7 @@ from api.db.paging import page_of
 from api.extensions import db
 from api.models import Partnership, SurveyInstrument, SurveyResponse, User
 from api.services import audit
+from api.services.reminders import outbox
 from api.services.support.partnerships import Ended
 from api.services.surveys import instruments, scoring
 
@@ -70,6 +71,10 @@ def store(user: User, row: SurveyInstrument, answers: list[dict], *,
     audit.record(user, "survey_response.create", object_type="survey_response",
                  object_id=response.id,
                  partnership_id=partnership_id if share == "now" else None)
+    if share == "now" and result.flag:
+        # The worker hears that a talk is asked for, never the answers: those wait in the app.
+        outbox.alert(partnership.worker_id, "talk_flag", partnership_id=partnership.id,
+                     subject_id=response.id, about_user_id=user.id)
     return response, result
 
 

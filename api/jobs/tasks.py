@@ -1,0 +1,68 @@
+"""The jobs: find due check-in reminders, send what waits, and send at once after a change."""
+
+import uuid
+from datetime import datetime
+
+from huey import crontab
+
+from api.db.unit_of_work import unit_of_work
+from api.jobs import app, queue
+from api.services.reminders import sending
+from api.services.support import reminders
+
+SWEEP_LOCK = "rapport-send-waiting"
+SCAN_LOCK = "rapport-find-due"
+
+
+def send_to(subscription_id: uuid.UUID, now: datetime | None = None) -> dict | None:
+    """Send what waits for one device now: lease it, build, post outside any transaction,
+    then record what the push service said."""
+    with unit_of_work():
+        if not sending.lease(subscription_id, now):
+            return None  # another process is sending to it
+        reminders.drop_done(subscription_id, now)
+    with unit_of_work():
+        batch = sending.prepare(subscription_id, now)
+    if batch is None:
+        return None
+    outcomes = sending.post(batch) if batch.messages else []
+    with unit_of_work():
+        return sending.record(batch, outcomes, now)
+
+
+def sweep(now: datetime | None = None) -> int:
+    with unit_of_work():
+        sending.sweep_orphans()
+        devices = sending.due_devices(now)
+    for device in devices:
+        send_to(device, now)
+    return len(devices)
+
+
+def scan(now: datetime | None = None) -> int:
+    with unit_of_work():
+        return reminders.find_due(now)
+
+
+@queue.task()
+def send_to_devices(subscription_ids: list[str]) -> None:
+    with app().app_context():
+        for subscription_id in subscription_ids:
+            send_to(uuid.UUID(subscription_id))
+
+
+@queue.periodic_task(crontab(minute="*"))
+@queue.lock_task(SWEEP_LOCK)
+def send_waiting() -> int:
+    """Every minute: whatever waits and may go now (after quiet hours, a summary's time, a
+    retry's wait, or a nudge that was lost)."""
+    with app().app_context():
+        return sweep()
+
+
+@queue.periodic_task(crontab(minute="*/15"))
+@queue.lock_task(SCAN_LOCK)
+def find_due_reminders() -> int:
+    """Every quarter hour: a reminder for each side of each partnership that is due."""
+    with app().app_context():
+        return scan()
