@@ -189,6 +189,17 @@ MESSAGES_ES = {
         "Esta clave ya se usó para una solicitud distinta.",
     "A request with this Idempotency-Key is still being handled.":
         "Todavía se está atendiendo una solicitud con esta Idempotency-Key.",
+    # reminders (push subscriptions)
+    "This is not the address of a known push service.":
+        "Esta no es la dirección de un servicio de notificaciones conocido.",
+    "Not base64url text.": "No es texto base64url.",
+    "p256dh is not a P-256 public key.": "p256dh no es una clave pública P-256.",
+    "auth must be 16 bytes.": "auth debe tener 16 bytes.",
+    "Not a time zone name such as America/Chicago.":
+        "No es el nombre de una zona horaria, como America/Chicago.",
+    "Use a 24-hour time such as 21:30.": "Usa una hora de 24 horas, como 21:30.",
+    "Quiet hours need a start and an end that differ.":
+        "Las horas de silencio necesitan un inicio y un fin distintos.",
     # the service
     "The service can't save anything right now. Try again in a moment.":
         "El servicio no puede guardar nada ahora. Inténtalo de nuevo en un momento.",
@@ -206,6 +217,9 @@ PATTERNS_ES = [
     (re.compile(r"Must be greater than or equal to (\S+)\."), "Debe ser {0} o más."),
     (re.compile(r"Must be less than or equal to (\S+)\."), "Debe ser {0} o menos."),
     (re.compile(r"Must be one of: (.+)\."), "Debe ser uno de estos: {0}."),
+    (re.compile(r"At most (\d+) devices can take reminders\. Remove one you no longer use "
+                r"first\."),
+     "Solo {0} dispositivos pueden recibir recordatorios. Quita primero uno que ya no uses."),
     (re.compile(r"Check-ins older than (\d+) days cannot be added\."),
      "No se pueden agregar avances de hace más de {0} días."),
     (re.compile(r"Must be between (\S+) and (\S+)\."), "Debe estar entre {0} y {1}."),

@@ -200,6 +200,13 @@ class ExportSchema(ma.Schema):
     checkins = ma.fields.List(ma.fields.Dict(), required=True)
     celebrations = ma.fields.List(ma.fields.Dict(), required=True)
     survey_responses = ma.fields.List(ma.fields.Dict(), required=True)
+    push_devices = ma.fields.List(ma.fields.Dict(), required=True, metadata={
+        "description": "Devices that take reminders, with their choices (times of day as "
+        "minutes after local midnight)."})
+    notifications = ma.fields.List(ma.fields.Dict(), required=True, metadata={
+        "description": "Every reminder and alert made for your devices, and what became "
+        "of it: `sent`, `waiting`, `skipped` (already done, kind turned off, device "
+        "removed) or `failed`."})
     access_log = ma.fields.List(ma.fields.Dict(), required=True)
 
 

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, or_, select, update
 
@@ -18,7 +19,9 @@ from api.models import (
     Goal,
     Invite,
     Milestone,
+    Notification,
     Partnership,
+    PushSubscription,
     SurveyInstrument,
     SurveyResponse,
     User,
@@ -72,6 +75,10 @@ def _everything(user: User) -> dict:
     survey_rows = db.session.execute(
         select(SurveyResponse, SurveyInstrument).join(SurveyInstrument)
         .where(SurveyResponse.user_id == user.id).order_by(SurveyResponse.created_at)).all()
+    devices = db.session.scalars(select(PushSubscription).where(
+        PushSubscription.user_id == user.id).order_by(PushSubscription.created_at)).all()
+    notifications = db.session.scalars(select(Notification).where(
+        Notification.user_id == user.id).order_by(Notification.created_at, Notification.id)).all()
     events = db.session.scalars(
         audit.about(user).order_by(AuditEvent.at, AuditEvent.id)).all()
     return {
@@ -118,6 +125,23 @@ def _everything(user: User) -> dict:
             "partnership_id": str(r.partnership_id) if r.partnership_id else None,
             "created_at": r.created_at,
         } for r, i in survey_rows],
+        # Reminders: each device and its choices (not its push address or keys, which are
+        # secrets of the browser), and every reminder or alert made for it.
+        "push_devices": [{
+            "id": str(d.id), "label": d.label, "push_service": urlsplit(d.endpoint).hostname,
+            "language": d.language, "time_zone": d.time_zone, "kinds": d.kinds,
+            "detail": d.detail, "quiet_start_minute": d.quiet_start,
+            "quiet_end_minute": d.quiet_end, "daily_summary": d.daily_summary,
+            "summary_at_minute": d.summary_at, "created_at": d.created_at,
+            "last_sent_at": d.last_sent_at,
+        } for d in devices],
+        "notifications": [{
+            "kind": n.kind, "device_id": str(n.subscription_id) if n.subscription_id else None,
+            "partnership_id": str(n.partnership_id) if n.partnership_id else None,
+            "created_at": n.created_at, "deliver_after": n.deliver_after, "status": n.status,
+            "attempts": n.attempts, "sent_at": n.sent_at, "sent_with": n.sent_with,
+            "outcome": n.outcome,
+        } for n in notifications],
         "access_log": [{
             "at": e.at, "actor_id": str(e.actor_id) if e.actor_id else None,
             "actor_role": e.actor_role, "action": e.action, "object_type": e.object_type,
@@ -157,6 +181,12 @@ def erase(user: User) -> None:
         db.session.execute(update(model).where(getattr(model, author) == user.id).values({
             field: "" if field == "title" else None, author: None, "words_removed_at": now,
             "version": model.version + 1}))
+    # Their devices and every reminder made for them go; a reminder for someone else that
+    # would have named them no longer can.
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user.id))
+    db.session.execute(update(Notification).where(Notification.about_user_id == user.id)
+                       .values(about_user_id=None))
     # Survey answers are about how the person felt: they go entirely.
     db.session.execute(delete(SurveyResponse).where(SurveyResponse.user_id == user.id))
     # Answers kept for retries hold the same words (a check-in's note): they go too.

@@ -47,8 +47,10 @@ def row(subscription: PushSubscription, kind: str, *, dedupe_key: str,
 def alert(recipient_id: uuid.UUID, kind: str, *, partnership_id: uuid.UUID,
           subject_id, about_user_id: uuid.UUID | None) -> None:
     """Tell each of the recipient's devices that wants `kind` about one thing that happened."""
-    devices = db.session.scalars(select(PushSubscription)
-                                 .where(PushSubscription.user_id == recipient_id)).all()
+    # No autoflush: the caller's change is flushed by its own rules (a versioned edit).
+    with db.session.no_autoflush:
+        devices = db.session.scalars(select(PushSubscription)
+                                     .where(PushSubscription.user_id == recipient_id)).all()
     key = f"{kind}:{subject_id}"
     insert_once([row(device, kind, dedupe_key=key, partnership_id=partnership_id,
                      subject_id=subject_id, about_user_id=about_user_id)

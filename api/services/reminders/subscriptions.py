@@ -14,7 +14,6 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from api.extensions import db
-from api.lib.clock import utcnow
 from api.models import AuthSession, Notification, PushSubscription, User
 from api.models.reminders import KINDS
 from api.services import audit
@@ -175,10 +174,3 @@ def remove(user: User | None, subscription: PushSubscription) -> None:
         audit.record(user, "push_subscription.delete", object_type="push_subscription",
                      object_id=subscription.id)
     db.session.delete(subscription)
-
-
-def for_export(user: User) -> dict:
-    devices = mine(user)
-    notes = db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                               .order_by(Notification.created_at, Notification.id)).all()
-    return {"devices": devices, "notifications": notes, "exported_at": utcnow()}

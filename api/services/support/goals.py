@@ -231,17 +231,18 @@ def all_milestones_done(goal: Goal) -> bool:
 def update_milestone(user: User, milestone: Milestone, partnership: Partnership,
                      expected: set[int] | None, **changes) -> Milestone:
     _writable(partnership)
+    now_done = changes.get("done") is True and not milestone.done
     if "done" in changes and changes["done"] != milestone.done:
         milestone.done_at = utcnow() if changes["done"] else None
         milestone.done_by = user.id if changes["done"] else None
-        if changes["done"]:
-            _tell_the_other(user, partnership, "milestone_done", milestone.id)
     for name, value in changes.items():
         setattr(milestone, name, value)
     _words_now_theirs(user, milestone, changes)
     audit.record(user, "milestone.update", object_type="milestone", object_id=milestone.id,
                  partnership_id=partnership.id)
     _flush_versioned(expected, milestone)
+    if now_done:
+        _tell_the_other(user, partnership, "milestone_done", milestone.id)
     return milestone
 
 
