@@ -136,3 +136,42 @@ def test_a_kind_turned_off_is_not_sent(app, client, push_service, pair):
                 json={"title": "Walk every morning"})
     run_jobs(app)
     assert push_service.pushes == []
+
+
+def test_a_check_kept_for_agency_totals_alone_tells_the_worker_nothing(
+        app, client, push_service, pair):
+    worker, peer, partnership_id = pair
+    phone = Browser(push_service)
+    subscribe(client, worker, phone)
+    low = {"heard": 2, "what-matters": 3, "fits-me": 2, "overall": 2}
+    assert client.post("/api/v1/surveys/session-check/responses", headers=peer.headers, json={
+        "answers": [{"item": k, "value": v} for k, v in low.items()],
+        "partnership_id": partnership_id, "share": "aggregate_only"}).status_code == 201
+    run_jobs(app)
+    assert push_service.pushes == []
+
+
+def test_a_commit_queues_the_sending_at_once(app, client, push_service, pair, monkeypatch):
+    """The request does not wait for the push service: it queues a job after its commit, and
+    the job (here run by hand, as a worker process would) sends."""
+    from api import jobs
+
+    monkeypatch.setitem(jobs._state, "app", app)
+    while jobs.queue.dequeue() is not None:  # what earlier tests left in the memory queue
+        pass
+    worker, peer, partnership_id = pair
+    phone = Browser(push_service)
+    subscribe(client, peer, phone)
+    client.post(f"/api/v1/partnerships/{partnership_id}/goals", headers=worker.headers,
+                json={"title": "Walk every morning"})
+    assert push_service.pushes == []
+    task = jobs.queue.dequeue()
+    assert task is not None and task.name.endswith("send_to_devices")
+    jobs.queue.execute(task)
+    [message] = opened(client, phone, push_service)
+    assert message["kind"] == "new_goal"
+    # A failed request queues nothing: its notifications rolled back with it.
+    answer = client.post(f"/api/v1/partnerships/{partnership_id}/goals", headers=worker.headers,
+                         json={"title": ""})
+    assert answer.status_code == 422
+    assert jobs.queue.dequeue() is None
