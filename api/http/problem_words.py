@@ -198,8 +198,6 @@ MESSAGES_ES = {
     "Not a time zone name such as America/Chicago.":
         "No es el nombre de una zona horaria, como America/Chicago.",
     "Use a 24-hour time such as 21:30.": "Usa una hora de 24 horas, como 21:30.",
-    "Quiet hours need a start and an end that differ.":
-        "Las horas de silencio necesitan un inicio y un fin distintos.",
     # the service
     "The service can't save anything right now. Try again in a moment.":
         "El servicio no puede guardar nada ahora. Inténtalo de nuevo en un momento.",

@@ -9,6 +9,7 @@ from api.lib.languages import LANGUAGES
 from api.models.reminders import DETAILS, KINDS
 from api.schemas.common import BaseSchema, Name, StrictBoolean, Timestamp
 
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
 _HH_MM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
@@ -33,12 +34,8 @@ class TimeOfDay(ma.fields.String):
 class QuietHoursSchema(BaseSchema):
     start = TimeOfDay(required=True, metadata={"description": "From this local time..."})
     end = TimeOfDay(required=True, metadata={"description": "...until this one (the next "
-                                             "morning, when it is earlier than start)."})
-
-    @ma.validates_schema
-    def _not_empty(self, data, **kwargs):
-        if data.get("start") == data.get("end"):
-            raise ma.ValidationError("Quiet hours need a start and an end that differ.", "end")
+                                             "morning, when it is earlier than start). The "
+                                             "same time as start means no quiet hours."})
 
 
 class PushKeysSchema(BaseSchema):
@@ -54,7 +51,9 @@ class _Choices(BaseSchema):
         "description": "A name for the device, for your list (\"My phone\")."})
     language = ma.fields.String(validate=ma.validate.OneOf(LANGUAGES), metadata={
         "description": "The language of this device's notifications."})
-    time_zone = ma.fields.String(validate=ma.validate.Length(min=1, max=64), metadata={
+    time_zone = ma.fields.String(validate=[ma.validate.Length(min=1, max=64),
+                                           ma.validate.Regexp(_ZONE_NAME)], metadata={
+        "pattern": _ZONE_NAME.pattern,
         "description": "The device's IANA time zone, e.g. America/Chicago: quiet hours and "
         "the daily summary are in its local time.", "example": "America/Chicago"})
     kinds = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(KINDS)),

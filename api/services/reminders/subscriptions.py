@@ -136,8 +136,10 @@ def change(user: User, subscription: PushSubscription, *, record: bool = True,
         check_time_zone(choices["time_zone"])
     quiet = choices.pop("quiet_hours", ...)
     if quiet is not ...:
+        # From a time to the same time is no quiet at all (nothing to hold back).
         subscription.quiet_start, subscription.quiet_end = (
-            (quiet["start"], quiet["end"]) if quiet else (None, None))
+            (quiet["start"], quiet["end"]) if quiet and quiet["start"] != quiet["end"]
+            else (None, None))
     for name, value in choices.items():
         setattr(subscription, name, value)
     if subscription.kinds is not None:
