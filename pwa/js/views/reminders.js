@@ -91,20 +91,21 @@ async function calendarLinks(user) {
   }
   if (!partnerships.length) return el("p", { class: "muted", text: t("remCalendarNone") });
   return [el("p", { text: t("remCalendar") }),
-    el("ul", { class: "links" }, partnerships.map((partnership) => el("li", {},
+    el("ul", { class: "plain" }, partnerships.map((partnership) => el("li", {},
       el("a", { href: `#/partnerships/${partnership.id}/settings`, text: t("remCalendarWith", {
         name: (user.role === "worker" ? partnership.peer : partnership.worker)?.display_name || "—" }) }))))];
 }
 
 function choicesForm(user, device, redraw) {
   const quiet = device.quiet_hours;
-  const times = (prefix, names, values, on) => el("div", { class: "times" }, names.map((name, i) =>
+  const times = (prefix, names, values, on) => el("div", { class: "times", hidden: !on }, names.map((name, i) =>
     field(t(prefix[i]), { name, type: "time", value: values[i], required: true, disabled: !on })));
   const quietTimes = times(["remFrom", "remUntil"], ["quiet_start", "quiet_end"],
                            [quiet?.start ?? "22:00", quiet?.end ?? "07:00"], Boolean(quiet));
   const summaryTime = times(["remSummaryAt"], ["summary_at"], [device.summary_at || "08:00"],
                             device.daily_summary);
   const toggles = (box, group) => box.querySelector("input").addEventListener("change", (event) => {
+    group.hidden = !event.target.checked;
     for (const input of group.querySelectorAll("input")) input.disabled = !event.target.checked;
   });
   const quietBox = check("quiet", t("remQuiet"), Boolean(quiet));
