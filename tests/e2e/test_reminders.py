@@ -42,7 +42,8 @@ def browser_keys() -> dict:
 # across reloads; sign-out's Clear-Site-Data wipes it, so that is read before).
 FAKE_PUSH = """(() => {
   const fake = %s;
-  const read = (name, fallback) => JSON.parse(localStorage.getItem('fake.' + name) ?? JSON.stringify(fallback));
+  const read = (name, fallback) =>
+    JSON.parse(localStorage.getItem('fake.' + name) ?? JSON.stringify(fallback));
   const write = (name, value) => localStorage.setItem('fake.' + name, JSON.stringify(value));
   const subscription = (key) => ({
     endpoint: fake.endpoint, expirationTime: null,
@@ -299,8 +300,10 @@ def test_an_iphone_outside_the_home_screen_is_told_to_add_it_and_offered_the_cal
         signed_in_as(phone, live_server, worker["token"])
         open_view(phone, live_server, "#/settings", wait="#reminders")
         section = phone.locator("section.reminders")
-        expect(section).to_contain_text("reminders only work after you add Rapport to your Home Screen")
-        expect(section.get_by_role("button", name="Turn on reminders on this phone")).to_have_count(0)
+        expect(section).to_contain_text(
+            "reminders only work after you add Rapport to your Home Screen")
+        turn_on = section.get_by_role("button", name="Turn on reminders on this phone")
+        expect(turn_on).to_have_count(0)
         link = section.get_by_role("link", name="Calendar link for check-ins with Kim")
         expect(link).to_have_attribute("href", f"#/partnerships/{worker['partnership']}/settings")
         section.screenshot(path=os.path.join(shots, "reminders-iphone.png"))
