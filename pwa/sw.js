@@ -4,8 +4,10 @@
  *   once from the phone, refreshed in the background.
  * - Private answers (anything else under /api/) are never stored on the phone by us.
  * - A new version waits until the page asks it to take over (SKIP_WAITING).
+ * - Reminders arrive as pushes: shown as they came (they name no one unless the person chose
+ *   names), and a tap opens the app at the view they are about.
  */
-const VERSION = "v19";
+const VERSION = "v20";
 const SHELL = `rapport-shell-${VERSION}`;
 const CONTENT = `rapport-content-${VERSION}`;
 const SHELL_FILES = [
@@ -15,6 +17,7 @@ const SHELL_FILES = [
   "/js/views/today.js", "/js/views/tips.js", "/js/views/faq.js", "/js/views/settings.js",
   "/js/views/goals.js", "/js/views/goal_edit.js", "/js/views/partnership.js",
   "/js/views/selfcheck.js", "/js/views/invites.js", "/js/views/topics.js", "/js/fold.js",
+  "/js/push.js", "/js/views/reminders.js",
 ];
 const PUBLIC_API = /^\/api\/v1\/(tips|faqs|topics|crisis-resources|surveys(\/[a-z0-9-]+)?)(\/[a-z0-9-]+)?$/;
 
@@ -68,4 +71,56 @@ self.addEventListener("fetch", (event) => {
   }
   event.respondWith(caches.match(request).then((hit) => hit || fetch(request).catch(
     () => caches.match("/offline.html"))));
+});
+
+// A push must always show something (userVisibleOnly): one that is missing or unreadable
+// says only that there is something new.
+const ICON = "/icons/icon-192.png";
+const SOMETHING_NEW = { en: "Something new in Rapport.", es: "Hay algo nuevo en Rapport." };
+
+function somethingNew() {
+  const lang = (self.navigator.language || "en").slice(0, 2).toLowerCase();
+  return { title: "Rapport", body: SOMETHING_NEW[lang] || SOMETHING_NEW.en, url: "#/", tag: "rapport" };
+}
+
+// Only the app's own views: a push can never send the app to another address.
+const appHash = (url) => (typeof url === "string" && /^#\/[\w\-/]*$/.test(url) ? url : "#/");
+
+function readPush(data) {
+  let message;
+  try {
+    message = data?.json();
+  } catch {
+    return somethingNew();
+  }
+  if (!message || typeof message.title !== "string" || !message.title) return somethingNew();
+  return { title: message.title, body: typeof message.body === "string" ? message.body : "",
+           url: appHash(message.url), tag: typeof message.tag === "string" ? message.tag : "rapport" };
+}
+
+self.addEventListener("push", (event) => {
+  const message = readPush(event.data);
+  event.waitUntil(self.registration.showNotification(message.title, {
+    body: message.body, tag: message.tag, data: { url: message.url }, icon: ICON, badge: ICON }));
+});
+
+// A tap: bring an open app window forward and show the view; else open the app there.
+// The page moves itself (a message, see app.js), so nothing it holds is reloaded.
+async function openFromNotification(notification) {
+  notification.close();
+  const hash = appHash(notification.data?.url);
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const app = windows.find((client) => new URL(client.url).pathname === "/");
+  if (!app) return self.clients.openWindow(`/${hash}`);
+  try {
+    await app.focus();
+  } catch {
+    // Focus needs the tap's permission; without it the view still changes.
+  }
+  app.postMessage({ type: "open", url: hash });
+  return app;
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.waitUntil(openFromNotification(event.notification));
 });

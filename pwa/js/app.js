@@ -83,4 +83,9 @@ flush();
 keepCrisisLinesReady();
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js").then(watchForUpdates).catch(() => {});
+  // A tapped reminder: the worker asks the open app to show the view it is about.
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    const { type, url } = event.data || {};
+    if (type === "open" && typeof url === "string" && url.startsWith("#/")) location.hash = url;
+  });
 }

@@ -3,6 +3,7 @@
 // whether to ask the server, so a signed-out phone never sends a request bound to fail.
 import { Offline, getJSON, onSessionEnded, request } from "./api.js";
 import { chosenLanguage, setLanguage } from "./i18n.js";
+import { unsubscribeBrowser } from "./push.js";
 import { clearStore, getItem, putItem } from "./store.js";
 import { visit } from "./visit.js";
 
@@ -114,8 +115,12 @@ async function clearPhone(stores) {
 // Signing out needs the network: only the server can end the session and drop the cookie.
 // Its answer carries Clear-Site-Data, which also wipes this app's storage and caches; the
 // language choice is not private, so it is put back, and the app re-registers its worker.
+// The browser's push subscription is dropped first (Clear-Site-Data may take the worker, and
+// the subscription with it, out of reach): the server drops its side with the session, and a
+// shared phone stops getting the last person's reminders.
 async function endSession(method, path) {
   const lang = chosenLanguage();
+  await unsubscribeBrowser();
   await request(method, path);
   await forget();
   setLanguage(lang);

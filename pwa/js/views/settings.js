@@ -9,6 +9,7 @@ import { deleteAccount, me, readPrivate, register, signIn, signOut } from "../se
 import { Notice, dateText, field, form, problemText } from "../ui.js";
 import { agencyCard, joinForm } from "./invites.js";
 import { foldRepeats } from "../fold.js";
+import { remindersSection } from "./reminders.js";
 
 addStrings({
   en: {
@@ -214,6 +215,7 @@ export async function settings() {
       el("p", { class: "muted", text: t(`role_${user.role}`) }),
       el("button", { type: "button", text: t("signOut"), onclick: confirmSignOut })),
     user.role === "worker" && !user.agency_id ? agencyCard() : null,
+    await remindersSection(user),
     accountForms(user),
     el("section", { class: "card", "aria-labelledby": "your-data" },
       el("h2", { id: "your-data", text: t("yourData") }),
