@@ -1,7 +1,8 @@
 # Rapport: two commands do all the set-up on a fresh machine.
 #   make run    install, migrate the SQLite database, load content, serve on :8000 (granian)
 #   make serve  production: PostgreSQL + Redis, migrate, load content, granian (scripts/serve.py)
-#   make bench  production server vs nginx, check-in writes, big caseload; writes BENCHMARKS.md
+#   make bench  production server vs nginx, check-in writes, big caseload, the due-reminder
+#               job over 100,000 partnerships; writes BENCHMARKS.md
 #   make test   install test tools, lint, check the phone app's imports, run the whole suite
 #               (TEST_DATABASE_URL for PostgreSQL)
 #   make audit  Lighthouse (mobile) on the app against a throwaway server; fails under target
@@ -21,7 +22,7 @@ MADGE_VERSION := 8.0.0
 NODE_TOOLS := .tools/node
 PWA_JS := pwa/js
 
-.PHONY: run serve test lint jscheck spec bench migrate content install install-dev clean chromium audit screenshots
+.PHONY: run serve test lint jscheck spec bench bench-reminders migrate content install install-dev clean chromium audit screenshots
 
 # Installs are stamped so repeat runs are instant; editing pyproject.toml reinstalls.
 $(BIN)/uv:
@@ -102,6 +103,12 @@ bench: install $(VENV)/.installed-bench
 	(command -v wrk && command -v nginx) >/dev/null || \
 		(apt-get update -qq && apt-get install -y -qq wrk nginx)
 	$(BIN)/python bench/run.py
+	$(MAKE) bench-reminders
+
+# The due-reminder job (api.jobs.tasks.scan) over 100,000 partnerships, SQLite and PostgreSQL:
+# wall time and peak RSS of each scan in a fresh process (bench/reminders_profile.py).
+bench-reminders: install
+	$(BIN)/python bench/reminders_profile.py
 
 spec: install
 	$(BIN)/flask openapi write --format=json openapi/openapi.json

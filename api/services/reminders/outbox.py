@@ -34,13 +34,18 @@ def insert_once(rows: list[dict]) -> None:
 
 def row(subscription: PushSubscription, kind: str, *, dedupe_key: str,
         partnership_id: uuid.UUID | None = None, subject_id=None,
-        about_user_id: uuid.UUID | None = None, now: datetime | None = None) -> dict:
+        about_user_id: uuid.UUID | None = None, now: datetime | None = None,
+        deliver_after: datetime | None = None) -> dict:
+    """One notification's row; `deliver_after` is worked out from the device unless given
+    (a caller writing many rows for one device at one instant works it out once)."""
     now = now or utcnow()
+    if deliver_after is None:
+        deliver_after = timing.deliver_after(subscription, now)
     return {"id": uuid.uuid4(), "user_id": subscription.user_id,
             "subscription_id": subscription.id, "kind": kind, "partnership_id": partnership_id,
             "subject_id": None if subject_id is None else str(subject_id),
             "about_user_id": about_user_id, "dedupe_key": dedupe_key, "created_at": now,
-            "deliver_after": timing.deliver_after(subscription, now), "status": "waiting",
+            "deliver_after": deliver_after, "status": "waiting",
             "attempts": 0}
 
 

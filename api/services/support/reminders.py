@@ -19,11 +19,15 @@ from sqlalchemy import String, cast, func, select, update
 from api.extensions import db
 from api.lib.clock import utcnow
 from api.models import CheckIn, Notification, Partnership, PartnershipPause, PushSubscription
-from api.services.reminders import outbox
+from api.services.reminders import outbox, timing
 from api.services.support.consistency import due
 
 KIND = "checkin_due"
 BATCH_ROWS = 2000
+DEVICE_COLUMNS = (PushSubscription.id, PushSubscription.user_id, PushSubscription.kinds,
+                  PushSubscription.time_zone, PushSubscription.daily_summary,
+                  PushSubscription.summary_at, PushSubscription.quiet_start,
+                  PushSubscription.quiet_end)
 
 
 def _key(partnership_key: str, anchor: datetime, cadence: int, now: datetime,
@@ -60,13 +64,15 @@ def find_due(now: datetime | None = None) -> int:
     """Write a reminder for each device that wants one, of each side of each partnership
     that is due; answers how many were offered (those already there are skipped)."""
     now = now or utcnow()
-    devices: dict[uuid.UUID, list[PushSubscription]] = {}
-    for device in db.session.scalars(select(PushSubscription)):
+    connection = db.session.connection()
+    # Plain rows with the columns a reminder needs, not ORM objects: every device is read.
+    devices: dict[uuid.UUID, list] = {}
+    for device in connection.execute(select(*DEVICE_COLUMNS)):
         if KIND in (device.kinds or ()):
             devices.setdefault(device.user_id, []).append(device)
     if not devices:
         return 0
-    connection = db.session.connection()
+    when = {}  # each device's deliver_after, the same for all its reminders of this scan
     pauses = _pauses()
     offered, rows = 0, []
     for rows_part in connection.execute(_active_rows()).partitions(BATCH_ROWS):
@@ -80,8 +86,11 @@ def find_due(now: datetime | None = None) -> int:
                 continue
             for device in listening:
                 about = peer_id if device.user_id == worker_id else worker_id
+                if device.id not in when:
+                    when[device.id] = timing.deliver_after(device, now)
                 rows.append(outbox.row(device, KIND, dedupe_key=dedupe, partnership_id=pid,
-                                       subject_id=pid, about_user_id=about, now=now))
+                                       subject_id=pid, about_user_id=about, now=now,
+                                       deliver_after=when[device.id]))
         if len(rows) >= BATCH_ROWS:
             outbox.insert_once(rows)
             offered += len(rows)
