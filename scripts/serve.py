@@ -96,9 +96,10 @@ def consumer_command(env: dict[str, str]) -> list[str]:
     # --flush-locks: a consumer killed mid-sweep leaves its lock behind, and the periodic jobs
     # would never run again; they are safe to run twice at once (api.jobs), so a start frees
     # them. SIGTERM is the graceful signal: the job in hand finishes (a push sent is recorded
-    # as sent), up to GRACEFUL_TIMEOUT.
+    # as sent), up to GRACEFUL_TIMEOUT. An idle consumer looks at the queue each second (Huey's
+    # default backs off to 10 s): a push after a change leaves within a second or so.
     return [str(BIN / "python"), "-m", "huey.bin.huey_consumer", "api.worker.queue",
-            "--workers", env["JOB_WORKERS"], "--worker-type", "thread",
+            "--workers", env["JOB_WORKERS"], "--worker-type", "thread", "--max-delay", "1",
             "--graceful-signal", "TERM", "--shutdown-timeout", env["GRACEFUL_TIMEOUT"],
             "--flush-locks"]
 

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,7 @@ pytestmark = pytest.mark.failure
 
 NEW_GOAL = "There is a new shared goal in Rapport."
 ARRIVES_SECONDS = 10
+MAX_ROUNDS = 12
 # A device busy with another consumer's batch is looked at again within seconds
 # (api.jobs.tasks.BUSY_RETRY_SECONDS); the minute's sweep is the backstop.
 ALL_ARRIVE_SECONDS = 75
@@ -109,10 +111,16 @@ class Consumers:
     """Consumers the test starts as `make worker` does (scripts/worker.py), killed by PID."""
 
     def __init__(self, env: dict, folder: Path):
-        self.env, self.folder, self.processes = env, folder, []
+        self.env, self.folder, self.processes, self.logs = env, folder, [], []
+
+    @staticmethod
+    def sent(log: Path, since: int = 0) -> bool:
+        """Whether the consumer writing `log` ran a send-at-once job (past byte `since`)."""
+        return b"Executing api.jobs.tasks.send_to_devices" in log.read_bytes()[since:]
 
     def start(self) -> subprocess.Popen:
         log = self.folder / f"worker-{len(self.processes)}.log"
+        self.logs.append(log)
         with log.open("w") as out:
             process = subprocess.Popen(  # noqa: S603 (our own venv, fixed arguments)
                 [str(BIN / "python"), str(ROOT / "scripts" / "worker.py"), "--embedded"],
@@ -240,12 +248,21 @@ def test_pushes_are_sent_by_the_consumer_wait_while_it_is_down_and_go_once(
     assert [m["body"] for m in opened(key, push_service, phone)] == [NEW_GOAL, NEW_GOAL]
     assert notifications(app, status="waiting") == []
 
-    # Two consumers at once, several changes for three phones: each arrives exactly once.
+    # Two consumers at once, changes for three phones made side by side, round after round
+    # until each consumer has sent some: each notification arrives exactly once.
     consumers.start()
-    rounds = 3
-    for _ in range(rounds):
-        for each, _phone in phones:
-            new_goal(api, worker, each)
+    wait_for(lambda: all("Huey consumer started" in log.read_text()
+                         for log in consumers.logs), 30, "the consumers started")
+    since = {log: log.stat().st_size for log in consumers.logs}
+    rounds = 0
+    with ThreadPoolExecutor(len(phones)) as pool:
+        while rounds < 3 or not all(consumers.sent(log, at) for log, at in since.items()):
+            assert rounds < MAX_ROUNDS, "one consumer took all the work"
+            list(pool.map(lambda each: new_goal(api, worker, each), [p for p, _ in phones]))
+            rounds += 1
+            # Idle, both consumers back off to polling once a second (serve.consumer_command):
+            # then either may take the next round's jobs.
+            time.sleep(2.5)
     expected = {p.name: rounds + (2 if p is phone else 0) for _, p in phones}
 
     def told():  # notifications each phone has heard of, one push may carry several
