@@ -1,6 +1,10 @@
 # Rapport: two commands do all the set-up on a fresh machine.
-#   make run    install, migrate the SQLite database, load content, serve on :8000 (granian)
+#   make run    install, migrate the SQLite database, load content, serve on :8000 (granian),
+#               with a job consumer for Web Push reminders beside it (queue: var/rapport-jobs.db)
 #   make serve  production: PostgreSQL + Redis, migrate, load content, granian (scripts/serve.py)
+#               and one job consumer (JOB_WORKERS threads; 0 for none) on the Redis queue
+#   make worker one more job consumer (scripts/worker.py), e.g. on another machine sharing the
+#               database and the Redis queue (DATABASE_URL, JOBS_URL as for `make serve`)
 #   make bench  production server vs nginx, check-in writes, big caseload, the due-reminder
 #               job over 100,000 partnerships; writes BENCHMARKS.md
 #   make test   install test tools, lint, check the phone app's imports, run the whole suite
@@ -22,7 +26,7 @@ MADGE_VERSION := 8.0.0
 NODE_TOOLS := .tools/node
 PWA_JS := pwa/js
 
-.PHONY: run serve test lint jscheck spec bench bench-reminders migrate content install install-dev clean chromium audit screenshots
+.PHONY: run serve worker test lint jscheck spec bench bench-reminders migrate content install install-dev clean chromium audit screenshots
 
 # Installs are stamped so repeat runs are instant; editing pyproject.toml reinstalls.
 $(BIN)/uv:
@@ -48,16 +52,22 @@ content: migrate
 	$(BIN)/flask content load
 
 # The production server (scripts/serve.py: granian) on the embedded SQLite database; it
-# migrates and loads content itself.
+# migrates and loads content itself, and starts the job consumer, which dies with the server.
 run: install
 	@echo "Rapport is serving on http://$(HOST):$(PORT)/  (API /api/v1, docs /docs, spec /openapi.json)"
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) THREADS=$(THREADS) \
 		$(BIN)/python scripts/serve.py --embedded
 
-# Production: settings from the environment (DATABASE_URL, RATELIMIT_STORAGE_URI, HOST, PORT,
-# WORKERS, THREADS; defaults in scripts/serve.py), which execs granian: SIGTERM drains.
+# Production: settings from the environment (DATABASE_URL, RATELIMIT_STORAGE_URI, JOBS_URL,
+# HOST, PORT, WORKERS, THREADS, JOB_WORKERS; defaults in scripts/serve.py), which starts the
+# job consumer and execs granian: SIGTERM drains, and the consumer stops with the server.
 serve: install
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) THREADS=$(THREADS) $(BIN)/python scripts/serve.py
+
+# A job consumer on its own (scripts/worker.py; same settings as `make serve`, no migrations):
+# more machines on one Redis queue, or beside a server started with JOB_WORKERS=0.
+worker: install
+	$(BIN)/python scripts/worker.py
 
 # Style, then the architecture's rules (import-linter contracts in pyproject.toml).
 lint: install-dev

@@ -1,4 +1,5 @@
-"""`make serve`: Rapport in production. Migrate, load content, then become the WSGI server.
+"""`make serve`: Rapport in production. Migrate, load content, start the job consumer, then
+become the WSGI server.
 
 `--embedded` (`make run`) needs no services: DATABASE_URL and RATELIMIT_STORAGE_URI get no
 defaults here, so the app's own apply (SQLite in var/rapport.db, rate-limit counts beside it).
@@ -13,18 +14,32 @@ Settings come from the environment (defaults for this machine's local services):
     GRACEFUL_TIMEOUT        30: seconds a stop waits for requests in flight before it kills
     PROMETHEUS_MULTIPROC_DIR  made fresh under var/ when unset and WORKERS > 1, so /metrics
                             adds up every worker; emptied at start when set
+    JOB_WORKERS             2: threads of the job consumer started beside the server (Web
+                            Push reminders, api.jobs); 0 starts none, for setups that run
+                            `make worker` (scripts/worker.py) on their own
+    JOBS_URL                the job queue: var/rapport-jobs.db beside the embedded database,
+                            else redis://127.0.0.1:6379/1 (api.config.jobs_url)
 
 Any other setting of api/config.py (LOG_FORMAT, PUBLIC_RATE_LIMIT, PROXY_HOPS...) passes
-through. `--no-setup` skips migrations and content (another process did them).
+through. `--no-setup` skips migrations and content (another process did them); the consumer
+still starts. `--no-worker` (or JOB_WORKERS=0) starts no consumer.
 
-The script replaces itself with the server (exec): the PID that started it is the server's,
-so SIGTERM from a supervisor reaches it directly. On SIGTERM or SIGINT the server stops
-accepting, lets requests in flight finish (up to GRACEFUL_TIMEOUT), then exits 0.
+The job consumer (`huey_consumer api.worker.queue`) is a child started after the set-up (it
+never meets an unmigrated database), in the same environment. The kernel sends it SIGTERM
+when the server dies, however it dies (PR_SET_PDEATHSIG), and SIGTERM lets the job in hand
+finish (up to GRACEFUL_TIMEOUT) before it exits. A consumer killed outright loses nothing:
+what it had to send waits in the database, and the next consumer's sweep sends it.
+
+The script then replaces itself with the server (exec): the PID that started it is the
+server's, so SIGTERM from a supervisor reaches it directly. On SIGTERM or SIGINT the server
+stops accepting, lets requests in flight finish (up to GRACEFUL_TIMEOUT), then exits 0.
 """
 
 import argparse
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +55,7 @@ DEFAULTS = {
     "WORKERS": "2",
     "THREADS": "4",
     "GRACEFUL_TIMEOUT": "30",
+    "JOB_WORKERS": "2",
 }
 # The services `make serve` expects on this machine; `--embedded` leaves them to the app.
 SERVICES = ("DATABASE_URL", "RATELIMIT_STORAGE_URI")
@@ -71,6 +87,50 @@ def server_command(env: dict[str, str]) -> list[str]:
             "--http1-header-read-timeout", HEADER_READ_TIMEOUT_MS,
             "--backlog", "2048", "--respawn-failed-workers",
             "--workers-kill-timeout", grace, APP]
+
+
+def consumer_command(env: dict[str, str]) -> list[str]:
+    """The job consumer's command line (scripts/worker.py runs the same)."""
+    # `python -m` puts the working directory (ROOT) first on the path, so the consumer loads
+    # this checkout's app, as granian does; the huey_consumer script would not.
+    # --flush-locks: a consumer killed mid-sweep leaves its lock behind, and the periodic jobs
+    # would never run again; they are safe to run twice at once (api.jobs), so a start frees
+    # them. SIGTERM is the graceful signal: the job in hand finishes (a push sent is recorded
+    # as sent), up to GRACEFUL_TIMEOUT. An idle consumer looks at the queue each second (Huey's
+    # default backs off to 10 s): a push after a change leaves within a second or so.
+    return [str(BIN / "python"), "-m", "huey.bin.huey_consumer", "api.worker.queue",
+            "--workers", env["JOB_WORKERS"], "--worker-type", "thread", "--max-delay", "1",
+            "--graceful-signal", "TERM", "--shutdown-timeout", env["GRACEFUL_TIMEOUT"],
+            "--flush-locks"]
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _dies_with(parent: int):
+    """A preexec_fn: the child gets SIGTERM when `parent` dies (Linux; elsewhere a no-op)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)  # loaded before the fork, not in the child
+
+    def arrange() -> None:
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != parent:  # the parent died before prctl took hold
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return arrange
+
+
+def start_consumer(env: dict[str, str]) -> subprocess.Popen | None:
+    """The job consumer as a child of this process, which is about to become the server."""
+    if int(env["JOB_WORKERS"]) < 1:
+        return None
+    consumer = subprocess.Popen(  # noqa: S603 (our venv's python, fixed arguments)
+        consumer_command(env), env=env, cwd=ROOT, preexec_fn=_dies_with(os.getpid()))
+    print(f"serve: job consumer pid {consumer.pid} ({env['JOB_WORKERS']} threads, "
+          f"queue {env.get('JOBS_URL') or 'beside the database'})", flush=True)
+    return consumer
 
 
 def ensure_database(url: str) -> None:
@@ -120,12 +180,22 @@ def main(argv: list[str] | None = None) -> None:
                         help="skip migrations and content loading")
     parser.add_argument("--embedded", action="store_true",
                         help="`make run`: the app's own SQLite database, no PostgreSQL or Redis")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="start no job consumer (as JOB_WORKERS=0): workers run elsewhere")
     args = parser.parse_args(argv)
     env = settings(embedded=args.embedded)
+    if args.no_worker:
+        env["JOB_WORKERS"] = "0"
     command = server_command(env)
-    if not args.no_setup:
+    if args.no_setup:
+        # The set-up's folder for the embedded database (and the queue beside it) may be all
+        # that is missing.
+        if args.embedded and not env.get("DATABASE_URL"):
+            (ROOT / "var").mkdir(exist_ok=True)
+    else:
         setup(env)
     fresh_metrics_dir(env)
+    start_consumer(env)
     print(f"serve: granian on http://{env['HOST']}:{env['PORT']}/ "
           f"({env['WORKERS']} workers x {env['THREADS']} threads)", flush=True)
     os.chdir(ROOT)

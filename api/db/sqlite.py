@@ -4,6 +4,8 @@
 - Requests that may write start their transactions with BEGIN IMMEDIATE: taking the write
   lock up front means a reader never has to upgrade mid-transaction, which SQLite can only
   refuse ("database is locked") rather than wait for. Public content reads stay deferred.
+- Jobs (api.jobs) write too, outside any request: they say so with `writing()`, and their
+  transactions take the write lock up front as a writing request's do.
 - One read may come first, outside the lock: finding the caller's session (`read_first`).
   It runs on its own (autocommit), and the request's transaction, with the write lock, begins
   just before its next statement; so the one writer at a time is not also waiting on the
@@ -20,13 +22,15 @@
 import sqlite3
 from contextlib import contextmanager
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 15_000
 # On a pooled connection: BEGIN IMMEDIATE is owed before the next statement.
 _BEGIN_OWED = "rapport.sqlite.begin_owed"
+# g key: this app context's transactions may write (a job: see writing()).
+_WRITING = "sqlite_writing"
 # app.extensions key: a function saying whether this request may write. The HTTP layer
 # knows (api.http.policies: all but public reads), and hands it down at start.
 MAY_WRITE = "sqlite.may_write"
@@ -35,12 +39,27 @@ MAY_WRITE = "sqlite.may_write"
 def _may_write() -> bool:
     """Whether this request may write (then its transaction takes the write lock at once).
 
-    Outside a request (CLI, tests) transactions stay deferred: a long-lived session there
-    must not hold the write lock while it only reads.
+    Outside a request (CLI, tests) transactions stay deferred, unless inside `writing()`: a
+    long-lived session there must not hold the write lock while it only reads.
     """
+    if has_app_context() and g.get(_WRITING):
+        return True
     if not has_request_context():
         return False
     return current_app.extensions.get(MAY_WRITE, lambda: True)()
+
+
+@contextmanager
+def writing():
+    """Transactions inside (a job's units of work) take the write lock as they begin. Deferred,
+    a transaction that reads and then writes fails at once ("database is locked") when another
+    process wrote in between: SQLite cannot wait for that, only refuse it."""
+    before = g.get(_WRITING, False)
+    setattr(g, _WRITING, True)
+    try:
+        yield
+    finally:
+        setattr(g, _WRITING, before)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from huey import crontab
 
+from api.db.sqlite import writing
 from api.db.unit_of_work import unit_of_work
 from api.jobs import app, queue
 from api.services.reminders import sending
@@ -12,14 +13,19 @@ from api.services.support import reminders
 
 SWEEP_LOCK = "rapport-send-waiting"
 SCAN_LOCK = "rapport-find-due"
+# A device another consumer is sending to may have had its batch built before this news
+# committed: look again shortly, a few times, rather than leave it to the minute's sweep.
+BUSY = "busy"
+BUSY_RETRY_SECONDS = 2
+BUSY_RETRIES = 3
 
 
-def send_to(subscription_id: uuid.UUID, now: datetime | None = None) -> dict | None:
+def send_to(subscription_id: uuid.UUID, now: datetime | None = None) -> dict | str | None:
     """Send what waits for one device now: lease it, build, post outside any transaction,
-    then record what the push service said."""
+    then record what the push service said. BUSY when another process holds the device."""
     with unit_of_work():
         if not sending.lease(subscription_id, now):
-            return None  # another process is sending to it
+            return BUSY
         reminders.drop_done(subscription_id, now)
     with unit_of_work():
         batch = sending.prepare(subscription_id, now)
@@ -45,10 +51,12 @@ def scan(now: datetime | None = None) -> int:
 
 
 @queue.task()
-def send_to_devices(subscription_ids: list[str]) -> None:
-    with app().app_context():
-        for subscription_id in subscription_ids:
-            send_to(uuid.UUID(subscription_id))
+def send_to_devices(subscription_ids: list[str], tries_left: int = BUSY_RETRIES) -> None:
+    with app().app_context(), writing():  # on SQLite: each step takes the write lock
+        busy = [subscription_id for subscription_id in subscription_ids
+                if send_to(uuid.UUID(subscription_id)) == BUSY]
+    if busy and tries_left > 0:
+        send_to_devices.schedule(args=(busy, tries_left - 1), delay=BUSY_RETRY_SECONDS)
 
 
 @queue.periodic_task(crontab(minute="*"))
@@ -56,7 +64,7 @@ def send_to_devices(subscription_ids: list[str]) -> None:
 def send_waiting() -> int:
     """Every minute: whatever waits and may go now (after quiet hours, a summary's time, a
     retry's wait, or a nudge that was lost)."""
-    with app().app_context():
+    with app().app_context(), writing():  # on SQLite: each step takes the write lock
         return sweep()
 
 
@@ -64,5 +72,5 @@ def send_waiting() -> int:
 @queue.lock_task(SCAN_LOCK)
 def find_due_reminders() -> int:
     """Every quarter hour: a reminder for each side of each partnership that is due."""
-    with app().app_context():
+    with app().app_context(), writing():  # on SQLite: each step takes the write lock
         return scan()
