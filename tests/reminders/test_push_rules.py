@@ -212,7 +212,7 @@ def test_a_device_held_by_another_process_is_left_to_it(app, client, push_servic
     with app.app_context():
         with unit_of_work():
             assert sending.lease(uuid.UUID(device["id"]))
-        assert tasks.send_to(uuid.UUID(device["id"])) is None
+        assert tasks.send_to(uuid.UUID(device["id"])) == tasks.BUSY
         with unit_of_work():
             assert not sending.lease(uuid.UUID(device["id"]))
     assert push_service.pushes == []
