@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # init_app, before any task is enqueued or any consumer starts.
 queue = Huey("rapport", results=False, storage_class=MemoryStorage)
 _state: dict = {"app": None}
+DEVICES_PER_JOB = 50
 
 
 def storage_for(url: str):
@@ -60,8 +61,12 @@ def _send_new(session) -> None:
         return
     from api.jobs.tasks import send_to_devices
 
+    ids = sorted(str(device) for device in devices)
     try:
-        send_to_devices([str(device) for device in devices])
+        # In small jobs, so that every consumer thread shares a big batch (a due-reminder
+        # scan touches every device at once) and one slow push service holds up few others.
+        for start in range(0, len(ids), DEVICES_PER_JOB):
+            send_to_devices(ids[start:start + DEVICES_PER_JOB])
     except Exception:
         # Saved all the same: the minute's sweep (tasks.send_waiting) sends them.
         log.warning("Could not queue a push; the sweep will send it", exc_info=True)

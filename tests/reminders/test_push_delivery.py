@@ -3,13 +3,18 @@ check-in writes a notification, the job sends it to the test's push service, and
 checks the VAPID signature, decrypts the body as the browser would, and finds no one's name
 and no one's words in it unless the device asked for names."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
 
+from api.db.unit_of_work import unit_of_work
+from api.extensions import db
 from api.jobs import tasks
 from api.lib.clock import utcnow
-from tests.factories import make_peer_with, make_worker
+from api.models import User
+from api.services.reminders import outbox, subscriptions
+from tests.factories import make_peer_with, make_worker, push_subscription_body
 from tests.reminders.push_service import Browser
 
 WORDS = ("Walk every morning", "First walk", "So proud of you", "🎉")
@@ -175,3 +180,24 @@ def test_a_commit_queues_the_sending_at_once(app, client, push_service, pair, mo
                          json={"title": ""})
     assert answer.status_code == 422
     assert jobs.queue.dequeue() is None
+
+
+def test_a_scan_that_touches_many_devices_queues_them_in_small_jobs(app, monkeypatch):
+    from api import jobs
+
+    while jobs.queue.dequeue() is not None:
+        pass
+    monkeypatch.setattr(jobs, "DEVICES_PER_JOB", 7)
+    with app.app_context():
+        worker = make_worker("Many_Devices")
+        with unit_of_work():
+            user = db.session.get(User, uuid.UUID(worker.id))
+            devices = [subscriptions.save(user, None, **push_subscription_body())[0]
+                       for _ in range(20)]
+            outbox.insert_once([outbox.row(device, "new_goal", dedupe_key="goal:1")
+                                for device in devices])
+    queued = []
+    while (task := jobs.queue.dequeue()) is not None:
+        queued.append(task.args[0])
+    assert [len(ids) for ids in queued] == [7, 7, 6]
+    assert sorted(i for ids in queued for i in ids) == sorted(str(d.id) for d in devices)
