@@ -20,7 +20,7 @@
 import sqlite3
 from contextlib import contextmanager
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -38,9 +38,23 @@ def _may_write() -> bool:
     Outside a request (CLI, tests) transactions stay deferred: a long-lived session there
     must not hold the write lock while it only reads.
     """
+    if has_app_context() and g.get("sqlite_writes"):
+        return True
     if not has_request_context():
         return False
     return current_app.extensions.get(MAY_WRITE, lambda: True)()
+
+
+@contextmanager
+def writing():
+    """Transactions begun inside take the write lock at once, as a request that may write
+    does: for jobs, whose reads are followed by writes (see the module's docstring)."""
+    before = g.get("sqlite_writes", False)
+    g.sqlite_writes = True
+    try:
+        yield
+    finally:
+        g.sqlite_writes = before
 
 
 @contextmanager

@@ -1,10 +1,12 @@
 """The jobs: find due check-in reminders, send what waits, and send at once after a change."""
 
 import uuid
+from contextlib import contextmanager
 from datetime import datetime
 
 from huey import crontab
 
+from api.db import sqlite
 from api.db.unit_of_work import unit_of_work
 from api.jobs import app, queue
 from api.services.reminders import sending
@@ -14,24 +16,33 @@ SWEEP_LOCK = "rapport-send-waiting"
 SCAN_LOCK = "rapport-find-due"
 
 
+@contextmanager
+def _step():
+    """One unit of work of a job. Each reads, then writes: on SQLite it takes the write lock
+    when it begins, or a write after another process's commit could only be refused
+    ("database is locked"), never made to wait its turn (api.db.sqlite)."""
+    with sqlite.writing(), unit_of_work():
+        yield
+
+
 def send_to(subscription_id: uuid.UUID, now: datetime | None = None) -> dict | None:
     """Send what waits for one device now: lease it, build, post outside any transaction,
     then record what the push service said."""
-    with unit_of_work():
+    with _step():
         if not sending.lease(subscription_id, now):
             return None  # another process is sending to it
         reminders.drop_done(subscription_id, now)
-    with unit_of_work():
+    with _step():
         batch = sending.prepare(subscription_id, now)
     if batch is None:
         return None
     outcomes = sending.post(batch) if batch.messages else []
-    with unit_of_work():
+    with _step():
         return sending.record(batch, outcomes, now)
 
 
 def sweep(now: datetime | None = None) -> int:
-    with unit_of_work():
+    with _step():
         sending.sweep_orphans()
         devices = sending.due_devices(now)
     for device in devices:
@@ -40,7 +51,7 @@ def sweep(now: datetime | None = None) -> int:
 
 
 def scan(now: datetime | None = None) -> int:
-    with unit_of_work():
+    with _step():
         return reminders.find_due(now)
 
 
