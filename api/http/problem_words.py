@@ -192,6 +192,9 @@ MESSAGES_ES = {
     # reminders (push subscriptions)
     "This is not the address of a known push service.":
         "Esta no es la dirección de un servicio de notificaciones conocido.",
+    "This browser is already taking reminders with other keys. Turn reminders off and on "
+    "again.": "Este navegador ya recibe recordatorios con otras claves. Desactiva los "
+    "recordatorios y vuelve a activarlos.",
     "Not base64url text.": "No es texto base64url.",
     "p256dh is not a P-256 public key.": "p256dh no es una clave pública P-256.",
     "auth must be 16 bytes.": "auth debe tener 16 bytes.",

@@ -81,7 +81,8 @@ class PushSubscriptions(MethodView):
 
         Send what `PushSubscription.toJSON()` gives (`endpoint`, `keys`) plus the device's
         `time_zone` and `language`. The subscription belongs to this session: signing out
-        removes it. A browser someone else had subscribed moves to you."""
+        removes it. A browser someone else had subscribed moves to you when it sends the same
+        keys; other keys with their endpoint are refused (422)."""
         user = access.caller()
         data.pop("expiration_time", None)
         try:

@@ -25,7 +25,7 @@ class TimeOfDay(ma.fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if not _HH_MM.match(text):
+        if not _HH_MM.fullmatch(text):  # not match: "$" would let "21:30\n" through
             raise ma.ValidationError("Use a 24-hour time such as 21:30.")
         hours, minutes = text.split(":")
         return int(hours) * 60 + int(minutes)

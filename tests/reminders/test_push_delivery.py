@@ -7,12 +7,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.jobs import tasks
 from api.lib.clock import utcnow
-from api.models import User
+from api.models import AuthSession, User
 from api.services.reminders import outbox, subscriptions
 from tests.factories import make_peer_with, make_worker, push_subscription_body
 from tests.reminders.push_service import Browser
@@ -43,6 +44,16 @@ def run_jobs(app, now=None):
     with app.app_context():
         tasks.scan(now)
         tasks.sweep(now)
+
+
+def seen_at(app, actor, moment):
+    """The person used the app at `moment` (a test that moves the jobs' clock on): their
+    session is still live then, so their phone is still theirs (api.services.reminders)."""
+    with app.app_context(), unit_of_work():
+        for session in db.session.scalars(select(AuthSession).where(
+                AuthSession.user_id == uuid.UUID(actor.id))):
+            session.last_seen_at = moment
+            session.expires_at = max(session.expires_at, moment + timedelta(days=1))
 
 
 def opened(client, browser, service):
@@ -115,7 +126,9 @@ def test_due_check_ins_are_grouped_into_one_message_in_the_devices_language(
             make_peer_with(worker, f"peer_{n}")
     phone = Browser(push_service)
     subscribe(client, worker, phone, language="es")
-    run_jobs(app, utcnow() + timedelta(days=8))
+    later = utcnow() + timedelta(days=8)
+    seen_at(app, worker, later)
+    run_jobs(app, later)
     [message] = opened(client, phone, push_service)
     assert message["body"] == "Toca registrar 3 avances en Rapport."
     assert message["count"] == 3 and message["url"] == "#/"

@@ -17,7 +17,7 @@ from api.services.reminders import sending
 from tests.factories import make_goal, make_peer_with, make_worker, push_subscription_body
 from tests.helpers import assert_problem
 from tests.reminders.push_service import Browser
-from tests.reminders.test_push_delivery import opened, run_jobs, subscribe
+from tests.reminders.test_push_delivery import opened, run_jobs, seen_at, subscribe
 
 
 @pytest.fixture
@@ -200,6 +200,7 @@ def test_an_overdue_partnership_is_reminded_again_a_cadence_later_not_every_swee
     for hours in (0, 1, 24, 72):
         run_jobs(app, now + timedelta(hours=hours))
     assert len(push_service.pushes) == 1
+    seen_at(app, worker, now + timedelta(days=7))
     run_jobs(app, now + timedelta(days=7, hours=1))
     assert len(push_service.pushes) == 2
 

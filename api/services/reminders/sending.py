@@ -26,11 +26,14 @@ from sqlalchemy import select, update
 
 from api.extensions import db
 from api.lib.clock import utcnow
-from api.models import Notification, PushSubscription, User
+from api.models import AuthSession, Notification, PushSubscription, User
 from api.models.reminders import KINDS
 from api.services.reminders import subscriptions, timing, words
 
 LEASE = timedelta(minutes=2)
+# At most one push to a device in this time: what comes meanwhile (a partner making fifty
+# goals in a row) waits for its end and goes as one message ("50 new shared goals").
+MIN_GAP = timedelta(seconds=60)
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
@@ -105,6 +108,9 @@ def prepare(subscription_id: uuid.UUID, now: datetime | None = None) -> Batch | 
     device = db.session.get(PushSubscription, subscription_id)
     if device is None:
         return None
+    if not _signed_in(device, now):
+        subscriptions.remove(None, device)  # as signing out would have (the shared phone)
+        return None
     waiting = db.session.scalars(
         select(Notification).where(Notification.subscription_id == device.id,
                                    Notification.status == "waiting",
@@ -119,6 +125,11 @@ def prepare(subscription_id: uuid.UUID, now: datetime | None = None) -> Batch | 
         batch.postponed_to = timing.quiet_end(now, zone, device.quiet_end)
         for item in waiting:
             item.deliver_after = batch.postponed_to
+        return batch
+    if device.last_sent_at is not None and now < device.last_sent_at + MIN_GAP:
+        batch.postponed_to = device.last_sent_at + MIN_GAP
+        for item in waiting:
+            item.deliver_after = max(item.deliver_after, batch.postponed_to)
         return batch
     by_kind: dict[str, list[Notification]] = {}
     for item in waiting:
@@ -146,6 +157,16 @@ def prepare(subscription_id: uuid.UUID, now: datetime | None = None) -> Batch | 
     return batch
 
 
+def _signed_in(device: PushSubscription, now: datetime) -> bool:
+    """Whether the session that subscribed the device is still live (not expired, not idle
+    too long): a subscription is its session's, and one that ran out is signed out."""
+    if device.session_id is None:
+        return True  # made outside any request (a script, a test's factory)
+    session = db.session.get(AuthSession, device.session_id)
+    return (session is not None and session.expires_at > now
+            and session.last_seen_at + current_app.config["SESSION_IDLE"] > now)
+
+
 def _name(user_id: uuid.UUID | None) -> str | None:
     if user_id is None:
         return None
@@ -161,8 +182,22 @@ def _payload(kind: str, body: str, count: int, partnership_id: uuid.UUID | None)
             "tag": f"rapport-{kind}"}
 
 
+class _NoRedirects(requests.Session):
+    """A push service answers a push itself: a redirect (to anywhere, an internal address
+    included) is an answer that refuses it, never a place to post the push to (SSRF)."""
+
+    def request(self, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        return super().request(*args, **kwargs)
+
+
 def post(batch: Batch) -> list[Outcome]:
     """Send each message; no database here (it runs outside any transaction)."""
+    with _NoRedirects() as session:
+        return _post(batch, session)
+
+
+def _post(batch: Batch, session: requests.Session) -> list[Outcome]:
     config = current_app.config
     signer = _signer(config["VAPID_PRIVATE_KEY"])
     outcomes = []
@@ -172,7 +207,8 @@ def post(batch: Batch) -> list[Outcome]:
                              vapid_private_key=signer,
                              vapid_claims={"sub": config["VAPID_SUBJECT"]},
                              ttl=message.ttl, timeout=POST_TIMEOUT_SECONDS,
-                             headers={"Urgency": message.urgency, "Topic": message.topic})
+                             headers={"Urgency": message.urgency, "Topic": message.topic},
+                             requests_session=session)
             outcomes.append(Outcome(answer.status_code))
         except WebPushException as error:
             response = error.response

@@ -5,6 +5,7 @@ server into a tool for reaching other addresses (SSRF)."""
 
 import base64
 import binascii
+import re
 import uuid
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -49,14 +50,30 @@ def check_keys(p256dh: str, auth: str) -> None:
         raise SubscriptionError("keys", "auth must be 16 bytes.")
 
 
+# A host name as push services give them: ASCII letters, digits and hyphens, dot-separated.
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
 def allowed_endpoint(url: str) -> bool:
-    """An HTTPS URL on a known push service (a host or a subdomain of one)."""
-    parts = urlsplit(url)
+    """An HTTPS URL on a known push service (a host or a subdomain of one), on its port.
+
+    Push services give plain ASCII URLs. Anything else is refused before it is parsed: the
+    check must see the host that requests will connect to, and parsers differ on backslashes,
+    spaces and on Unicode that NFKC turns into "/" or "." (urlsplit even raises on some)."""
+    if not url.isascii() or "\\" in url or any(ch <= " " or ch == "\x7f" for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
     allow_http = current_app.config["PUSH_ALLOW_HTTP"]
     if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
         return False
     host = (parts.hostname or "").lower()
-    if not host or parts.username or parts.password:
+    if not _HOST.match(host) or "@" in parts.netloc:
+        return False
+    if parts.scheme == "https" and port not in (None, 443):
         return False
     return any(host == known or host.endswith("." + known)
                for known in current_app.config["PUSH_SERVICES"])
@@ -78,7 +95,9 @@ _ZONES: frozenset[str] | None = None
 def _zones() -> frozenset[str]:
     global _ZONES
     if _ZONES is None:
-        _ZONES = frozenset(available_timezones() | {"UTC"})
+        # "localtime" is this machine's own zone (a link to /etc/localtime), not an IANA
+        # name: it would differ between the machines that send, and tell the server's zone.
+        _ZONES = frozenset((available_timezones() | {"UTC"}) - {"localtime", "posixrules"})
     return _ZONES
 
 
@@ -98,7 +117,8 @@ def save(user: User, session: AuthSession | None, *, endpoint: str, keys: dict,
     """Add this browser, or refresh it (the same endpoint again: new keys, new choices).
 
     A browser's endpoint is one per browser profile: when someone else signs in on a phone,
-    its subscription moves to them, and what was waiting for the last person is dropped."""
+    its subscription (the same endpoint and keys) moves to them, and what was waiting for the
+    last person is dropped."""
     if not allowed_endpoint(endpoint):
         raise SubscriptionError("endpoint", "This is not the address of a known push service.")
     check_keys(keys["p256dh"], keys["auth"])
@@ -107,6 +127,11 @@ def save(user: User, session: AuthSession | None, *, endpoint: str, keys: dict,
     existing = db.session.scalar(select(PushSubscription)
                                  .where(PushSubscription.endpoint == endpoint))
     if existing is not None and existing.user_id != user.id:
+        # The same browser gives the same keys with its endpoint: someone who only learnt
+        # the endpoint cannot move a person's phone to their own account.
+        if (existing.p256dh, existing.auth) != (keys["p256dh"], keys["auth"]):
+            raise SubscriptionError("endpoint", "This browser is already taking reminders "
+                                    "with other keys. Turn reminders off and on again.")
         audit.record(user, "push_subscription.taken_over", object_type="push_subscription",
                      object_id=existing.id)
         remove(None, existing)

@@ -32,11 +32,14 @@ def flag_rules() -> dict[str, int]:
             "flag_drop": config["SESSION_CHECK_FLAG_DROP"]}
 
 
-def _previous_session_total(partnership_id: uuid.UUID, slug: str) -> int | None:
+def _previous_session_total(partnership_id: uuid.UUID, slug: str, *,
+                            shared_only: bool = False) -> int | None:
+    stmt = (select(SurveyResponse.total).join(SurveyInstrument)
+            .where(SurveyResponse.partnership_id == partnership_id, SurveyInstrument.slug == slug))
+    if shared_only:
+        stmt = stmt.where(SurveyResponse.share == "now")
     return db.session.scalar(
-        select(SurveyResponse.total).join(SurveyInstrument)
-        .where(SurveyResponse.partnership_id == partnership_id, SurveyInstrument.slug == slug)
-        .order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc()).limit(1))
+        stmt.order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc()).limit(1))
 
 
 def store(user: User, row: SurveyInstrument, answers: list[dict], *,
@@ -45,7 +48,7 @@ def store(user: User, row: SurveyInstrument, answers: list[dict], *,
     """Score and keep a response; who may answer what is the instrument's audience."""
     if row.audience != user.role:
         raise NotAllowed(403, FOR_AUDIENCE[row.audience])
-    previous = None
+    previous = shared_previous = None
     if row.audience == "peer":
         partnership = db.session.get(Partnership, partnership_id) if partnership_id else None
         if partnership is None or partnership.peer_id != user.id:
@@ -55,6 +58,9 @@ def store(user: User, row: SurveyInstrument, answers: list[dict], *,
         if share is None:
             raise NotAllowed(422, "Choose who sees this: now or aggregate_only.", "share")
         previous = _previous_session_total(partnership.id, row.slug)
+        if share == "now":
+            shared_previous = _previous_session_total(partnership.id, row.slug,
+                                                      shared_only=True)
     elif partnership_id is not None or share is not None:
         raise NotAllowed(422, "A self-check is yours alone: it takes no partnership or share.",
                          "partnership_id" if partnership_id is not None else "share")
@@ -71,8 +77,12 @@ def store(user: User, row: SurveyInstrument, answers: list[dict], *,
     audit.record(user, "survey_response.create", object_type="survey_response",
                  object_id=response.id,
                  partnership_id=partnership_id if share == "now" else None)
-    if share == "now" and result.flag:
-        # The worker hears that a talk is asked for, never the answers: those wait in the app.
+    # The worker hears that a talk is asked for, never the answers: those wait in the app.
+    # Judged as the worker's view judges it (api.services.surveys.two_sided), against the last
+    # shared check: a drop from one kept for agency totals must not reach the worker.
+    if share == "now" and scoring.score(
+            instruments.for_scoring(row), answers, previous_total=shared_previous,
+            **flag_rules()).flag:
         outbox.alert(partnership.worker_id, "talk_flag", partnership_id=partnership.id,
                      subject_id=response.id, about_user_id=user.id)
     return response, result
