@@ -1,6 +1,7 @@
 """The jobs: find due check-in reminders, send what waits, and send at once after a change."""
 
 import uuid
+from contextlib import contextmanager
 from datetime import datetime
 
 from huey import crontab
@@ -20,24 +21,33 @@ BUSY_RETRY_SECONDS = 2
 BUSY_RETRIES = 3
 
 
+@contextmanager
+def _step():
+    """One unit of work of a job. Each reads, then writes: on SQLite it takes the write lock
+    when it begins, or a write after another process's commit could only be refused
+    ("database is locked"), never made to wait its turn (api.db.sqlite)."""
+    with writing(), unit_of_work():
+        yield
+
+
 def send_to(subscription_id: uuid.UUID, now: datetime | None = None) -> dict | str | None:
     """Send what waits for one device now: lease it, build, post outside any transaction,
     then record what the push service said. BUSY when another process holds the device."""
-    with unit_of_work():
+    with _step():
         if not sending.lease(subscription_id, now):
             return BUSY
         reminders.drop_done(subscription_id, now)
-    with unit_of_work():
+    with _step():
         batch = sending.prepare(subscription_id, now)
     if batch is None:
         return None
     outcomes = sending.post(batch) if batch.messages else []
-    with unit_of_work():
+    with _step():
         return sending.record(batch, outcomes, now)
 
 
 def sweep(now: datetime | None = None) -> int:
-    with unit_of_work():
+    with _step():
         sending.sweep_orphans()
         devices = sending.due_devices(now)
     for device in devices:
@@ -46,13 +56,13 @@ def sweep(now: datetime | None = None) -> int:
 
 
 def scan(now: datetime | None = None) -> int:
-    with unit_of_work():
+    with _step():
         return reminders.find_due(now)
 
 
 @queue.task()
 def send_to_devices(subscription_ids: list[str], tries_left: int = BUSY_RETRIES) -> None:
-    with app().app_context(), writing():  # on SQLite: each step takes the write lock
+    with app().app_context():
         busy = [subscription_id for subscription_id in subscription_ids
                 if send_to(uuid.UUID(subscription_id)) == BUSY]
     if busy and tries_left > 0:
@@ -64,7 +74,7 @@ def send_to_devices(subscription_ids: list[str], tries_left: int = BUSY_RETRIES)
 def send_waiting() -> int:
     """Every minute: whatever waits and may go now (after quiet hours, a summary's time, a
     retry's wait, or a nudge that was lost)."""
-    with app().app_context(), writing():  # on SQLite: each step takes the write lock
+    with app().app_context():
         return sweep()
 
 
@@ -72,5 +82,5 @@ def send_waiting() -> int:
 @queue.lock_task(SCAN_LOCK)
 def find_due_reminders() -> int:
     """Every quarter hour: a reminder for each side of each partnership that is due."""
-    with app().app_context(), writing():  # on SQLite: each step takes the write lock
+    with app().app_context():
         return scan()

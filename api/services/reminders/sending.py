@@ -108,7 +108,8 @@ def prepare(subscription_id: uuid.UUID, now: datetime | None = None) -> Batch | 
     device = db.session.get(PushSubscription, subscription_id)
     if device is None:
         return None
-    if not _signed_in(device, now):
+    session = _session(device, now)
+    if session == "ended":
         subscriptions.remove(None, device)  # as signing out would have (the shared phone)
         return None
     waiting = db.session.scalars(
@@ -145,8 +146,8 @@ def prepare(subscription_id: uuid.UUID, now: datetime | None = None) -> Batch | 
         return batch
     for kind in kinds:
         items = by_kind[kind]
-        name = _name(items[0].about_user_id) if (device.detail == "names"
-                                                  and len(items) == 1) else None
+        name = _name(items[0].about_user_id) if (device.detail == "names" and len(items) == 1
+                                                  and session == "live") else None
         partnership = {item.partnership_id for item in items}
         body = words.line(kind, len(items), device.language, name)
         batch.messages.append(Message(
@@ -157,14 +158,20 @@ def prepare(subscription_id: uuid.UUID, now: datetime | None = None) -> Batch | 
     return batch
 
 
-def _signed_in(device: PushSubscription, now: datetime) -> bool:
-    """Whether the session that subscribed the device is still live (not expired, not idle
-    too long): a subscription is its session's, and one that ran out is signed out."""
+def _session(device: PushSubscription, now: datetime) -> str:
+    """The state of the session that subscribed the device: "live"; "ended" (it expired: the
+    phone is signed out, as surely as by hand, and stops hearing about its person); or "idle"
+    (unused past SESSION_IDLE). An idle phone still gets its reminders, since someone who has
+    not opened the app for a week is who a check-in reminder is for, but never a name: the
+    phone may be in other hands by now."""
     if device.session_id is None:
-        return True  # made outside any request (a script, a test's factory)
+        return "live"  # made outside any request (a script, a test's factory)
     session = db.session.get(AuthSession, device.session_id)
-    return (session is not None and session.expires_at > now
-            and session.last_seen_at + current_app.config["SESSION_IDLE"] > now)
+    if session is None or session.expires_at <= now:
+        return "ended"
+    if session.last_seen_at + current_app.config["SESSION_IDLE"] <= now:
+        return "idle"
+    return "live"
 
 
 def _name(user_id: uuid.UUID | None) -> str | None:
