@@ -112,6 +112,13 @@ def shots():
     return folder
 
 
+def snap(section, path: str) -> None:
+    """The section alone, without the sticky top bar scrolled over it."""
+    section.page.evaluate("document.querySelectorAll('header.bar')"
+                          ".forEach(bar => { bar.style.position = 'static'; })")
+    section.screenshot(path=path)
+
+
 def push_registration_id(cdp, base: str) -> str:
     found = []
     cdp.on("ServiceWorker.workerRegistrationUpdated",
@@ -219,7 +226,7 @@ def test_turning_reminders_on_choosing_and_off_at_360px(chromium, live_server, c
         expect(section.get_by_label("Someone sends me a celebration")).not_to_be_checked()
         expect(section.get_by_label("A check-in is due")).to_be_checked()
         section.scroll_into_view_if_needed()
-        section.screenshot(path=os.path.join(shots, "reminders-on.png"))
+        snap(section, os.path.join(shots, "reminders-on.png"))
         no_axe_violations(phone, "section.reminders")
 
         # The server's key changed: the phone subscribes again, with the same choices.
@@ -267,7 +274,7 @@ def test_reminders_section_passes_axe_in_dark_mode_and_sign_out_unsubscribes(
         assert (device["daily_summary"], device["summary_at"], device["detail"]) == (
             True, "19:00", "names")
         section.scroll_into_view_if_needed()
-        section.screenshot(path=os.path.join(shots, "reminders-dark.png"))
+        snap(section, os.path.join(shots, "reminders-dark.png"))
         no_axe_violations(phone, "section.reminders")
 
         # Sign out: the browser's subscription is dropped before the server clears the site.
@@ -306,7 +313,7 @@ def test_an_iphone_outside_the_home_screen_is_told_to_add_it_and_offered_the_cal
         expect(turn_on).to_have_count(0)
         link = section.get_by_role("link", name="Calendar link for check-ins with Kim")
         expect(link).to_have_attribute("href", f"#/partnerships/{worker['partnership']}/settings")
-        section.screenshot(path=os.path.join(shots, "reminders-iphone.png"))
+        snap(section, os.path.join(shots, "reminders-iphone.png"))
         no_axe_violations(phone, "section.reminders")
         link.click()
         expect(phone.locator("h2#calendar")).to_have_text("Calendar")
