@@ -8,14 +8,16 @@ from flask_smorest import abort
 from api.http import access
 from api.http.openapi import Blueprint
 from api.lib.clock import utcnow
-from api.schemas.accounts import JoinCodeSchema
-from api.schemas.common import EmptyBodySchema
+from api.schemas.accounts import JoinCodeSchema, SupervisionRowSchema
+from api.schemas.common import EmptyBodySchema, NoArgsSchema
 from api.schemas.surveys import InsightsArgsSchema, InsightsSchema
 from api.services.accounts.people import create_join_code
+from api.services.support import supervision
 from api.services.surveys import insights
 
 blp = Blueprint("agencies", __name__, url_prefix="/api/v1/agencies",
-                description="For agency admins: join codes and anonymous insights.")
+                description="For agency admins: join codes, anonymous insights, and "
+                "supervision numbers without content.")
 
 
 def own_agency(agency_id: uuid.UUID):
@@ -56,3 +58,19 @@ class AgencyInsights(MethodView):
             abort(422, errors={"period": [
                 f"This period has not ended yet. Its figures can be seen from "
                 f"{error.available_from.isoformat()}."]})
+
+
+@blp.route("/<uuid:agency_id>/supervision")
+class AgencySupervision(MethodView):
+    @access.signed_in("agency_admin")
+    @blp.arguments(NoArgsSchema, location="query")
+    @blp.response(200, SupervisionRowSchema(many=True), description=(
+        "One row per worker of the agency, lowest median consistency first (workers with no "
+        "score yet last). Process numbers only: nothing a peer wrote or answered, no goal, no "
+        "peer's name. Only partnerships made under the agency count. Each read is written "
+        "into every listed worker's access log."))
+    @blp.errors(404, 422)
+    def get(self, _args, agency_id):
+        """See how steadily each of your workers checks in (numbers only, never content)."""
+        admin = own_agency(agency_id)
+        return supervision.for_agency(admin, agency_id)

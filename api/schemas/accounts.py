@@ -213,3 +213,19 @@ class ExportSchema(ma.Schema):
 class JoinCodeSchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"example": "K7QM-4TPX-9RW2"})
     expires_at = Timestamp(required=True)
+
+
+class SupervisionRowSchema(ma.Schema):
+    worker_id = ma.fields.UUID(required=True)
+    display_name = ma.fields.String(required=True, allow_none=True)
+    joined_at = Timestamp(required=True, metadata={"description": "When the account was made."})
+    partnerships = ma.fields.Integer(required=True, metadata={
+        "description": "Active partnerships made under this agency."})
+    paused = ma.fields.Integer(required=True)
+    overdue = ma.fields.Integer(required=True, metadata={
+        "description": "Active partnerships a day or more past their check-in."})
+    median_consistency = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "Median check-in consistency (0 to 1) of the active partnerships that "
+        "have one; null when none has."})
+    days_since_last_checkin = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Whole days since the last check-in on any of them; null: never."})

@@ -83,3 +83,25 @@ def test_need_help_now_stays_on_screen_on_every_view(chromium, live_server):
             assert box["y"] >= 0 and box["y"] + box["height"] <= 740, (view, box)
     finally:
         phone.context.close()
+
+
+def test_a_worker_is_told_what_their_agency_sees_and_sees_each_look(
+        chromium, live_server, client, world):
+    admin = world["admin_a"].headers
+    code = client.post(f"/api/v1/agencies/{world.agency_a}/join-codes", json={},
+                       headers=admin).get_json()["code"]
+    tag = uuid.uuid4().hex[:8]
+    worker = new_phone(chromium)
+    try:
+        sign_up_worker(worker, live_server, "Rosa", f"rosa-{tag}@example.org", agency_code=code)
+        open_view(worker, live_server, "#/settings", wait="#agency-sees")
+        card = worker.locator("section", has=worker.locator("#agency-sees"))
+        expect(card).to_contain_text("They never see goals, notes, answers")
+        assert client.get(f"/api/v1/agencies/{world.agency_a}/supervision",
+                          headers=admin).status_code == 200
+        card.get_by_role("link").click()
+        expect(worker.locator("main")).to_contain_text(
+            "An agency admin · looked at your work numbers (no words, no answers)")
+        assert worker.errors == []
+    finally:
+        worker.context.close()

@@ -260,6 +260,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("me.SelfCheckTrend", "GET"): Row(signed_in(403, worker_a=200, worker_b=200)),
     ("partnerships.PartnershipRapport", "GET"): Row(
         members_of_a(200), lambda w: {"partnership_id": w.partnership_a}),
+    # Supervision: the agency's own admin only; to another agency's admin it does not exist.
+    ("agencies.AgencySupervision", "GET"): Row(
+        signed_in(403, admin_a=200, admin_b=404), lambda w: {"agency_id": w.agency_a}),
     # Reminders: the server's public key is for anyone; a device is its owner's alone.
     ("reminders.PushKey", "GET"): Row(everyone(200)),
     ("reminders.PushSubscriptions", "GET"): Row(signed_in(200)),

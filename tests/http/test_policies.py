@@ -52,6 +52,8 @@ EXAMPLES = {
                                         {"partnership_id": MISSING_ID}),
     "agencies.AgencyInsights": (lambda w: {"agency_id": w.agency_a},
                                 {"agency_id": MISSING_ID}),
+    "agencies.AgencySupervision": (lambda w: {"agency_id": w.agency_a},
+                                   {"agency_id": MISSING_ID}),
     "agency_content.AgencyTips": (lambda w: {"agency_id": w.agency_a},
                                   {"agency_id": MISSING_ID}),
     "agency_content.AgencyFaqs": (lambda w: {"agency_id": w.agency_a},
@@ -110,7 +112,8 @@ PRIVATE_ENDPOINTS = {
     "goals.GoalCelebrations", "partnerships.PartnershipTimeline", "checkins.DueCheckIns",
     "partnerships.CalendarFeeds", "partnerships.CheckInCalendar", "surveys.ScoreAnswers",
     "surveys.SurveyResponses", "me.SelfCheckTrend", "partnerships.PartnershipRapport",
-    "agencies.AgencyInsights", "api_keys.ApiKeys", "api_keys.ApiKeyById", "me.NextMilestones",
+    "agencies.AgencyInsights", "agencies.AgencySupervision", "api_keys.ApiKeys",
+    "api_keys.ApiKeyById", "me.NextMilestones",
     "reminders.PushSubscriptions", "reminders.PushSubscriptionById",
 }
 # Operators' pages: private, and not API operations (so not in the spec). The test client
@@ -164,7 +167,8 @@ def test_every_api_route_is_in_the_spec(app):
 
 
 # Private routes are asked as worker A, except those only another role may use.
-ACTING_AS = {"agencies.AgencyInsights": "admin_a", "agencies.JoinCodes": "admin_a",
+ACTING_AS = {"agencies.AgencyInsights": "admin_a", "agencies.AgencySupervision": "admin_a",
+             "agencies.JoinCodes": "admin_a",
              "crisis.AgencyCrisisResources": "admin_a",
              "agency_content.AgencyTips": "admin_a", "agency_content.AgencyTipBySlug": "admin_a",
              "agency_content.AgencyFaqs": "admin_a", "agency_content.AgencyFaqBySlug": "admin_a",

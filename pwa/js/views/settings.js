@@ -24,6 +24,9 @@ addStrings({
     signedInAs: "Signed in as {name}", role_worker: "peer support worker", role_peer: "peer",
     role_agency_admin: "agency admin", yourData: "Your data", download: "Download my data",
     downloaded: "Your data is downloading.", accessLogLink: "Who has seen my data",
+    agencySeesTitle: "What your agency sees",
+    agencySees: "Your agency's admins see numbers about your work: how many people you support, how many check-ins are late, how steady your check-ins are, and days since your last one. They never see goals, notes, answers or the names of the people you support.",
+    agencySeesLog: "Each time they look, it shows in Who has seen my data.",
     signOut: "Sign out", signOutOffline: "You are offline. Connect to sign out, so your session ends on the server too.",
     unsentWarning: "Saved on this phone and not sent yet: {n}. If you sign out now, they will be lost.",
     stay: "Stay signed in", signOutAnyway: "Sign out anyway", signedOut: "You are signed out.",
@@ -54,6 +57,9 @@ addStrings({
     role_peer: "persona acompañada", role_agency_admin: "administrador de agencia", yourData: "Tus datos",
     download: "Descargar mis datos", downloaded: "Tus datos se están descargando.",
     accessLogLink: "Quién vio mis datos", signOut: "Cerrar sesión",
+    agencySeesTitle: "Lo que ve tu agencia",
+    agencySees: "Quienes administran tu agencia ven números sobre tu trabajo: a cuántas personas acompañas, cuántos avances van tarde, qué tan seguido registras avances y los días desde el último. Nunca ven metas, notas, respuestas ni los nombres de las personas que acompañas.",
+    agencySeesLog: "Cada vez que miran, aparece en Quién vio mis datos.",
     signOutOffline: "Estás sin conexión. Conéctate para cerrar sesión, así también termina en el servidor.",
     unsentWarning: "Guardado en este teléfono y sin enviar: {n}. Si cierras sesión ahora, se pierde.",
     stay: "Seguir con la sesión", signOutAnyway: "Cerrar sesión igual", signedOut: "Cerraste sesión.",
@@ -215,6 +221,7 @@ export async function settings() {
       el("p", { class: "muted", text: t(`role_${user.role}`) }),
       el("button", { type: "button", text: t("signOut"), onclick: confirmSignOut })),
     user.role === "worker" && !user.agency_id ? agencyCard() : null,
+    user.role === "worker" && user.agency_id ? agencySees() : null,
     await remindersSection(user),
     accountForms(user),
     el("section", { class: "card", "aria-labelledby": "your-data" },
@@ -225,35 +232,45 @@ export async function settings() {
     deleteSection()];
 }
 
+// Workers are told plainly what supervision shows their agency (api/services/support/supervision.py).
+function agencySees() {
+  return el("section", { class: "card", "aria-labelledby": "agency-sees" },
+    el("h2", { id: "agency-sees", text: t("agencySeesTitle") }),
+    el("p", { text: t("agencySees") }),
+    el("p", {}, el("a", { href: "#/settings/access-log", text: t("agencySeesLog") })));
+}
+
 // "goal.update" → "changed goals": the log's action names, told in plain words.
 const ACTIONS = {
   en: {
     verbs: { read: "looked at", list: "looked at", trend: "looked at", create: "added",
       update: "changed", delete: "deleted", erase: "erased", login: "signed in",
       logout: "signed out", export: "downloaded", accept: "accepted", register: "created",
-      replace: "replaced", revoke: "revoked", join: "joined" },
+      replace: "replaced", revoke: "revoked", join: "joined", taken_over: "took over" },
     objects: { account: "your account", goal: "goals", milestone: "milestones",
       checkin: "check-ins", checkins: "check-ins due", celebration: "celebrations",
       partnership: "your partnership", timeline: "the timeline", survey_response: "answers",
       self_check: "self-check results", invite: "an invite", calendar_feed: "a calendar link",
-      membership: "an agency", auth: "" },
+      membership: "an agency", auth: "", push_subscription: "reminders on a phone",
+      supervision: "your work numbers (no words, no answers)" },
     denied: "was refused access", youVerbs: {}, youDenied: "were refused access" },
   es: {
     verbs: { read: "vio", list: "vio", trend: "vio", create: "agregó", update: "cambió",
       delete: "borró", erase: "borró", login: "inició sesión", logout: "cerró sesión",
       export: "descargó", accept: "aceptó", register: "creó", replace: "reemplazó",
-      revoke: "anuló", join: "se unió a" },
+      revoke: "anuló", join: "se unió a", taken_over: "tomó" },
     objects: { account: "tu cuenta", goal: "metas", milestone: "pasos", checkin: "avances",
       checkins: "avances pendientes", celebration: "celebraciones", partnership: "su acompañamiento",
       timeline: "la historia", survey_response: "respuestas", self_check: "autoevaluaciones",
       invite: "una invitación", calendar_feed: "un enlace de calendario", membership: "una agencia",
-      auth: "" },
+      auth: "", push_subscription: "recordatorios en un teléfono",
+      supervision: "tus números de trabajo (sin palabras ni respuestas)" },
     denied: "no tuvo permiso",
     // Said of "Tú", a verb takes the second person.
     youVerbs: { read: "viste", list: "viste", trend: "viste", create: "agregaste",
       update: "cambiaste", delete: "borraste", erase: "borraste", login: "iniciaste sesión",
       logout: "cerraste sesión", export: "descargaste", accept: "aceptaste", register: "creaste",
-      replace: "reemplazaste", revoke: "anulaste", join: "te uniste a" },
+      replace: "reemplazaste", revoke: "anulaste", join: "te uniste a", taken_over: "tomaste" },
     youDenied: "no tuviste permiso" },
 };
 
