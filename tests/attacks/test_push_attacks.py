@@ -569,7 +569,9 @@ def test_two_senders_on_one_device_at_once_send_once(app, client, pair, push_ser
 
     results = _at_once([send, send, send])
     assert len(push_service.to(phone.name)) == 1
-    assert sum(result not in (None, tasks.BUSY) for result in results) == 1
+    # One sender sent; any that got the device after it found nothing left to send.
+    assert sum(bool(result) and result != tasks.BUSY and result.get("sent", 0) > 0
+               for result in results) == 1
 
 
 def test_two_scans_at_once_write_each_reminder_once(app, client, pair, push_service):
