@@ -248,7 +248,8 @@ def test_pushes_are_sent_by_the_consumer_wait_while_it_is_down_and_go_once(
     wait_for(lambda: len(push_service.to(phone.name)) == 2, ARRIVES_SECONDS + 75,
              "the push that waited")
     assert [m["body"] for m in opened(key, push_service, phone)] == [NEW_GOAL, NEW_GOAL]
-    assert notifications(app, status="waiting") == []
+    # The sender records "sent" after the push service has answered: wait for the record.
+    wait_for(lambda: notifications(app, status="waiting") == [], 10, "the push recorded")
 
     # Two consumers at once, changes for three phones made side by side, round after round
     # until each consumer has sent some: each notification arrives exactly once.
@@ -275,6 +276,8 @@ def test_pushes_are_sent_by_the_consumer_wait_while_it_is_down_and_go_once(
     assert told() == expected
     time.sleep(3)  # nothing more comes: no second copy from the other consumer
     assert told() == expected
+    wait_for(lambda: {n.status for n in notifications(app)} == {"sent"}, 10,
+             "every push recorded")
     sent = notifications(app)
     assert len(sent) == sum(expected.values())
     assert {(n.status, n.attempts) for n in sent} == {("sent", 1)}
