@@ -7,6 +7,7 @@ from api.models.accounts import (
     AuthSession,
     Invite,
     Partnership,
+    PartnershipHandover,
     User,
 )
 from api.models.content import (
@@ -39,7 +40,7 @@ __all__ = [
     "Agency", "AgencyJoinCode", "ApiKey", "AuditEvent", "AuthSession", "CalendarFeed",
     "Celebration", "CheckIn", "CrisisResource", "Faq", "FaqTranslation", "Goal", "GoalEvent",
     "IdempotencyRecord", "InsightRelease", "Invite",
-    "Milestone", "Notification", "Partnership",
+    "Milestone", "Notification", "Partnership", "PartnershipHandover",
     "PushSubscription", "PartnershipPause", "SurveyInstrument", "SurveyResponse", "Tip",
     "TipTag", "TipTranslation", "Topic", "TopicTag", "TopicTranslation", "User",
 ]

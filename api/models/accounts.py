@@ -37,6 +37,10 @@ class Agency(db.Model):
     # only the agency's own (an agency outside the US replaces it).
     crisis_include_default: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default=text("true"))
+    # In the agency's lists, feeds and embeds: its own published items before the core ones
+    # (true), or after them.
+    own_content_first: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=text("true"))
 
 
 class AgencyJoinCode(db.Model):
@@ -52,6 +56,11 @@ class AgencyJoinCode(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = _created()
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # What the admin made it for ("Spring hires"), so a list of codes can be told apart.
+    label: Mapped[str | None] = mapped_column(String(80))
+    # How many workers joined with it; a revoked code lets no one else in.
+    uses: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class User(db.Model):
@@ -70,6 +79,9 @@ class User(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     agency_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("agencies.id", ondelete="SET NULL"), index=True)
+    # When a worker joined their agency (null for admins, and for workers who joined before
+    # this was kept).
+    agency_joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = _created()
     password_changed_at: Mapped[datetime] = _created()
     erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -139,6 +151,41 @@ class Partnership(db.Model):
 
     def member_ids(self) -> set[uuid.UUID]:
         return {self.worker_id, self.peer_id}
+
+
+HANDOVER_STATUSES = ("waiting", "accepted", "declined", "cancelled")
+
+
+class PartnershipHandover(db.Model):
+    """An agency admin asks to move a partnership to another of its workers; the peer decides.
+
+    Kept after the decision: the partnership's history of who supported the peer, and when.
+    At most one request waits per partnership.
+    """
+
+    __tablename__ = "partnership_handovers"
+    __table_args__ = (
+        CheckConstraint(f"status IN {HANDOVER_STATUSES}", name="status"),
+        Index("uq_partnership_handovers_waiting", "partnership_id", unique=True,
+              sqlite_where=text("status = 'waiting'"),
+              postgresql_where=text("status = 'waiting'")),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    partnership_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    # Null once that person erased their account: the history stays, the person does not.
+    from_worker_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    to_worker_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    asked_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    asked_at: Mapped[datetime] = _created()
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AuditEvent(db.Model):

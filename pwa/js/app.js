@@ -19,6 +19,17 @@ const partnership = () => import("./views/partnership.js");
 const selfCheck = () => import("./views/selfcheck.js");
 const settings = () => import("./views/settings.js");
 const invites = () => import("./views/invites.js");
+// The agency console (agency admins): one module per screen.
+const consoleHome = () => import("./views/agency/home.js");
+const agencyContent = () => import("./views/agency/content.js");
+const agencyCrisis = () => import("./views/agency/crisis.js");
+const agencyEmbed = () => import("./views/agency/embed.js");
+const agencyKeys = () => import("./views/agency/keys.js");
+const agencyJoinCodes = () => import("./views/agency/join_codes.js");
+const agencyMembers = () => import("./views/agency/members.js");
+const agencyHandover = () => import("./views/agency/handover.js");
+const agencyInsights = () => import("./views/agency/insights.js");
+const agencySupervision = () => import("./views/agency/supervision.js");
 const show = (view, name) => (match, query) =>
   view().then((module) => module[name](match.slice(1), query));
 const ID = "([0-9a-f-]{36})";
@@ -41,6 +52,18 @@ useRoutes([
   [/^\/settings$/, show(settings, "settings")],
   [/^\/settings\/access-log$/, show(settings, "accessLog")],
   [/^\/join$/, show(invites, "joinPage")],
+  [/^\/agency$/, show(consoleHome, "consoleHome")],
+  [/^\/agency\/content$/, show(agencyContent, "contentList")],
+  [/^\/agency\/content\/(tips|faqs|topics)\/new$/, show(agencyContent, "contentNew")],
+  [/^\/agency\/content\/(tips|faqs|topics)\/([a-z0-9-]+)$/, show(agencyContent, "contentEdit")],
+  [/^\/agency\/crisis$/, show(agencyCrisis, "crisisLines")],
+  [/^\/agency\/embed$/, show(agencyEmbed, "embedBuilder")],
+  [/^\/agency\/keys$/, show(agencyKeys, "apiKeys")],
+  [/^\/agency\/join-codes$/, show(agencyJoinCodes, "joinCodes")],
+  [/^\/agency\/members$/, show(agencyMembers, "members")],
+  [new RegExp(`^/agency/members/${ID}/handover$`), show(agencyHandover, "handover")],
+  [/^\/agency\/insights$/, show(agencyInsights, "insights")],
+  [/^\/agency\/supervision$/, show(agencySupervision, "supervision")],
 ]);
 
 let refreshAsked = false;
