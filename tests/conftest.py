@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask_migrate import upgrade
+from hypothesis import settings
 
 from api import create_app, ratelimits
 from api.config import database_url
@@ -25,6 +26,11 @@ from api.lib.languages import LANGUAGES
 from api.services import audit
 from api.services.loading import load_content
 from tests.factories import make_worker, make_world
+
+# Speed is measured by `make bench`, not here: a busy CI machine must not fail a property test
+# for taking longer than Hypothesis's default 200 ms.
+settings.register_profile("rapport", deadline=None)
+settings.load_profile("rapport")
 
 RUN_PREFIX = f"rapport-test-{uuid.uuid4().hex[:8]}"
 VAPID_TEST_KEY = ec.generate_private_key(ec.SECP256R1()).private_bytes(
