@@ -203,6 +203,9 @@ class Config:
         "PUSH_SERVICES", "fcm.googleapis.com,push.services.mozilla.com,push.apple.com,"
         "notify.windows.com").split(","))
     PUSH_ALLOW_HTTP = os.environ.get("PUSH_ALLOW_HTTP", "0") == "1"  # tests' local push service
+    # At most one push to a device in this many seconds: what comes meanwhile (a partner
+    # making fifty goals in a row) waits for its end and goes as one message.
+    PUSH_MIN_GAP_SECONDS = int(os.environ.get("PUSH_MIN_GAP_SECONDS", "60"))
     # The job queue (api.jobs, Huey): None here, create_app works it out (see jobs_url).
     JOBS_URL = os.environ.get("JOBS_URL") or None
     # flask-smorest / OpenAPI

@@ -31,9 +31,6 @@ from api.models.reminders import KINDS
 from api.services.reminders import subscriptions, timing, words
 
 LEASE = timedelta(minutes=2)
-# At most one push to a device in this time: what comes meanwhile (a partner making fifty
-# goals in a row) waits for its end and goes as one message ("50 new shared goals").
-MIN_GAP = timedelta(seconds=60)
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
@@ -127,8 +124,9 @@ def prepare(subscription_id: uuid.UUID, now: datetime | None = None) -> Batch | 
         for item in waiting:
             item.deliver_after = batch.postponed_to
         return batch
-    if device.last_sent_at is not None and now < device.last_sent_at + MIN_GAP:
-        batch.postponed_to = device.last_sent_at + MIN_GAP
+    gap = timedelta(seconds=current_app.config["PUSH_MIN_GAP_SECONDS"])
+    if device.last_sent_at is not None and now < device.last_sent_at + gap:
+        batch.postponed_to = device.last_sent_at + gap
         for item in waiting:
             item.deliver_after = max(item.deliver_after, batch.postponed_to)
         return batch
