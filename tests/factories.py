@@ -75,6 +75,18 @@ class World:
         with self.app.app_context():
             return join_code(self[f"admin_{side}"])
 
+    def fresh_join_code_id(self, side: str = "a") -> str:
+        """The id of a new join code of agency A (or B)."""
+        with self.app.app_context(), unit_of_work():
+            admin = db.session.get(User, uuid.UUID(self[f"admin_{side}"].id))
+            return str(accounts.create_join_code(admin)[1].id)
+
+    def fresh_member(self, side: str = "a") -> str:
+        """The id of a new worker of agency A (or B) who carries no partnership."""
+        code = self.fresh_join_code(side)
+        with self.app.app_context():
+            return make_worker("member", agency_code=code).id
+
     def fresh_goal(self, title: str = "Walk every morning") -> str:
         """A new goal in partnership A, set by worker A."""
         with self.app.app_context():

@@ -114,6 +114,10 @@ MESSAGES_ES = {
     "This agency code is not valid or has expired.":
         "Este código de agencia no es válido o ya venció.",
     "You are already a member of another agency.": "Ya eres parte de otra agencia.",
+    "This worker still has active or paused partnerships made under your agency. Hand them "
+    "over or end them first.":
+        "Este acompañante de pares todavía tiene acompañamientos activos o en pausa hechos "
+        "con tu agencia. Pásalos a otra persona o termínalos primero.",
     "To set a new password, send your current one as well.":
         "Para poner una contraseña nueva, envía también la actual.",
     "This password is too common. Try a few words that mean something to you.":

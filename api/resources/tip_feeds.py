@@ -15,7 +15,8 @@ from api.services.content import syndication
 
 blp = Blueprint("feeds", __name__, url_prefix="/feeds",
                 description="The tips and the group discussion topics as feeds any reader "
-                "understands; `agency` adds that agency's published ones (first), `lang` picks "
+                "understands; `agency` adds that agency's published ones (first, unless it chose "
+                "to put them after the core ones), `lang` picks "
                 "the language.")
 
 FORMATS = {

@@ -210,9 +210,74 @@ class ExportSchema(ma.Schema):
     access_log = ma.fields.List(ma.fields.Dict(), required=True)
 
 
+_join_code_label = Name(
+    allow_none=True, validate=ma.validate.Length(min=1, max=80),
+    metadata={"description": "What the code is for, to tell codes apart in the list.",
+              "example": "Spring hires"})
+
+
+class JoinCodeCreateSchema(BaseSchema):
+    JSON_SCHEMA_EXTRA = {"example": {"label": "Spring hires"}}
+
+    label = _join_code_label
+
+
 class JoinCodeSchema(ma.Schema):
+    """A code just made: the only time the code itself is shown."""
+
+    id = ma.fields.UUID(required=True)
     code = ma.fields.String(required=True, metadata={"example": "K7QM-4TPX-9RW2"})
+    label = ma.fields.String(required=True, allow_none=True)
     expires_at = Timestamp(required=True)
+
+
+class JoinCodeRowSchema(ma.Schema):
+    """A code as listed: never the code (only its hash is kept)."""
+
+    id = ma.fields.UUID(required=True)
+    label = ma.fields.String(required=True, allow_none=True)
+    created_at = Timestamp(required=True)
+    expires_at = Timestamp(required=True)
+    uses = ma.fields.Integer(required=True, metadata={
+        "description": "How many workers joined the agency with it."})
+    revoked_at = Timestamp(required=True, allow_none=True)
+    status = ma.fields.String(required=True, metadata={
+        "enum": ["active", "expired", "revoked"],
+        "description": "Only an active code lets a worker sign up or join."})
+
+
+class AgencySchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    name = ma.fields.String(required=True, metadata={"example": "Riverside Peer Support"})
+    own_content_first = ma.fields.Boolean(required=True, metadata={
+        "description": "The agency's own published tips, FAQs and topics come before the "
+        "core ones in its lists, feeds and embeds (true), or after them (false)."})
+    crisis_include_default = ma.fields.Boolean(required=True, metadata={
+        "description": "Its crisis lines show the default set too (change it with PUT "
+        "/agencies/{agency_id}/crisis-resources)."})
+    workers = ma.fields.Integer(required=True, metadata={
+        "description": "How many workers are in the agency."})
+
+
+class AgencyUpdateSchema(BaseSchema):
+    JSON_SCHEMA_EXTRA = {"example": {"own_content_first": False}}
+
+    name = Name(validate=ma.validate.Length(min=1, max=120))
+    own_content_first = StrictBoolean()
+
+
+class MemberSchema(ma.Schema):
+    """A worker of the agency, as its admin sees them: no peer, nothing from a partnership."""
+
+    id = ma.fields.UUID(required=True)
+    display_name = ma.fields.String(required=True, allow_none=True)
+    email = ma.fields.String(required=True, allow_none=True)
+    joined_at = Timestamp(required=True, allow_none=True, metadata={
+        "description": "When they joined the agency; null if not known (joined before this "
+        "was kept)."})
+    partnerships = ma.fields.Integer(required=True, metadata={
+        "description": "Active and paused partnerships made under the agency: each must be "
+        "handed over or ended before the worker can be removed."})
 
 
 class SupervisionRowSchema(ma.Schema):

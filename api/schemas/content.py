@@ -121,7 +121,8 @@ class _SearchArgs(BaseSchema):
 class AgencyArgs(BaseSchema):
     agency = ma.fields.UUID(metadata={
         "description": "Also show this agency's published items, first (in the agency's "
-        "order), then the core ones. Left out, an `X-API-Key` names its own agency."})
+        "order), then the core ones; or after the core ones, if the agency chose so "
+        "(`own_content_first`). Left out, an `X-API-Key` names its own agency."})
 
 
 class AudienceArgs(BaseSchema):

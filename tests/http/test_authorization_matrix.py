@@ -186,6 +186,20 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
          "admin_a": 201, "admin_b": 404},
         lambda w: {"agency_id": w.agency_a}, {}),
+    # The agency console: settings, join codes and workers, the agency's own admins only.
+    **{(endpoint, method): Row(
+        signed_in(403, admin_a=status, admin_b=404), path, body)
+       for endpoint, method, status, path, body in (
+           ("agencies.AgencyById", "GET", 200, lambda w: {"agency_id": w.agency_a}, None),
+           ("agencies.AgencyById", "PATCH", 200, lambda w: {"agency_id": w.agency_a},
+            {"own_content_first": True}),
+           ("agencies.JoinCodes", "GET", 200, lambda w: {"agency_id": w.agency_a}, None),
+           ("agencies.JoinCodeById", "DELETE", 204,
+            lambda w: {"agency_id": w.agency_a, "code_id": w.fresh_join_code_id()}, None),
+           ("agencies.AgencyMembers", "GET", 200, lambda w: {"agency_id": w.agency_a}, None),
+           ("agencies.AgencyMemberById", "DELETE", 204,
+            lambda w: {"agency_id": w.agency_a, "user_id": w.fresh_member()}, None),
+       )},
     ("agencies.AgencyInsights", "GET"): Row(
         {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
          "admin_a": 200, "admin_b": 404},

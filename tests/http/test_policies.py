@@ -50,6 +50,15 @@ EXAMPLES = {
                                          {"partnership_id": MISSING_ID}),
     "partnerships.PartnershipRapport": (lambda w: {"partnership_id": w.partnership_a},
                                         {"partnership_id": MISSING_ID}),
+    "agencies.AgencyById": (lambda w: {"agency_id": w.agency_a}, {"agency_id": MISSING_ID}),
+    "agencies.JoinCodeById": (
+        lambda w: {"agency_id": w.agency_a, "code_id": w.fresh_join_code_id()},
+        {"agency_id": MISSING_ID, "code_id": MISSING_ID}),
+    "agencies.AgencyMembers": (lambda w: {"agency_id": w.agency_a},
+                               {"agency_id": MISSING_ID}),
+    "agencies.AgencyMemberById": (
+        lambda w: {"agency_id": w.agency_a, "user_id": w.fresh_member()},
+        {"agency_id": MISSING_ID, "user_id": MISSING_ID}),
     "agencies.AgencyInsights": (lambda w: {"agency_id": w.agency_a},
                                 {"agency_id": MISSING_ID}),
     "agencies.AgencySupervision": (lambda w: {"agency_id": w.agency_a},
@@ -113,6 +122,8 @@ PRIVATE_ENDPOINTS = {
     "partnerships.CalendarFeeds", "partnerships.CheckInCalendar", "surveys.ScoreAnswers",
     "surveys.SurveyResponses", "me.SelfCheckTrend", "partnerships.PartnershipRapport",
     "agencies.AgencyInsights", "agencies.AgencySupervision", "api_keys.ApiKeys",
+    "agencies.AgencyById", "agencies.JoinCodeById", "agencies.AgencyMembers",
+    "agencies.AgencyMemberById",
     "api_keys.ApiKeyById", "me.NextMilestones",
     "reminders.PushSubscriptions", "reminders.PushSubscriptionById",
 }
@@ -168,7 +179,9 @@ def test_every_api_route_is_in_the_spec(app):
 
 # Private routes are asked as worker A, except those only another role may use.
 ACTING_AS = {"agencies.AgencyInsights": "admin_a", "agencies.AgencySupervision": "admin_a",
-             "agencies.JoinCodes": "admin_a",
+             "agencies.JoinCodes": "admin_a", "agencies.AgencyById": "admin_a",
+             "agencies.JoinCodeById": "admin_a", "agencies.AgencyMembers": "admin_a",
+             "agencies.AgencyMemberById": "admin_a",
              "crisis.AgencyCrisisResources": "admin_a",
              "agency_content.AgencyTips": "admin_a", "agency_content.AgencyTipBySlug": "admin_a",
              "agency_content.AgencyFaqs": "admin_a", "agency_content.AgencyFaqBySlug": "admin_a",

@@ -82,22 +82,33 @@ def register_worker(email: str, password: str, display_name: str,
     # slow hash would hold up every other write.
     password_hash = passwords.hash_password(password)
     _email_free(email)
-    agency_id = _agency_of_code(agency_code, "agency_code") if agency_code else None
+    join = _live_code(agency_code, "agency_code") if agency_code else None
     user = User(role="worker", email=email, display_name=display_name.strip(),
-                password_hash=password_hash, agency_id=agency_id)
+                password_hash=password_hash, agency_id=join.agency_id if join else None,
+                agency_joined_at=utcnow() if join else None)
     add_account(user, "email", EMAIL_TAKEN)
+    if join is not None:
+        _count_use(join)
     audit.record(user, "account.register", object_type="user", object_id=user.id)
     db.session.flush()
     return user
 
 
-def _agency_of_code(code: str, field: str):
-    """The agency a live join code belongs to; the same refusal for unknown and expired."""
+def _live_code(code: str, field: str) -> AgencyJoinCode:
+    """The join code this text is, while it lets people in: the same refusal for unknown,
+    expired and revoked, so a guess learns nothing."""
     join = db.session.scalar(select(AgencyJoinCode).where(
-        AgencyJoinCode.code_hash == codes.code_hash(code), AgencyJoinCode.expires_at > utcnow()))
+        AgencyJoinCode.code_hash == codes.code_hash(code), AgencyJoinCode.expires_at > utcnow(),
+        AgencyJoinCode.revoked_at.is_(None)))
     if join is None:
         raise AccountError(field, "This agency code is not valid or has expired.")
-    return join.agency_id
+    return join
+
+
+def _count_use(join: AgencyJoinCode) -> None:
+    # In SQL, so two workers joining at once both count.
+    join.uses = AgencyJoinCode.uses + 1
+    db.session.flush()
 
 
 def join_agency(worker: User, code: str) -> User:
@@ -107,13 +118,15 @@ def join_agency(worker: User, code: str) -> User:
     nothing said before joining becomes part of the agency's insights. Partnerships made from
     now on belong to the agency. The same code again for the same agency changes nothing.
     """
-    agency_id = _agency_of_code(code, "code")
-    if worker.agency_id == agency_id:
+    join = _live_code(code, "code")
+    if worker.agency_id == join.agency_id:
         return worker
     if worker.agency_id is not None:
         raise AccountError("code", "You are already a member of another agency.", status=409)
-    worker.agency_id = agency_id
-    audit.record(worker, "membership.join", object_type="agency", object_id=agency_id)
+    worker.agency_id = join.agency_id
+    worker.agency_joined_at = utcnow()
+    _count_use(join)
+    audit.record(worker, "membership.join", object_type="agency", object_id=join.agency_id)
     db.session.flush()
     return worker
 
@@ -132,10 +145,11 @@ def create_agency(name: str, admin_email: str, admin_password: str,
     return agency, admin
 
 
-def create_join_code(admin: User) -> tuple[str, AgencyJoinCode]:
+def create_join_code(admin: User, label: str | None = None) -> tuple[str, AgencyJoinCode]:
     code = codes.new_code(groups=3)
     join = AgencyJoinCode(agency_id=admin.agency_id, code_hash=codes.code_hash(code),
-                          created_by=admin.id, expires_at=utcnow() + JOIN_CODE_LIFETIME)
+                          created_by=admin.id, expires_at=utcnow() + JOIN_CODE_LIFETIME,
+                          label=label.strip() if label else None)
     db.session.add(join)
     db.session.flush()
     audit.record(admin, "agency.join_code.create", object_type="agency",

@@ -11,8 +11,8 @@ from api.extensions import db
 from api.models import Faq, FaqTranslation
 from api.services.content.localised import (
     core_first,
+    list_order,
     localised_select,
-    own_first,
     search,
     visible,
 )
@@ -69,7 +69,7 @@ def list_faqs(
     stmt, wanted, english = _localised_select(language, agency_id)
     stmt = stmt.where(Faq.audience == audience)
     stmt = search(stmt, wanted, english, q)
-    rows, total = page_of(stmt, own_first(Faq, Faq.position), page, page_size)
+    rows, total = page_of(stmt, list_order(Faq, Faq.position, agency_id), page, page_size)
     return _localise_all(rows, language, agency_id), total
 
 

@@ -5,8 +5,10 @@ import uuid
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
+from api.extensions import db
 from api.lib.languages import FALLBACK
 from api.lib.text import like_pattern, search_terms
+from api.models import Agency
 
 
 def visible(item_model, agency_id: uuid.UUID | None):
@@ -28,12 +30,27 @@ def core_first(item_model, position) -> tuple:
     return (item_model.agency_id.is_not(None), position, item_model.id)
 
 
-def own_first(item_model, position) -> tuple:
+def agency_first(agency_id: uuid.UUID | None) -> bool:
+    """Whether the named agency put its own items before the core ones (its choice, kept on
+    the agency; true unless it said otherwise). Without an agency, there are none to place."""
+    if agency_id is None:
+        return True
+    # From the session's identity map in the common case: the route has loaded the agency
+    # to check that it exists (api.resources.scope).
+    agency = db.session.get(Agency, agency_id)
+    return agency is None or agency.own_content_first
+
+
+def list_order(item_model, position, agency_id: uuid.UUID | None) -> tuple:
     """The order of a list: the named agency's own items first, in its order, then the core
-    ones in theirs. Lists naming an agency are read on that agency's site, app or feed
-    (an embed shows the first few): its own words are what it came to show. Without an
-    agency only core items are visible, so this is the core order."""
-    return (item_model.agency_id.is_(None), position, item_model.id)
+    ones in theirs; or the other way round, when the agency chose to put its own after.
+    Lists naming an agency are read on that agency's site, app or feed (an embed shows the
+    first few): the agency decides which words lead. Without an agency only core items are
+    visible, so this is the core order. (The choice is a column of Agency, a content model:
+    changing it bumps the content version, so no cached list keeps the old order.)"""
+    if agency_first(agency_id):
+        return (item_model.agency_id.is_(None), position, item_model.id)
+    return core_first(item_model, position)
 
 
 def localised_select(item_model, text_model, item_key: str, language: str):

@@ -1,10 +1,10 @@
 """Content feeds for any reader: JSON Feed 1.1, Atom 1.0 (RFC 4287) and RSS 2.0.
 
-One list (the tips, or the group discussion topics; the agency's published ones first, then
-core) becomes three formats, and an agency's words can never become markup in a reader: JSON
-Feed carries only `content_text`; Atom marks every text `type="text"`; RSS descriptions are
-HTML by definition, so there the text is HTML-escaped first (and feedgen escapes the XML again
-on top).
+One list (the tips, or the group discussion topics; the agency's published ones and the core
+ones, in the order the agency chose) becomes three formats, and an agency's words can never
+become markup in a reader: JSON Feed carries only `content_text`; Atom marks every text
+`type="text"`; RSS descriptions are HTML by definition, so there the text is HTML-escaped
+first (and feedgen escapes the XML again on top).
 Each item links to its page in the phone app and says its language, dates and who wrote it.
 """
 

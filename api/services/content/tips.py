@@ -1,6 +1,7 @@
 """Finding tips in a language, with per-item English fallback.
 
-Without an agency: the core tips. With one: that agency's published tips, then the core tips.
+Without an agency: the core tips. With one: that agency's published tips, then the core tips
+(or the other way round, as the agency chose).
 Lists and the tip of the day hold one audience's tips (workers' unless peers' are asked for);
 one tip found by its slug is shown whoever it is written for.
 """
@@ -16,9 +17,10 @@ from api.db.paging import page_of
 from api.extensions import db
 from api.models import Tip, TipTag, TipTranslation
 from api.services.content.localised import (
+    agency_first,
     core_first,
+    list_order,
     localised_select,
-    own_first,
     search,
     visible,
 )
@@ -99,7 +101,7 @@ def list_tips(
     if tag:
         stmt = stmt.where(Tip.id.in_(select(TipTag.tip_id).where(TipTag.tag == tag)))
     stmt = search(stmt, wanted, english, q)
-    rows, total = page_of(stmt, own_first(Tip, Tip.number), page, page_size)
+    rows, total = page_of(stmt, list_order(Tip, Tip.number, agency_id), page, page_size)
     return [_localise(*row) for row in rows], total
 
 
@@ -129,16 +131,27 @@ def tip_of_the_day(day: date, language: str, agency_id: uuid.UUID | None = None,
 def for_embed(day: date, language: str, count: int,
               agency_id: uuid.UUID | None = None) -> tuple[list[LocalisedTip], LocalisedTip | None]:
     """The `count` tips an embed shows, and the tip of the day: an agency's embed sits on its
-    own site, so its published tips lead; then the tip of the day, then the core tips in
-    order. Without an agency, the tip of the day leads."""
+    own site, so its published tips lead (unless it chose to put them after the core ones);
+    then the tip of the day, then the core tips in order. Without an agency, or with one
+    whose own come after, the tip of the day leads."""
     today = tip_of_the_day(day, language, agency_id)
-    # Agency first (list_tips' order); one more than needed, for the tip of the day taken out.
+    # In list_tips' order; one more than needed, for the tip of the day taken out.
     listed, _ = list_tips(language, page=1, page_size=count + 1, agency_id=agency_id)
     own = [tip for tip in listed if tip.agency is not None]
     core = [tip for tip in listed if tip.agency is None]
+    if not agency_first(agency_id):
+        if today is None:
+            return listed[:count], today
+        rest = [tip for tip in listed if _key(tip) != _key(today)]
+        return [today, *rest][:count], today
     if today is not None and today.agency is None:  # (else it is among the agency's own)
         core = [today, *(tip for tip in core if tip.slug != today.slug)]
     return (own + core)[:count], today
+
+
+def _key(tip: LocalisedTip) -> tuple:
+    """Which tip this is: a core tip and an agency's may share a slug."""
+    return tip.slug, tip.agency.id if tip.agency else None
 
 
 def tip_advice(language: str) -> dict[str, TipAdvice]:

@@ -2,7 +2,7 @@
 tips each draws on.
 
 Without an agency: the core topics. With one: that agency's published topics first, then
-the core ones (the same rules as tips and FAQs)."""
+the core ones, or after them if the agency chose so (the same rules as tips and FAQs)."""
 
 import uuid
 from dataclasses import dataclass
@@ -16,8 +16,8 @@ from api.extensions import db
 from api.models import Topic, TopicTag, TopicTranslation
 from api.services.content.localised import (
     core_first,
+    list_order,
     localised_select,
-    own_first,
     search,
     visible,
 )
@@ -90,7 +90,7 @@ def list_topics(
     if tag:
         stmt = stmt.where(Topic.id.in_(select(TopicTag.topic_id).where(TopicTag.tag == tag)))
     stmt = search(stmt, wanted, english, q)
-    rows, total = page_of(stmt, own_first(Topic, Topic.position), page, page_size)
+    rows, total = page_of(stmt, list_order(Topic, Topic.position, agency_id), page, page_size)
     return _localise_all(rows, language, agency_id), total
 
 
