@@ -119,6 +119,12 @@ def test_the_admin_asks_the_peer_agrees_and_the_partnership_moves(
                   wait=".handover-history li")
         expect(peer.locator(".handover-history")).to_contain_text(
             "support moved from Worker A to Nadia New")
+        # The peer's access log tells of the request and the answer in plain words.
+        open_view(peer, live_server, "#/settings/access-log", wait=".access-log li")
+        expect(peer.locator(".access-log")).to_contain_text(
+            "An agency admin · asked for a move of the partnership to another worker")
+        expect(peer.locator(".access-log")).to_contain_text(
+            "You · agreed to a move of the partnership to another worker")
         open_view(admin, live_server, f"#/agency/members/{world['worker_a'].id}/handover",
                   wait=".handover-requests")
         expect(admin.locator(".handover-requests")).to_contain_text("agreed")

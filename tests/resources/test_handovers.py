@@ -282,3 +282,27 @@ def test_export_lists_handovers_and_erasure_keeps_the_history(client, world):
     [line] = client.get(f"/api/v1/partnerships/{world.partnership_a}/handovers",
                         headers=world["peer_a"].headers).get_json()
     assert line["from_worker"]["display_name"] is None and line["status"] == "accepted"
+
+
+def test_a_partnership_that_changed_meanwhile_cancels_the_request(app, client, world):
+    new = new_worker(world)
+    [handover] = ask(client, world, new).get_json()
+    assert client.patch(f"/api/v1/partnerships/{world.partnership_a}",
+                        headers=world["worker_a"].headers,
+                        json={"status": "ended"}).status_code == 200
+    body = assert_problem(decide(client, world["peer_a"], handover["id"]), 409)
+    assert body["detail"].startswith("This partnership has changed since the request was made")
+    with app.app_context():
+        assert db.session.get(PartnershipHandover,
+                              uuid.UUID(handover["id"])).status == "cancelled"
+
+
+def test_erasing_an_account_cancels_the_requests_waiting_on_it(app, client, world):
+    new = new_worker(world)
+    [handover] = ask(client, world, new).get_json()
+    assert client.delete("/api/v1/me", headers=new.headers).status_code == 204
+    assert client.get("/api/v1/me/handovers", headers=world["peer_a"].headers).get_json() == []
+    [row] = client.get(f"/api/v1/agencies/{world.agency_a}/handovers",
+                       headers=world["admin_a"].headers).get_json()
+    assert (row["id"], row["status"], row["to_worker"]["display_name"]) == (
+        handover["id"], "cancelled", None)
