@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Flask
+from sqlalchemy import update
 
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
-from api.models import Partnership, User
+from api.models import Partnership, PartnershipHandover, User
 from api.services.accounts import people as accounts
 from api.services.accounts import sessions
-from api.services.support import goals, partnerships
+from api.services.support import goals, handovers, partnerships
 
 PASSWORD = "blue kettle morning walk"
 LIFETIME = timedelta(days=1)
@@ -137,6 +138,27 @@ class World:
             user = db.session.get(User, uuid.UUID(self[member].id))
             device, _ = subscriptions.save(user, None, **push_subscription_body())
             return str(device.id)
+
+    def fresh_handover_target(self) -> str:
+        """A new worker of agency A, to hand partnership A over to; any waiting request for
+        partnership A is cancelled first (one waits per partnership)."""
+        with self.app.app_context():
+            new = make_worker("next_worker", agency_code=join_code(self["admin_a"]))
+        with self.app.app_context(), unit_of_work():
+            db.session.execute(update(PartnershipHandover).where(
+                PartnershipHandover.partnership_id == uuid.UUID(self.partnership_a),
+                PartnershipHandover.status == "waiting").values(status="cancelled"))
+        return new.id
+
+    def fresh_handover(self) -> str:
+        """The id of a waiting request to move partnership A to a new worker of agency A."""
+        to_worker = self.fresh_handover_target()
+        with self.app.app_context(), unit_of_work():
+            partnership_id = uuid.UUID(self.partnership_a)
+            admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
+            current = db.session.get(Partnership, partnership_id).worker_id
+            [made] = handovers.ask(admin, current, uuid.UUID(to_worker), [partnership_id])
+            return str(made.id)
 
     def celebratable_goal(self) -> str:
         """A goal with a milestone that is done (remembered in `last_done_milestone`)."""

@@ -136,6 +136,27 @@ MESSAGES_ES = {
         "Ya tienes un acompañamiento con este acompañante de pares.",
     "This partnership has ended. Its history is read-only.":
         "Este acompañamiento terminó. Su historia ya solo se puede leer.",
+    # handovers: moving a partnership to another worker of the agency
+    "Choose a worker of your agency.": "Elige a un acompañante de pares de tu agencia.",
+    "Choose a different worker to hand over to.":
+        "Elige a otro acompañante de pares para pasarle el acompañamiento.",
+    "This worker has no active or paused partnerships to hand over.":
+        "Esta persona no tiene acompañamientos activos ni en pausa para pasar.",
+    "Choose partnerships of this worker, made under your agency, that are active or paused.":
+        "Elige acompañamientos de esta persona, hechos en tu agencia, que estén activos o en "
+        "pausa.",
+    "A handover of this partnership is already waiting for an answer. Cancel it first to ask "
+    "again.":
+        "Ya hay un pedido de cambio de este acompañamiento esperando respuesta. Cancélalo "
+        "antes de pedirlo otra vez.",
+    "The new worker already has a partnership with this person.":
+        "El nuevo acompañante de pares ya tiene un acompañamiento con esta persona.",
+    "This request was already answered or cancelled.":
+        "Este pedido ya tuvo respuesta o se canceló.",
+    "The new worker has left the agency, so this request was cancelled.":
+        "El nuevo acompañante de pares ya no está en la agencia, así que este pedido se canceló.",
+    "This partnership has changed since the request was made, so the request was cancelled.":
+        "Este acompañamiento cambió desde que se hizo el pedido, así que el pedido se canceló.",
     # goals, milestones, check-ins, celebrations
     "This goal has check-ins. Set its status to let_go instead, so the history you share "
     "stays.":

@@ -9,6 +9,7 @@ from api.resources import (
     crisis,
     faqs,
     goals,
+    handovers,
     health,
     invites,
     me,
@@ -24,7 +25,7 @@ BLUEPRINTS = (
     tips.blp, faqs.blp, topics.blp, surveys.blp, auth.blp, me.blp, invites.blp, partnerships.blp,
     goals.blp,
     checkins.blp, agencies.blp, agency_content.blp, api_keys.blp, health.blp,
-    crisis.blp, tip_feeds.blp, reminders.blp,
+    crisis.blp, tip_feeds.blp, reminders.blp, handovers.blp,
 )
 
 

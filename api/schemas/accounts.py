@@ -194,6 +194,9 @@ class ExportSchema(ma.Schema):
     partnerships = ma.fields.List(ma.fields.Dict(), required=True)
     invites = ma.fields.List(ma.fields.Dict(), required=True)
     sessions = ma.fields.List(ma.fields.Dict(), required=True)
+    handovers = ma.fields.List(ma.fields.Dict(), required=True, metadata={
+        "description": "Requests to move a partnership to another worker that you were part "
+        "of (as either worker, the admin who asked, or the peer who decided)."})
     goals = ma.fields.List(ma.fields.Dict(), required=True, metadata={"description": (
         "Goals of your partnerships, each with its milestones. `words_removed` on a goal or "
         "milestone: its writer erased their account, and its words with it.")})

@@ -57,6 +57,14 @@ def _new_peer_or_nothing(world, actor):
     return {}
 
 
+def _handover_body(world):
+    """Ask to move partnership A to a new worker of agency A (any waiting request cancelled:
+    one waits per partnership)."""
+    return {"from_worker_id": world["worker_a"].id,
+            "to_worker_id": world.fresh_handover_target(),
+            "partnership_ids": [world.partnership_a]}
+
+
 MATRIX: dict[tuple[str, str], Row] = {
     # Public content and pages: anyone, signed in or not.
     ("tips.Tips", "GET"): Row(everyone(200)),
@@ -277,6 +285,25 @@ MATRIX: dict[tuple[str, str], Row] = {
     # Supervision: the agency's own admin only; to another agency's admin it does not exist.
     ("agencies.AgencySupervision", "GET"): Row(
         signed_in(403, admin_a=200, admin_b=404), lambda w: {"agency_id": w.agency_a}),
+    # Handovers: the agency's own admin asks and lists; only the peer of the partnership
+    # decides (to anyone else the request does not exist); members read the history.
+    ("handovers.AgencyHandovers", "POST"): Row(
+        signed_in(403, admin_a=201, admin_b=404), lambda w: {"agency_id": w.agency_a},
+        lambda w, a: _handover_body(w)),
+    ("handovers.AgencyHandovers", "GET"): Row(
+        signed_in(403, admin_a=200, admin_b=404), lambda w: {"agency_id": w.agency_a}),
+    ("handovers.AgencyHandoverById", "DELETE"): Row(
+        signed_in(403, admin_a=204, admin_b=404),
+        lambda w: {"agency_id": w.agency_a, "handover_id": w.fresh_handover()}),
+    ("handovers.AgencyWorkerPartnerships", "GET"): Row(
+        signed_in(403, admin_a=200, admin_b=404),
+        lambda w: {"agency_id": w.agency_a, "worker_id": w["worker_a"].id}),
+    ("handovers.MyHandovers", "GET"): Row(signed_in(403, peer_a=200, peer_b=200)),
+    ("handovers.HandoverDecision", "POST"): Row(
+        signed_in(404, peer_a=200), lambda w: {"handover_id": w.fresh_handover()},
+        {"agree": False}),
+    ("handovers.PartnershipHandovers", "GET"): Row(
+        members_of_a(200), lambda w: {"partnership_id": w.partnership_a}),
     # Reminders: the server's public key is for anyone; a device is its owner's alone.
     ("reminders.PushKey", "GET"): Row(everyone(200)),
     ("reminders.PushSubscriptions", "GET"): Row(signed_in(200)),

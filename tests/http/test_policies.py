@@ -86,6 +86,18 @@ EXAMPLES = {
     "reminders.PushSubscriptionById": (
         lambda w: {"subscription_id": w.fresh_push_subscription("worker_a")},
         {"subscription_id": MISSING_ID}),
+    "handovers.AgencyHandovers": (lambda w: {"agency_id": w.agency_a},
+                                  {"agency_id": MISSING_ID}),
+    "handovers.AgencyHandoverById": (
+        lambda w: {"agency_id": w.agency_a, "handover_id": w.fresh_handover()},
+        {"agency_id": MISSING_ID, "handover_id": MISSING_ID}),
+    "handovers.AgencyWorkerPartnerships": (
+        lambda w: {"agency_id": w.agency_a, "worker_id": w["worker_a"].id},
+        {"agency_id": MISSING_ID, "worker_id": MISSING_ID}),
+    "handovers.HandoverDecision": (lambda w: {"handover_id": w.fresh_handover()},
+                                   {"handover_id": MISSING_ID}),
+    "handovers.PartnershipHandovers": (lambda w: {"partnership_id": w.partnership_a},
+                                       {"partnership_id": MISSING_ID}),
     "partnerships.CheckInCalendar": (
         lambda w: {"partnership_id": w.partnership_a, "token": w.fresh_feed_token()},
         {"partnership_id": MISSING_ID, "token": "x" * 43}),
@@ -126,6 +138,9 @@ PRIVATE_ENDPOINTS = {
     "agencies.AgencyMemberById",
     "api_keys.ApiKeyById", "me.NextMilestones",
     "reminders.PushSubscriptions", "reminders.PushSubscriptionById",
+    "handovers.AgencyHandovers", "handovers.AgencyHandoverById",
+    "handovers.AgencyWorkerPartnerships", "handovers.MyHandovers",
+    "handovers.HandoverDecision", "handovers.PartnershipHandovers",
 }
 # Operators' pages: private, and not API operations (so not in the spec). The test client
 # asks from 127.0.0.1, which /metrics answers; tests/observability/test_requests.py covers others.
@@ -187,7 +202,10 @@ ACTING_AS = {"agencies.AgencyInsights": "admin_a", "agencies.AgencySupervision":
              "agency_content.AgencyFaqs": "admin_a", "agency_content.AgencyFaqBySlug": "admin_a",
              "agency_content.AgencyTopics": "admin_a",
              "agency_content.AgencyTopicBySlug": "admin_a",
-             "api_keys.ApiKeys": "admin_a", "api_keys.ApiKeyById": "admin_a"}
+             "api_keys.ApiKeys": "admin_a", "api_keys.ApiKeyById": "admin_a",
+             "handovers.AgencyHandovers": "admin_a", "handovers.AgencyHandoverById": "admin_a",
+             "handovers.AgencyWorkerPartnerships": "admin_a", "handovers.MyHandovers": "peer_a",
+             "handovers.HandoverDecision": "peer_a"}
 
 
 def auth_for(rule, world) -> dict:

@@ -21,6 +21,7 @@ from api.models import (
     Milestone,
     Notification,
     Partnership,
+    PartnershipHandover,
     PushSubscription,
     SurveyInstrument,
     SurveyResponse,
@@ -79,6 +80,14 @@ def _everything(user: User) -> dict:
         PushSubscription.user_id == user.id).order_by(PushSubscription.created_at)).all()
     notifications = db.session.scalars(select(Notification).where(
         Notification.user_id == user.id).order_by(Notification.created_at, Notification.id)).all()
+    # Handovers they were part of: as either worker, the admin who asked, or the peer.
+    handover_rows = db.session.scalars(
+        select(PartnershipHandover)
+        .join(Partnership, Partnership.id == PartnershipHandover.partnership_id)
+        .where(or_(PartnershipHandover.from_worker_id == user.id,
+                   PartnershipHandover.to_worker_id == user.id,
+                   PartnershipHandover.asked_by == user.id, Partnership.peer_id == user.id))
+        .order_by(PartnershipHandover.asked_at, PartnershipHandover.id)).all()
     events = db.session.scalars(
         audit.about(user).order_by(AuditEvent.at, AuditEvent.id)).all()
     return {
@@ -101,6 +110,13 @@ def _everything(user: User) -> dict:
             "revoked_at": i.revoked_at,
             "partnership_id": str(i.partnership_id) if i.partnership_id else None,
         } for i in invites],
+        "handovers": [{
+            "id": str(h.id), "partnership_id": str(h.partnership_id),
+            "from_worker_id": str(h.from_worker_id) if h.from_worker_id else None,
+            "to_worker_id": str(h.to_worker_id) if h.to_worker_id else None,
+            "asked_by": str(h.asked_by) if h.asked_by else None, "status": h.status,
+            "asked_at": h.asked_at, "decided_at": h.decided_at,
+        } for h in handover_rows],
         "sessions": [{"created_at": s.created_at, "expires_at": s.expires_at}
                      for s in session_rows],
         "goals": [{
@@ -157,6 +173,16 @@ def erase(user: User) -> None:
     of a partnership, the audit trail) keeps a pseudonymous id and nothing else.
     """
     sessions.revoke_all(user)
+    # Requests that would move a partnership of theirs, or to them, stop waiting; the ones
+    # decided stay as history (their ids set to null only if the row itself ever goes).
+    db.session.execute(
+        update(PartnershipHandover)
+        .where(PartnershipHandover.status == "waiting",
+               or_(PartnershipHandover.from_worker_id == user.id,
+                   PartnershipHandover.to_worker_id == user.id,
+                   PartnershipHandover.partnership_id.in_(
+                       select(Partnership.id).where(Partnership.peer_id == user.id))))
+        .values(status="cancelled", decided_at=utcnow()))
     db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
     db.session.execute(delete(Invite).where(Invite.worker_id == user.id,
                                             Invite.used_at.is_(None)))

@@ -28,6 +28,8 @@ addStrings({
     endButton: "End the partnership", endAsk: "End this partnership with {name} for good? This cannot be undone.",
     endYes: "Yes, end it", keepIt: "Keep it", hasEnded: "This partnership ended on {date}. You can still read your goals and check-ins.",
     endedNote: "The partnership has ended.",
+    supportHistory: "Who has supported this partnership", someoneErased: "someone",
+    handedOver: "On {date}, support moved from {old} to {new}.",
   },
   es: {
     checkinsWith: "Avances con {name}", cadence: "¿Cada cuántos días registran avance?",
@@ -48,6 +50,8 @@ addStrings({
     endButton: "Terminar el acompañamiento", endAsk: "¿Terminar para siempre el acompañamiento con {name}? No se puede deshacer.",
     endYes: "Sí, terminarlo", keepIt: "No terminar", hasEnded: "Este acompañamiento terminó el {date}. Pueden seguir leyendo sus metas y avances.",
     endedNote: "El acompañamiento terminó.",
+    supportHistory: "Quién ha dado este acompañamiento", someoneErased: "alguien",
+    handedOver: "El {date}, el acompañamiento pasó de {old} a {new}.",
   },
 });
 
@@ -140,6 +144,20 @@ function endSection(partnership, name) {
     } }));
 }
 
+// Handovers the peer agreed to: who supported the peer, from when (the history stays after
+// a move; the worker before no longer sees any of it).
+async function supportHistory(partnershipId) {
+  const { data } = await readPrivate(`/api/v1/partnerships/${partnershipId}/handovers`);
+  const moves = data.filter((item) => item.status === "accepted");
+  if (!moves.length) return null;
+  const name = (person) => person?.display_name || t("someoneErased");
+  return el("section", { class: "card", "aria-labelledby": "support-history" },
+    el("h2", { id: "support-history", text: t("supportHistory") }),
+    el("ul", { class: "plain handover-history" }, moves.map((item) => el("li", {
+      text: t("handedOver", { date: dateText(item.decided_at), old: name(item.from_worker),
+                              new: name(item.to_worker) }) }))));
+}
+
 export async function partnershipSettings([partnershipId]) {
   const user = await me();
   if (!user) { location.hash = "#/settings"; return []; }
@@ -147,10 +165,11 @@ export async function partnershipSettings([partnershipId]) {
   const name = (user.role === "worker" ? partnership.peer : partnership.worker).display_name || "—";
   const back = el("p", {}, el("a", { href: `#/partnerships/${partnershipId}`, text: t("back") }));
   const heading = el("h1", { text: t("checkinsWith", { name }) });
+  const history = await supportHistory(partnershipId).catch(() => null);
   if (partnership.status === "ended") {
     return [back, heading,
       el("p", { class: "notice", text: t("hasEnded", { date: dateText(partnership.ended_at) }) }),
-      calendarCard(partnership)];
+      calendarCard(partnership), history];
   }
   const paused = partnership.status === "paused";
   return [back, heading, cadenceForm(partnership),
@@ -161,5 +180,5 @@ export async function partnershipSettings([partnershipId]) {
             onclick: () => setStatus(partnership, "active", "checkinsResumed") })
         : el("button", { type: "button", text: t("pauseCheckins"),
             onclick: () => setStatus(partnership, "paused", "checkinsPaused") })),
-    calendarCard(partnership), endSection(partnership, name)];
+    calendarCard(partnership), history, endSection(partnership, name)];
 }

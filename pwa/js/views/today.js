@@ -1,10 +1,11 @@
 // Today: the tip of the day; for a worker, who is due a check-in; for anyone signed in,
 // their next milestones.
-import { Offline } from "../api.js";
+import { Offline, request } from "../api.js";
 import { el } from "../dom.js";
 import { addStrings, t } from "../i18n.js";
+import { render, status } from "../screen.js";
 import { getContent, hasSession, me, readPrivate } from "../session.js";
-import { dateText, titleText } from "../ui.js";
+import { dateText, problemText, titleText } from "../ui.js";
 import { tipCard } from "./tips.js";
 
 addStrings({
@@ -21,7 +22,12 @@ addStrings({
         talkWith: "Tell us about {name}", yourWorker: "your peer worker",
         talkTitle: "Time to talk",
         talkNote: "{name}'s last session check asks for a talk about how it is going.",
-        cheeredTitle: "{name} celebrated with you", cheeredOn: "On “{goal}”, {date}" },
+        cheeredTitle: "{name} celebrated with you", cheeredOn: "On “{goal}”, {date}",
+        handoverTitle: "A change in who supports you",
+        handoverAsk: "{agency} asks to move your support from {old} to {new}. If you agree, {new} will see your shared goals and check-ins, and {old} will not.",
+        handoverAgree: "Agree", handoverNotNow: "Not now", handoverSomeone: "someone",
+        handoverAgreed: "Done. {new} supports you now.",
+        handoverDeclined: "You said not now. {old} still supports you." },
   es: { dueTitle: "Toca registrar avance", noneDue: "Nadie está pendiente. Buen trabajo.",
         noPeers: "Todavía no acompañas a nadie aquí. Invita a una persona que acompañas para empezar.",
         invitePeer: "Invitar a alguien",
@@ -35,7 +41,12 @@ addStrings({
         talkWith: "Cuéntanos de {name}", yourWorker: "tu acompañante",
         talkTitle: "Es momento de hablar",
         talkNote: "La última revisión de sesión de {name} pide hablar de cómo van.",
-        cheeredTitle: "{name} celebró contigo", cheeredOn: "En “{goal}”, {date}" },
+        cheeredTitle: "{name} celebró contigo", cheeredOn: "En “{goal}”, {date}",
+        handoverTitle: "Un cambio en quién te acompaña",
+        handoverAsk: "{agency} pide pasar tu acompañamiento de {old} a {new}. Si aceptas, {new} verá sus metas y avances compartidos, y {old} ya no.",
+        handoverAgree: "Aceptar", handoverNotNow: "Ahora no", handoverSomeone: "alguien",
+        handoverAgreed: "Listo. Ahora te acompaña {new}.",
+        handoverDeclined: "Dijiste que ahora no. {old} te sigue acompañando." },
 });
 
 // For a worker: the peers whose last shared session check asks for a talk, one tap from
@@ -96,6 +107,36 @@ async function sessionChecks() {
       text: t("talkWith", { name: x.worker?.display_name || t("yourWorker") }) }))));
 }
 
+// For a person supported: their agency asks to move their support to another worker. Only
+// they can say yes; asked fresh each time (never a saved copy), so an answered request never
+// shows again.
+async function handoverRequests() {
+  const { data: waiting } = await request("GET", "/api/v1/me/handovers");
+  return waiting.map((item) => {
+    const names = { agency: item.agency_name, old: item.from_worker_name || t("handoverSomeone"),
+                    new: item.to_worker_name || t("handoverSomeone") };
+    const answer = async (agree, button) => {
+      button.disabled = true;
+      try {
+        await request("POST", `/api/v1/handovers/${item.id}/decision`, { body: { agree } });
+        status(t(agree ? "handoverAgreed" : "handoverDeclined", names));
+      } catch (error) {
+        status(problemText(error));
+      }
+      await render();
+    };
+    const id = `handover-${item.id}`;
+    return el("section", { class: "card handover-ask", "aria-labelledby": id },
+      el("h2", { id, text: t("handoverTitle") }),
+      el("p", { text: t("handoverAsk", names) }),
+      el("p", { class: "handover-buttons" },
+        el("button", { type: "button", class: "primary", text: t("handoverAgree"),
+          onclick: (event) => answer(true, event.currentTarget) }),
+        el("button", { type: "button", text: t("handoverNotNow"),
+          onclick: (event) => answer(false, event.currentTarget) })));
+  });
+}
+
 const RECENT_MS = 14 * 24 * 60 * 60 * 1000;
 
 // For a person supported: the newest celebration their worker made in the last two weeks.
@@ -128,11 +169,12 @@ const optional = (promise) => promise.catch((error) => {
 export async function today() {
   const [tip, user] = await Promise.all([getContent("/api/v1/tips/today"),
                                          hasSession() ? me() : null]);
-  const [due, talk, next, cheer] = await Promise.all([
+  const [handovers, due, talk, next, cheer] = await Promise.all([
+    user?.role === "peer" ? optional(handoverRequests()) : null,
     user?.role === "worker" ? optional(dueCheckins()) : null,
     user?.role === "peer" ? optional(sessionChecks()) : null,
     user && user.role !== "agency_admin" ? optional(nextMilestones()) : null,
     user?.role === "peer" ? optional(recentCelebration(user)) : null]);
-  return [el("h1", { text: t("today") }), cheer, talk, tipCard(tip, t("tipOfTheDay")), due, next,
+  return [el("h1", { text: t("today") }), handovers, cheer, talk, tipCard(tip, t("tipOfTheDay")), due, next,
           el("p", {}, el("a", { href: "#/tips", text: t("allTips") }))];
 }
