@@ -373,3 +373,27 @@ def test_a_group_topic_is_written_previewed_and_published(chromium, live_server,
         assert page.errors == []
     finally:
         page.context.close()
+
+
+def test_the_console_speaks_spanish(chromium, live_server, world):
+    page = new_phone(chromium, locale="es-MX")
+    try:
+        open_view(page, live_server, "#/settings", wait="#language")
+        card = page.locator("form", has=page.get_by_role("heading", name="Iniciar sesión"))
+        card.get_by_label("Correo (acompañantes de pares) o usuario (personas acompañadas)").fill(
+            world["admin_a"].email)
+        card.get_by_label("Contraseña").fill(world["admin_a"].password)
+        card.get_by_role("button", name="Iniciar sesión").click()
+        main = page.locator("main")
+        expect(main.get_by_role("link", name="Líneas de crisis", exact=True)).to_be_visible()
+        expect(main).to_contain_text("Consola de la agencia")
+        tabs = page.get_by_role("navigation", name="Principal")
+        expect(tabs.get_by_role("link", name="Agencia")).to_have_attribute("aria-current", "page")
+        main.get_by_role("link", name="Contenido", exact=True).click()
+        expect(main.locator("h1")).to_have_text("Consejos, dudas y temas para grupos")
+        main.get_by_role("link", name="Escribir un consejo").click()
+        expect(page.locator("fieldset legend").first).to_have_text("English (inglés)")
+        no_axe_violations(page, 360)
+        assert page.errors == []
+    finally:
+        page.context.close()
