@@ -17,7 +17,9 @@ const SHELL_FILES = [
   "/js/views/today.js", "/js/views/tips.js", "/js/views/faq.js", "/js/views/settings.js",
   "/js/views/goals.js", "/js/views/goal_edit.js", "/js/views/partnership.js",
   "/js/views/selfcheck.js", "/js/views/invites.js", "/js/views/topics.js", "/js/fold.js",
-  "/js/push.js", "/js/views/reminders.js", "/js/views/agency/handover.js",
+  "/js/push.js", "/js/views/reminders.js",
+  "/js/views/agency/common.js", "/js/views/agency/home.js", "/js/views/agency/content.js",
+  "/js/views/agency/crisis.js", "/js/views/agency/handover.js",
 ];
 const PUBLIC_API = /^\/api\/v1\/(tips|faqs|topics|crisis-resources|surveys(\/[a-z0-9-]+)?)(\/[a-z0-9-]+)?$/;
 

@@ -35,8 +35,9 @@ def test_the_app_has_no_import_cycle():
 def test_a_view_that_imports_the_app_is_a_cycle(tmp_path):
     js = tmp_path / "js"
     shutil.copytree(ROOT / "pwa" / "js", js)
-    tips = js / "views" / "tips.js"
-    tips.write_text('import "../app.js";\n' + tips.read_text(encoding="utf-8"), encoding="utf-8")
+    # A view only app.js imports, so the cycle madge reports is this one and no longer one.
+    faq = js / "views" / "faq.js"
+    faq.write_text('import "../app.js";\n' + faq.read_text(encoding="utf-8"), encoding="utf-8")
     result = jscheck(js)
     assert result.returncode != 0
-    assert "app.js > views/tips.js" in result.stdout
+    assert "app.js > views/faq.js" in result.stdout

@@ -1,7 +1,7 @@
 // "Need help now": the crisis lines, from the API (kept on the phone by the service worker,
 // so they open with no network), each number a tel: or sms: link.
 import { el } from "./dom.js";
-import { t } from "./i18n.js";
+import { language, t, tIn } from "./i18n.js";
 import { getContent } from "./session.js";
 
 const digits = (number) => number.replace(/[^0-9+]/g, "");
@@ -9,19 +9,22 @@ const digits = (number) => number.replace(/[^0-9+]/g, "");
 // Fetched once the app starts too, so an agency's own lines open with no network.
 export const keepCrisisLinesReady = () => getContent("/api/v1/crisis-resources").catch(() => {});
 
+// The lines as "Need help now" lists them, in `lang`: the agency console previews them so.
+export const crisisItems = (lines, lang) => lines.map((line) => el("li", {},
+  el("strong", { text: line.name }),
+  line.hours ? el("div", { class: "muted", text: line.hours }) : null,
+  el("div", {},
+    line.phone ? el("a", { class: "call", href: `tel:${digits(line.phone)}`, text: `${tIn(lang, "call")} ${line.phone}` }) : null,
+    line.text ? el("a", { class: "call", href: `sms:${digits(line.text)}`, text: `${tIn(lang, "text")} ${line.text}` }) : null,
+    line.url ? el("a", { href: line.url, target: "_blank", rel: "noopener", text: tIn(lang, "website") }) : null)));
+
 export async function openCrisis() {
   const dialog = document.getElementById("crisis");
   const list = document.getElementById("crisis-list");
   if (!dialog.open) dialog.showModal();
   try {
     const lines = await getContent("/api/v1/crisis-resources");
-    list.replaceChildren(...lines.map((line) => el("li", {},
-      el("strong", { text: line.name }),
-      line.hours ? el("div", { class: "muted", text: line.hours }) : null,
-      el("div", {},
-        line.phone ? el("a", { class: "call", href: `tel:${digits(line.phone)}`, text: `${t("call")} ${line.phone}` }) : null,
-        line.text ? el("a", { class: "call", href: `sms:${digits(line.text)}`, text: `${t("text")} ${line.text}` }) : null,
-        line.url ? el("a", { href: line.url, target: "_blank", rel: "noopener", text: t("website") }) : null))));
+    list.replaceChildren(...crisisItems(lines, language()));
   } catch {
     // Never leave someone in crisis with nothing: the national line is always shown.
     list.replaceChildren(el("li", {}, el("strong", { text: t("lifeline") }),

@@ -7,7 +7,7 @@ const STRINGS = {
   en: {
     skip: "Skip to content", helpNow: "Need help now", navToday: "Today", navTips: "Tips",
     navFaq: "FAQ", navSettings: "Settings", navGoals: "Goals", navCheck: "Self-check", helpTitle: "Help right now",
-    navCheckPeer: "Session", navMain: "Main", loading: "Loading…",
+    navCheckPeer: "Session", navConsole: "Agency", navMain: "Main", loading: "Loading…",
     helpIntro: "If you or someone near you may be in danger, reach out now.", close: "Close",
     call: "Call", text: "Text", website: "Website", today: "Today",
     dangerNow: "If someone is in danger right now, call 911.", call911: "Call 911",
@@ -28,7 +28,7 @@ const STRINGS = {
   es: {
     skip: "Saltar al contenido", helpNow: "Necesito ayuda ya", navToday: "Hoy",
     navTips: "Consejos", navFaq: "Dudas", navSettings: "Ajustes", navGoals: "Metas", navCheck: "Evaluarme",
-    navCheckPeer: "Sesión", navMain: "Principal", loading: "Cargando…",
+    navCheckPeer: "Sesión", navConsole: "Agencia", navMain: "Principal", loading: "Cargando…",
     helpTitle: "Ayuda ahora mismo",
     helpIntro: "Si tú o alguien cerca puede estar en peligro, busca ayuda ahora.",
     close: "Cerrar", call: "Llamar", text: "Mensaje", website: "Sitio web", today: "Hoy",
@@ -83,13 +83,16 @@ export function addStrings(more) {
 }
 
 // t("key") or t("key", {n: 3}) for "{n} items"; a count picks "key_one" where there is one.
-export function t(key, values) {
-  const lang = language();
+export const t = (key, values) => tIn(language(), key, values);
+
+// The same words in a given language: a preview of what someone reading in it will see.
+export function tIn(lang, key, values) {
+  const words = STRINGS[lang] ?? STRINGS.en;
   if (typeof values?.n === "number") {
     const form = `${key}_${new Intl.PluralRules(lang).select(values.n)}`;
-    if (form in STRINGS[lang]) key = form;
+    if (form in words) key = form;
   }
-  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+  const text = words[key] ?? STRINGS.en[key] ?? key;
   return values ? text.replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "") : text;
 }
 

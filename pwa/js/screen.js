@@ -40,12 +40,27 @@ function current() {
 let renders = 0;
 const SLOW_MS = 300;
 
-// The check tab leads a person supported to their session check, and says so.
-async function nameCheckTab() {
+// The tabs fit who is signed in: the check tab leads a person supported to their session
+// check, and says so; an agency admin's first tab is the agency console, and goals and the
+// self-check (a worker's and a peer's) are not theirs (class "console" on <body> hides them).
+// Then the tab of the view shown is marked.
+async function fitTabs(path, ticket) {
   const user = hasSession() ? await me().catch(() => null) : null;
-  const tab = document.querySelector('.tabs a[href="#/self-check"] [data-i18n]');
-  const key = user?.role === "peer" ? "navCheckPeer" : "navCheck";
-  if (tab && tab.dataset.i18n !== key) { tab.dataset.i18n = key; tab.textContent = t(key); }
+  if (ticket !== renders) return; // a newer view marks its own tab
+  const admin = user?.role === "agency_admin";
+  document.body.classList.toggle("console", admin);
+  const name = (link, key) => {
+    const word = link?.querySelector("[data-i18n]");
+    if (word && word.dataset.i18n !== key) { word.dataset.i18n = key; word.textContent = t(key); }
+  };
+  name(document.querySelector('.tabs a[href="#/self-check"]'), user?.role === "peer" ? "navCheckPeer" : "navCheck");
+  const home = document.querySelector(".tabs a");
+  if (home) { home.setAttribute("href", admin ? "#/agency" : "#/"); name(home, admin ? "navConsole" : "navToday"); }
+  for (const link of document.querySelectorAll(".tabs a")) {
+    const target = link.getAttribute("href").slice(1);
+    const here = target === "/" ? path === "/" : path.startsWith(target) || (admin && link === home && path === "/");
+    if (here) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
+  }
 }
 
 export async function render() {
@@ -53,7 +68,7 @@ export async function render() {
   const { path, query } = current();
   remember(query); // a link's ?lang= and ?agency= last the visit
   translatePage();
-  nameCheckTab();
+  fitTabs(path, ticket);
   const view = document.getElementById("view");
   // On a slow network the old view gives way to a sign that the new one is coming.
   const slow = setTimeout(() => {
@@ -61,11 +76,6 @@ export async function render() {
     view.setAttribute("aria-busy", "true");
     view.replaceChildren(el("p", { class: "loading", role: "status", text: t("loading") }));
   }, SLOW_MS);
-  for (const link of document.querySelectorAll(".tabs a")) {
-    const target = link.getAttribute("href").slice(1);
-    const here = target === "/" ? path === "/" : path.startsWith(target);
-    if (here) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
-  }
   const [pattern, show] = routes.find(([candidate]) => candidate.test(path)) ?? routes[0];
   let parts;
   try {

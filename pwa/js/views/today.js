@@ -1,5 +1,6 @@
-// Today: the tip of the day; for a worker, who is due a check-in; for anyone signed in,
-// their next milestones.
+// Today: the tip of the day; for a worker, who is due a check-in; for a peer, a handover their
+// agency asks them to agree to; for a worker or a peer, their next milestones. An agency admin
+// sees their agency's console instead.
 import { Offline, request } from "../api.js";
 import { el } from "../dom.js";
 import { addStrings, t } from "../i18n.js";
@@ -167,14 +168,17 @@ const optional = (promise) => promise.catch((error) => {
 });
 
 export async function today() {
-  const [tip, user] = await Promise.all([getContent("/api/v1/tips/today"),
-                                         hasSession() ? me() : null]);
+  const user = hasSession() ? await me() : null;
+  // An agency admin's first screen is their agency's console, not a worker's day.
+  if (user?.role === "agency_admin") return (await import("./agency/home.js")).consoleHome();
+  const tip = await getContent("/api/v1/tips/today");
   const [handovers, due, talk, next, cheer] = await Promise.all([
     user?.role === "peer" ? optional(handoverRequests()) : null,
     user?.role === "worker" ? optional(dueCheckins()) : null,
     user?.role === "peer" ? optional(sessionChecks()) : null,
-    user && user.role !== "agency_admin" ? optional(nextMilestones()) : null,
+    user ? optional(nextMilestones()) : null,
     user?.role === "peer" ? optional(recentCelebration(user)) : null]);
-  return [el("h1", { text: t("today") }), handovers, cheer, talk, tipCard(tip, t("tipOfTheDay")), due, next,
+  return [el("h1", { text: t("today") }), handovers, cheer, talk, tipCard(tip, t("tipOfTheDay")),
+          due, next,
           el("p", {}, el("a", { href: "#/tips", text: t("allTips") }))];
 }
