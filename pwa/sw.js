@@ -7,7 +7,7 @@
  * - Reminders arrive as pushes: shown as they came (they name no one unless the person chose
  *   names), and a tap opens the app at the view they are about.
  */
-const VERSION = "v21";
+const VERSION = "v22";
 const SHELL = `rapport-shell-${VERSION}`;
 const CONTENT = `rapport-content-${VERSION}`;
 const SHELL_FILES = [
@@ -18,6 +18,9 @@ const SHELL_FILES = [
   "/js/views/goals.js", "/js/views/goal_edit.js", "/js/views/partnership.js",
   "/js/views/selfcheck.js", "/js/views/invites.js", "/js/views/topics.js", "/js/fold.js",
   "/js/push.js", "/js/views/reminders.js",
+  "/js/views/agency/ops_common.js", "/js/views/agency/embed.js", "/js/views/agency/keys.js",
+  "/js/views/agency/join_codes.js", "/js/views/agency/members.js", "/js/views/agency/insights.js",
+  "/js/views/agency/supervision.js",
 ];
 const PUBLIC_API = /^\/api\/v1\/(tips|faqs|topics|crisis-resources|surveys(\/[a-z0-9-]+)?)(\/[a-z0-9-]+)?$/;
 
