@@ -12,14 +12,12 @@ addStrings({
     conOpsSignIn: "Sign in with your agency admin account in Settings.", conOpsSettings: "Go to Settings",
     conOpsCopy: "Copy", conOpsCopied: "Copied.",
     conOpsCopyByHand: "Could not copy. The text is selected: press Ctrl+C (or ⌘+C) to copy it.",
-    conOpsScroll: "{name} (scrolls sideways)",
   },
   es: {
     conOpsConsole: "Panel de la agencia", conOpsAdminsOnly: "Esta pantalla es para quienes administran la agencia.",
     conOpsSignIn: "Entra con tu cuenta de administración de la agencia en Ajustes.", conOpsSettings: "Ir a Ajustes",
     conOpsCopy: "Copiar", conOpsCopied: "Copiado.",
     conOpsCopyByHand: "No se pudo copiar. El texto está seleccionado: pulsa Ctrl+C (o ⌘+C) para copiarlo.",
-    conOpsScroll: "{name} (se desplaza de lado)",
   },
 });
 
@@ -72,17 +70,20 @@ export function copyButton(source, label) {
     } });
 }
 
-// A table that scrolls sideways on a narrow phone; the keyboard can scroll it too.
+// A table of rows. At desktop width it is a plain table; on a phone each row becomes a block
+// with each cell under its column's name (data-label, shown by CSS). The roles are said
+// outright because some browsers forget a table's roles once CSS changes its display.
 // `columns`: header words; `rows`: arrays of cells (text or nodes). The caption names the
 // table for screen readers; it is shown unless a heading right above already says the same.
 export function table(caption, columns, rows, className = "", showCaption = true) {
-  return el("div", { class: "con-scroll", tabindex: "0", role: "region",
-                     "aria-label": t("conOpsScroll", { name: caption }) },
-    el("table", { class: `con-table ${className}`.trim() },
+  return el("div", { class: "con-scroll" },
+    el("table", { class: `con-table ${className}`.trim(), role: "table" },
       el("caption", { class: showCaption ? null : "sc-sr", text: caption }),
-      el("thead", {}, el("tr", {}, columns.map((name) => el("th", { scope: "col", text: name })))),
-      el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((cell, index) =>
-        (index === 0 ? el("th", { scope: "row" }, cell) : el("td", {}, cell))))))));
+      el("thead", { role: "rowgroup" }, el("tr", { role: "row" },
+        columns.map((name) => el("th", { scope: "col", role: "columnheader", text: name })))),
+      el("tbody", { role: "rowgroup" }, rows.map((cells) => el("tr", { role: "row" }, cells.map((cell, index) =>
+        (index === 0 ? el("th", { scope: "row", role: "rowheader" }, cell)
+          : el("td", { role: "cell", "data-label": columns[index] }, cell))))))));
 }
 
 // The agency's address in the API.
