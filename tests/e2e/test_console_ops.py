@@ -398,7 +398,7 @@ def test_the_screens_speak_spanish_and_others_are_turned_away(chromium, live_ser
         page.context.close()
 
 
-def test_where_the_clipboard_is_refused_the_text_is_selected_to_copy_by_hand(
+def test_where_the_clipboard_is_refused_the_text_is_selected_and_keys_do_the_rest(
         chromium, live_server, world):
     page = desktop(chromium)
     try:
@@ -419,6 +419,15 @@ def test_where_the_clipboard_is_refused_the_text_is_selected_to_copy_by_hand(
         expect(box).to_be_focused()
         selected = box.evaluate("b => b.value.slice(b.selectionStart, b.selectionEnd)")
         assert selected == box.input_value()
+
+        # By keyboard alone: revoke the key (the question opens on "Keep it").
+        open_view(page, live_server, "#/agency/keys", wait="main table")
+        page.get_by_role("button", name="Revoke Newsletter").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("dialog").get_by_role("button", name="Keep it")).to_be_focused()
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        expect(page.locator("tr", has_text="Newsletter")).to_contain_text("Revoked")
         assert page.errors == []
     finally:
         page.context.close()
