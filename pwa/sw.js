@@ -20,7 +20,7 @@ const SHELL_FILES = [
   "/js/push.js", "/js/views/reminders.js",
   "/js/views/agency/common.js", "/js/views/agency/home.js", "/js/views/agency/content.js",
   "/js/views/agency/crisis.js", "/js/views/agency/handover.js",
-  "/js/views/agency/ops_common.js", "/js/views/agency/embed.js", "/js/views/agency/keys.js",
+  "/js/views/agency/embed.js", "/js/views/agency/keys.js",
   "/js/views/agency/join_codes.js", "/js/views/agency/members.js",
   "/js/views/agency/insights.js", "/js/views/agency/supervision.js",
 ];

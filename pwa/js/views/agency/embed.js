@@ -5,7 +5,7 @@
 // like embed.js on an agency's site, sets the iframe's height to it. No height is guessed.
 import { el, fill } from "../../dom.js";
 import { addStrings, language, t } from "../../i18n.js";
-import { agencyAdmin, consolePage, copyButton, notAdmin } from "./ops_common.js";
+import { consolePage, consoleScreen, copyButton } from "./common.js";
 
 addStrings({
   en: {
@@ -112,9 +112,7 @@ function codeBox(id, label, help, copyLabel) {
     box, el("div", { class: "actions" }, copyButton(box, copyLabel))) };
 }
 
-export async function embedBuilder() {
-  const user = await agencyAdmin();
-  if (!user) return notAdmin(t("conEmbedTitle"));
+export const embedBuilder = consoleScreen(async (user) => {
   const origin = location.origin;
   const agency = user.agency_id;
 
@@ -173,4 +171,4 @@ export async function embedBuilder() {
     el("section", { "aria-labelledby": "embed-feeds-title" },
       el("h2", { id: "embed-feeds-title", text: t("conEmbedFeeds") }),
       el("p", { class: "muted small", text: t("conEmbedFeedsHelp") }), feeds));
-}
+});

@@ -6,7 +6,7 @@ import { ApiError, request } from "../../api.js";
 import { el } from "../../dom.js";
 import { addStrings, language, t } from "../../i18n.js";
 import { problemText } from "../../ui.js";
-import { agencyAdmin, agencyPath, consolePage, notAdmin, table } from "./ops_common.js";
+import { agencyApi, consolePage, consoleScreen, table } from "./common.js";
 
 addStrings({
   en: {
@@ -160,16 +160,14 @@ function surveySection(slug, releases) {
 
 async function release(user, key) {
   try {
-    return { key, body: (await request("GET", agencyPath(user, "/insights"), { params: { period: key } })).data };
+    return { key, body: (await request("GET", agencyApi(user, "/insights"), { params: { period: key } })).data };
   } catch (error) {
     if (error instanceof ApiError && error.status === 422) return null; // not closed yet here
     throw error;
   }
 }
 
-export async function insights(_match, query) {
-  const user = await agencyAdmin();
-  if (!user) return notAdmin(t("conInsTitle"));
+export const insights = consoleScreen(async (user, _match, query) => {
   const by = query?.get("by") === "quarter" ? "quarter" : "month";
   const choose = el("nav", { class: "con-switch", "aria-label": t("conInsBy") },
     el("span", { class: "muted", text: `${t("conInsBy")}:` }),
@@ -188,4 +186,4 @@ export async function insights(_match, query) {
   return consolePage(t("conInsTitle"), t("conInsIntro"), choose,
     el("p", { class: "notice", text: t("conInsPrivacy") }),
     el("p", { class: "muted small", text: t("conInsKept") }), body);
-}
+});

@@ -6,7 +6,7 @@ import { el, fill } from "../../dom.js";
 import { addStrings, t } from "../../i18n.js";
 import { status } from "../../screen.js";
 import { ask, dateText, field, form, problemText } from "../../ui.js";
-import { agencyAdmin, agencyPath, consolePage, copyButton, notAdmin, table } from "./ops_common.js";
+import { agencyApi, consolePage, consoleScreen, copyButton, table } from "./common.js";
 
 addStrings({
   en: {
@@ -58,7 +58,7 @@ function codeRows(user, codes, redraw) {
             "aria-label": t("conJoinRevokeName", { name }), onclick: async () => {
               if (!await ask(t("conJoinRevokeAsk"), t("conJoinRevokeYes"), t("conJoinKeep"), true)) return;
               try {
-                await request("DELETE", agencyPath(user, `/join-codes/${code.id}`));
+                await request("DELETE", agencyApi(user, `/join-codes/${code.id}`));
                 status(t("conJoinRevokedNow"));
               } catch (error) {
                 status(problemText(error));
@@ -70,15 +70,13 @@ function codeRows(user, codes, redraw) {
   });
 }
 
-export async function joinCodes() {
-  const user = await agencyAdmin();
-  if (!user) return notAdmin(t("conJoinTitle"));
+export const joinCodes = consoleScreen(async (user) => {
   const shown = el("div");
   const list = el("div");
 
   const redraw = async () => {
     try {
-      const { data } = await request("GET", agencyPath(user, "/join-codes"));
+      const { data } = await request("GET", agencyApi(user, "/join-codes"));
       fill(list, data.length
         ? table(t("conJoinList"), [t("conJoinColLabel"), t("conJoinColCreated"), t("conJoinColExpires"),
                                    t("conJoinColUses"), t("conJoinColStatus")], codeRows(user, data, redraw), "", false)
@@ -94,7 +92,7 @@ export async function joinCodes() {
     el("button", { type: "submit", class: "primary", text: t("conJoinMake") }),
   ], async (values, node) => {
     const body = values.label ? { label: values.label } : {};
-    const { data } = await request("POST", agencyPath(user, "/join-codes"), { body });
+    const { data } = await request("POST", agencyApi(user, "/join-codes"), { body });
     node.reset();
     const date = dateText(data.expires_at);
     const code = el("code", { class: "code con-secret", id: "new-join-code", text: data.code });
@@ -114,4 +112,4 @@ export async function joinCodes() {
   await redraw();
   return consolePage(t("conJoinTitle"), t("conJoinIntro"), make, shown,
     el("h2", { text: t("conJoinList") }), list);
-}
+});

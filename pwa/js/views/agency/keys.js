@@ -5,7 +5,7 @@ import { el, fill } from "../../dom.js";
 import { addStrings, t } from "../../i18n.js";
 import { status } from "../../screen.js";
 import { ask, dateText, field, form, problemText } from "../../ui.js";
-import { agencyAdmin, agencyPath, consolePage, copyButton, notAdmin, table } from "./ops_common.js";
+import { agencyApi, consolePage, consoleScreen, copyButton, table } from "./common.js";
 
 addStrings({
   en: {
@@ -52,7 +52,7 @@ function keyRows(user, keys, redraw) {
             if (!await ask(t("conKeysRevokeAsk", { name: key.name }), t("conKeysRevokeYes"),
                            t("conKeysKeep"), true)) return;
             try {
-              await request("DELETE", agencyPath(user, `/api-keys/${key.id}`));
+              await request("DELETE", agencyApi(user, `/api-keys/${key.id}`));
               status(t("conKeysRevokedNow"));
             } catch (error) {
               status(problemText(error));
@@ -62,15 +62,13 @@ function keyRows(user, keys, redraw) {
   ]);
 }
 
-export async function apiKeys() {
-  const user = await agencyAdmin();
-  if (!user) return notAdmin(t("conKeysTitle"));
+export const apiKeys = consoleScreen(async (user) => {
   const shown = el("div", { "aria-live": "polite" });
   const list = el("div");
 
   const redraw = async () => {
     try {
-      const { data } = await request("GET", agencyPath(user, "/api-keys"), { params: { page_size: 100 } });
+      const { data } = await request("GET", agencyApi(user, "/api-keys"), { params: { page_size: 100 } });
       fill(list, data.length
         ? table(t("conKeysList"), [t("conKeysColName"), t("conKeysColPrefix"), t("conKeysColCreated"),
                                    t("conKeysColUsed"), t("conKeysColStatus")], keyRows(user, data, redraw), "", false)
@@ -86,7 +84,7 @@ export async function apiKeys() {
           t("conKeysNameHint")),
     el("button", { type: "submit", class: "primary", text: t("conKeysMake") }),
   ], async (values, node) => {
-    const { data } = await request("POST", agencyPath(user, "/api-keys"), { body: { name: values.name } });
+    const { data } = await request("POST", agencyApi(user, "/api-keys"), { body: { name: values.name } });
     node.reset();
     const secret = el("code", { class: "con-secret", id: "new-key", text: data.key });
     fill(shown, el("section", { class: "card con-once", "aria-labelledby": "new-key-title" },
@@ -101,4 +99,4 @@ export async function apiKeys() {
   await redraw();
   return consolePage(t("conKeysTitle"), t("conKeysIntro"), make, shown,
     el("h2", { text: t("conKeysList") }), list);
-}
+});

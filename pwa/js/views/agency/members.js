@@ -7,7 +7,7 @@ import { el, fill } from "../../dom.js";
 import { addStrings, t } from "../../i18n.js";
 import { status } from "../../screen.js";
 import { ask, dateText, problemText } from "../../ui.js";
-import { agencyAdmin, agencyPath, consolePage, notAdmin, table } from "./ops_common.js";
+import { agencyApi, consolePage, consoleScreen, table } from "./common.js";
 
 addStrings({
   en: {
@@ -43,9 +43,7 @@ function blocked(error, member) {
     el("p", {}, el("a", { href: `#/agency/members/${member.id}/handover`, text: t("conMembersHandover") })));
 }
 
-export async function members() {
-  const user = await agencyAdmin();
-  if (!user) return notAdmin(t("conMembersTitle"));
+export const members = consoleScreen(async (user) => {
   const message = el("div");
   const list = el("div");
 
@@ -53,7 +51,7 @@ export async function members() {
     if (!await ask(t("conMembersRemoveAsk", { name }), t("conMembersRemoveYes"), t("conMembersKeep"), true)) return;
     fill(message);
     try {
-      await request("DELETE", agencyPath(user, `/members/${member.id}`));
+      await request("DELETE", agencyApi(user, `/members/${member.id}`));
       status(t("conMembersRemoved", { name }));
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) fill(message, blocked(error, member));
@@ -64,7 +62,7 @@ export async function members() {
 
   const redraw = async () => {
     try {
-      const { data } = await request("GET", agencyPath(user, "/members"));
+      const { data } = await request("GET", agencyApi(user, "/members"));
       fill(list, data.length ? table(t("conMembersList"),
         [t("conMembersColName"), t("conMembersColEmail"), t("conMembersColJoined"),
          t("conMembersColPartnerships"), t("conMembersColRemove")],
@@ -85,4 +83,4 @@ export async function members() {
   return consolePage(t("conMembersTitle"), t("conMembersIntro"),
     el("p", {}, el("a", { href: "#/agency/join-codes", text: t("conMembersJoinLink") })),
     message, list);
-}
+});

@@ -5,7 +5,7 @@ import { request } from "../../api.js";
 import { el } from "../../dom.js";
 import { addStrings, language, t } from "../../i18n.js";
 import { problemText } from "../../ui.js";
-import { agencyAdmin, agencyPath, consolePage, notAdmin, table } from "./ops_common.js";
+import { agencyApi, consolePage, consoleScreen, table } from "./common.js";
 
 addStrings({
   en: {
@@ -35,12 +35,10 @@ addStrings({
 const percent = (value) =>
   new Intl.NumberFormat(language(), { style: "percent", maximumFractionDigits: 0 }).format(value);
 
-export async function supervision() {
-  const user = await agencyAdmin();
-  if (!user) return notAdmin(t("conSupTitle"));
+export const supervision = consoleScreen(async (user) => {
   let body;
   try {
-    const { data } = await request("GET", agencyPath(user, "/supervision"));
+    const { data } = await request("GET", agencyApi(user, "/supervision"));
     body = data.length ? table(t("conSupTable"),
       [t("conSupColName"), t("conSupColPartnerships"), t("conSupColPaused"), t("conSupColOverdue"),
        t("conSupColConsistency"), t("conSupColDays")],
@@ -60,4 +58,4 @@ export async function supervision() {
   return consolePage(t("conSupTitle"), t("conSupIntro"),
     el("p", { class: "notice", text: t("conSupPrivacy") }), body,
     el("p", { class: "muted small", text: t("conSupHow") }));
-}
+});
