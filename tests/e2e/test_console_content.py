@@ -154,13 +154,14 @@ def test_a_tip_written_in_two_languages_is_previewed_published_and_read_by_a_mem
 
         preview = page.locator("aside.con-preview")
         expect(preview.locator(".con-app h2")).to_have_text("Sit side by side")
-        expect(preview.locator(".con-embed .try")).to_have_text(
+        expect(preview.locator(".con-embed-card .try")).to_have_text(
             "Try this: Pull up a chair beside them")
         preview.get_by_label("Show the preview in").select_option("es")
         expect(preview.locator(".con-app h2")).to_have_text("Siéntate a su lado")
-        expect(preview.locator(".con-embed .try")).to_have_text(
+        expect(preview.locator(".con-embed-card .try")).to_have_text(
             "Prueba esto: Acerca una silla a su lado")
-        expect(preview.locator(".con-embed .by")).to_have_text(f"De {agency_name(client, world)}")
+        expect(preview.locator(".con-embed-card .by")).to_have_text(
+            f"De {agency_name(client, world)}")
 
         page.get_by_role("button", name="Publish").click()
         expect(page.locator("#status")).to_have_text("Published. Members see it now.")
@@ -360,7 +361,7 @@ def test_a_group_topic_is_written_previewed_and_published(chromium, live_server,
         english.get_by_label("If someone gets upset").fill("Pause and check in one to one.")
         page.get_by_label("Tips that help").fill("reflect-back")
         preview = page.locator("aside.con-preview")
-        expect(preview.locator(".con-embed .topic .summary")).to_have_text(
+        expect(preview.locator(".con-embed-card .topic .summary")).to_have_text(
             "What helps you start again?")
         page.get_by_role("button", name="Publish").click()
         expect(page.locator("#status")).to_have_text("Published. Members see it now.")

@@ -3,11 +3,6 @@ an embed and see it size itself (in the console and on another origin), make and
 key (the revoked key then gets 401), make a join code a worker signs up with and find them
 under Members, read the insights (one month with numbers, one with too few) and the
 supervision list. Each screen passes axe in light and dark, and fits a 360 px phone.
-
-The join code list and revoke, and the members list and remove, are another helper's
-endpoints (issue 18's contract). Where this branch does not have them yet, `contract_stubs`
-answers them in the browser (page.route) from the database, as the contract says; the test
-then says so in its output. With the endpoints in place the stubs stand aside by themselves.
 """
 
 import json
@@ -18,11 +13,11 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from api.extensions import db
 from api.lib.clock import utcnow
-from api.models import Partnership, SurveyResponse, User
+from api.models import SurveyResponse, User
 from api.services.accounts import people as accounts
 from api.services.surveys import insights as insight_service
 from tests.e2e.conftest import new_phone, open_view, serving, signed_in_as
@@ -55,82 +50,6 @@ def desktop(chromium, scheme="light", **options):
 
 
 # --- the contract's endpoints, answered in the browser where this branch lacks them ----------
-
-
-def missing(client, world, method: str, path: str) -> bool:
-    answer = client.open(f"/api/v1/agencies/{world.agency_a}{path}", method=method,
-                         headers=world["admin_a"].headers)
-    return answer.status_code == 405 or (answer.status_code == 404 and method != "DELETE")
-
-
-def _workers(app, agency_id: str) -> list[dict]:
-    with app.app_context():
-        users = db.session.scalars(select(User).where(
-            User.agency_id == uuid.UUID(agency_id), User.role == "worker")).all()
-        rows = []
-        for user in users:
-            partnerships = db.session.scalar(select(func.count()).select_from(Partnership).where(
-                Partnership.worker_id == user.id, Partnership.status.in_(["active", "paused"])))
-            rows.append({"id": str(user.id), "display_name": user.display_name, "email": user.email,
-                         "joined_at": (user.agency_joined_at or user.created_at).isoformat(),
-                         "partnerships": partnerships})
-        return sorted(rows, key=lambda row: row["display_name"] or "")
-
-
-def contract_stubs(page, app, client, world) -> list[str]:
-    """Answer the contract's GET/DELETE join codes and members where they are missing."""
-    stubbed = []
-    base = f"**/api/v1/agencies/{world.agency_a}"
-    codes: list[dict] = []
-
-    if missing(client, world, "GET", "/join-codes"):
-        stubbed.append("GET/DELETE join-codes, POST join-codes label")
-
-        def join_codes(route):
-            request = route.request
-            if request.method == "POST":  # the real code, with the label the contract adds
-                made = route.fetch(post_data="{}")
-                body = made.json()
-                label = json.loads(request.post_data or "{}").get("label")
-                code = {"id": str(uuid.uuid4()), "label": label, "created_at": utcnow().isoformat(),
-                        "expires_at": body["expires_at"], "uses": 0, "revoked_at": None,
-                        "status": "active"}
-                codes.insert(0, code)
-                route.fulfill(status=201, json={"id": code["id"], "code": body["code"],
-                                                "label": label, "expires_at": body["expires_at"]})
-            else:
-                route.fulfill(json=codes)
-
-        def join_code(route):
-            code_id = route.request.url.rsplit("/", 1)[1]
-            for code in codes:
-                if code["id"] == code_id:
-                    code.update(status="revoked", revoked_at=utcnow().isoformat())
-            route.fulfill(status=204)
-
-        page.route(f"{base}/join-codes", join_codes)
-        page.route(f"{base}/join-codes/*", join_code)
-
-    if missing(client, world, "GET", "/members"):
-        stubbed.append("GET/DELETE members")
-        page.route(f"{base}/members", lambda route: route.fulfill(
-            json=_workers(app, world.agency_a)))
-
-        def member(route):
-            worker_id = route.request.url.rsplit("/", 1)[1]
-            row = next(r for r in _workers(app, world.agency_a) if r["id"] == worker_id)
-            if row["partnerships"]:
-                route.fulfill(status=409, content_type="application/problem+json", json={
-                    "type": "about:blank", "title": "Conflict", "status": 409,
-                    "detail": "This worker still has active or paused partnerships made under "
-                              "the agency: hand them over or end them first."})
-            else:
-                route.fulfill(status=204)
-
-        page.route(f"{base}/members/*", member)
-    if stubbed:
-        print("contract stubs in use:", "; ".join(stubbed))
-    return stubbed
 
 
 # --- insights data ------------------------------------------------------------------------
@@ -192,7 +111,6 @@ def test_an_admin_runs_the_agency_from_the_console(chromium, live_server, app, c
     admin = desktop(chromium, permissions=["clipboard-read", "clipboard-write"])
     worker = new_phone(chromium)
     try:
-        contract_stubs(admin, app, client, world)
         signed_in_as(admin, live_server, world["admin_a"].token)
 
         # The embed: options, a live preview that sizes itself, snippets and feeds to copy.
@@ -290,7 +208,7 @@ def test_an_admin_runs_the_agency_from_the_console(chromium, live_server, app, c
         rosa.get_by_role("button", name="Remove Worker A from the agency").click()
         admin.locator("dialog").get_by_role("button", name="Remove").click()
         blocked = admin.locator(".con-blocked")
-        expect(blocked).to_contain_text("hand them over or end them first")
+        expect(blocked).to_contain_text("Hand them over or end them first.")
         expect(blocked.get_by_role("link", name="Hand over their partnerships")).to_have_attribute(
             "href", f"#/agency/members/{world['worker_a'].id}/handover")
 
@@ -360,7 +278,6 @@ def test_each_console_screen_passes_axe_and_fits_a_phone(chromium, live_server, 
         page = (desktop(chromium, scheme) if width == 1280
                 else new_phone(chromium, color_scheme=scheme))
         try:
-            contract_stubs(page, app, client, world)
             signed_in_as(page, live_server, world["admin_a"].token)
             for hash_, wait in SCREENS:
                 open_view(page, live_server, hash_, wait)
@@ -380,7 +297,6 @@ def test_the_screens_speak_spanish_and_others_are_turned_away(chromium, live_ser
                                                               client, world):
     page = desktop(chromium, locale="es-ES")
     try:
-        contract_stubs(page, app, client, world)
         signed_in_as(page, live_server, world["admin_a"].token)
         titles = {"#/agency/embed": "Insertar en tu sitio web", "#/agency/keys": "Claves de API",
                   "#/agency/join-codes": "Códigos para unirse (acompañantes)",
@@ -392,7 +308,7 @@ def test_the_screens_speak_spanish_and_others_are_turned_away(chromium, live_ser
         signed_in_as(page, live_server, world["worker_a"].token)
         open_view(page, live_server, "#/agency/supervision")
         expect(page.locator("main")).to_contain_text(
-            "Esta pantalla es para quienes administran la agencia.")
+            "Esta parte de Rapport es para quienes administran una agencia.")
         assert page.errors == []
     finally:
         page.context.close()

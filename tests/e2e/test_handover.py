@@ -1,12 +1,8 @@
 """Handing over a caseload in the browser: the agency admin asks on the handover screen (each
 partnership shown by its start date, never the peer's name), the peer sees the request on
 Today at 360 px (English and Spanish), agrees, and at once the new worker sees the shared
-goals while the old worker no longer does; both members then read who supported when.
+goals while the old worker no longer does; both members then read who supported when."""
 
-GET /agencies/{id}/members is built alongside this (the console's members screen); here it
-is answered by a route stub of the contract's shape, so the screen is tested on its own."""
-
-import json
 import os
 
 from axe_playwright_python.sync_playwright import Axe
@@ -37,17 +33,6 @@ def axe_clean(page) -> None:
     page.emulate_media(color_scheme="light")
 
 
-def members_stub(world, new):
-    """The contract's GET /agencies/{id}/members answer for agency A's two workers."""
-    people = [{"id": world["worker_a"].id, "display_name": "Worker A",
-               "email": world["worker_a"].email, "joined_at": "2026-01-05T10:00:00Z",
-               "partnerships": 1},
-              {"id": new.id, "display_name": "Nadia New", "email": new.email,
-               "joined_at": "2026-11-02T10:00:00Z", "partnerships": 0}]
-    return lambda route: route.fulfill(status=200, content_type="application/json",
-                                       body=json.dumps(people))
-
-
 def test_the_admin_asks_the_peer_agrees_and_the_partnership_moves(
         chromium, live_server, client, world):
     with world.app.app_context():
@@ -60,7 +45,6 @@ def test_the_admin_asks_the_peer_agrees_and_the_partnership_moves(
     newcomer, old = new_phone(chromium), new_phone(chromium)
     try:
         # The admin chooses by start date only, and asks.
-        admin.route(f"**/api/v1/agencies/{world.agency_a}/members", members_stub(world, new))
         signed_in_as(admin, live_server, world["admin_a"].token)
         open_view(admin, live_server, f"#/agency/members/{world['worker_a'].id}/handover",
                   wait=".handover-form")
@@ -147,7 +131,6 @@ def test_the_admin_cancels_and_the_peers_not_now_keeps_things_as_they_were(
     assert ask().status_code == 201
     admin, peer = new_phone(chromium, **DESKTOP), new_phone(chromium)
     try:
-        admin.route(f"**/api/v1/agencies/{world.agency_a}/members", members_stub(world, new))
         signed_in_as(admin, live_server, world["admin_a"].token)
         open_view(admin, live_server, f"#/agency/members/{world['worker_a'].id}/handover",
                   wait=".handover-requests")

@@ -294,7 +294,7 @@ function previewOf(kind, values, lang, agencyName) {
       el("a", { href: `#/topics/${slug}`, text: text.title }), el("p", { class: "muted", text: text.opening_question }))),
   }[kind]();
   const embed = kind === "faqs" ? el("p", { class: "muted small", text: t("conContentNoEmbed") })
-    : el("div", { class: "con-embed", lang }, el("article", { class: kind === "topics" ? "tip topic" : "tip" },
+    : el("div", { class: "con-embed-card", lang }, el("article", { class: kind === "topics" ? "tip topic" : "tip" },
       el("h2", {}, el("a", { href: `#/${kind}/${slug}`, text: text.title })),
       el("p", { class: "summary", text: kind === "topics" ? text.opening_question : text.summary }),
       kind === "tips" && text.actions.length ? el("p", { class: "try" },
