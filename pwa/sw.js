@@ -1,13 +1,14 @@
 /* Rapport service worker.
  * - The app shell is precached at install, so the app opens with no network.
  * - Public content (tips, FAQs, surveys, crisis lines) is stale-while-revalidate: shown at
- *   once from the phone, refreshed in the background.
+ *   once from the phone, refreshed in the background; a request made with cache "no-cache"
+ *   asks the server first (the phone's copy when offline).
  * - Private answers (anything else under /api/) are never stored on the phone by us.
  * - A new version waits until the page asks it to take over (SKIP_WAITING).
  * - Reminders arrive as pushes: shown as they came (they name no one unless the person chose
  *   names), and a tap opens the app at the view they are about.
  */
-const VERSION = "v22";
+const VERSION = "v23";
 const SHELL = `rapport-shell-${VERSION}`;
 const CONTENT = `rapport-content-${VERSION}`;
 const SHELL_FILES = [
@@ -47,6 +48,15 @@ self.addEventListener("message", (event) => {
 async function staleWhileRevalidate(request) {
   const cache = await caches.open(CONTENT);
   const cached = await cache.match(request);
+  if (request.cache === "no-cache") { // the page asks for the server's answer (getJSON fresh)
+    try {
+      const response = await fetch(request);
+      if (response.ok) await cache.put(request, response.clone());
+      return response;
+    } catch {
+      return cached || Response.error();
+    }
+  }
   const fresh = fetch(request).then((response) => {
     if (response.ok) cache.put(request, response.clone());
     return response;

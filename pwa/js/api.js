@@ -29,9 +29,10 @@ export function apiUrl(path, params = {}) {
 
 // Any API call. Writes carry X-Requested-With: with the SameSite=Strict session cookie,
 // the server takes that as proof the write came from this app.
-export async function request(method, path, { params, body, headers = {} } = {}) {
+export async function request(method, path, { params, body, headers = {}, cache } = {}) {
   const init = { method, credentials: "same-origin", headers: {
     Accept: "application/json", "Accept-Language": language(), ...headers } };
+  if (cache) init.cache = cache;
   if (method !== "GET") init.headers["X-Requested-With"] = "rapport";
   if (body !== undefined) {
     init.body = JSON.stringify(body);
@@ -52,6 +53,9 @@ export async function request(method, path, { params, body, headers = {} } = {})
 }
 
 // Public content: the language goes in the URL, so the phone keeps each language apart.
-export async function getJSON(path, params = {}) {
-  return (await request("GET", path, { params: { lang: language(), ...params } })).data;
+// `fresh`: ask the server, not the phone's copy (the service worker keeps that copy up to date
+// and still answers with it when there is no network).
+export async function getJSON(path, params = {}, { fresh = false } = {}) {
+  return (await request("GET", path, { params: { lang: language(), ...params },
+                                       cache: fresh ? "no-cache" : undefined })).data;
 }

@@ -23,8 +23,13 @@ export async function openCrisis() {
   const list = document.getElementById("crisis-list");
   if (!dialog.open) dialog.showModal();
   try {
+    // The phone's copy at once; then the server's, which has any change the agency made
+    // since (a changed number must not wait for the next time someone needs help).
     const lines = await getContent("/api/v1/crisis-resources");
     list.replaceChildren(...crisisItems(lines, language()));
+    getContent("/api/v1/crisis-resources", {}, { fresh: true })
+      .then((current) => list.replaceChildren(...crisisItems(current, language())))
+      .catch(() => {}); // offline: the phone's copy stays
   } catch {
     // Never leave someone in crisis with nothing: the national line is always shown.
     list.replaceChildren(el("li", {}, el("strong", { text: t("lifeline") }),

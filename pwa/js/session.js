@@ -37,11 +37,11 @@ const FOR_AUDIENCE = new Set(["/api/v1/tips", "/api/v1/tips/today", "/api/v1/faq
 
 // Public content (tips, FAQs, crisis lines) as this person sees it: with their agency's own
 // items too, unless a link (this view's, or the one that opened the app) names an agency.
-export async function getContent(path, params = {}) {
+export async function getContent(path, params = {}, options = {}) {
   const user = hasSession() ? await me().catch(() => null) : null;
   const audience = user?.role === "peer" && FOR_AUDIENCE.has(path) ? "peer" : undefined;
   const agency = params.agency || visit("agency") || user?.content_agency_id;
-  return getJSON(path, { ...params, audience, agency: agency || undefined });
+  return getJSON(path, { ...params, audience, agency: agency || undefined }, options);
 }
 
 // A private read: from the server when it answers, else the copy kept on this phone.

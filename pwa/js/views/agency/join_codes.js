@@ -53,7 +53,7 @@ function codeRows(user, codes, redraw) {
     return [
       name, dateText(code.created_at), dateText(code.expires_at), String(code.uses ?? 0),
       code.status === "active"
-        ? el("span", { class: "con-status" }, `${t("conJoinActive")} `,
+        ? el("span", { class: "con-status-cell" }, `${t("conJoinActive")} `,
           el("button", { type: "button", class: "quiet-danger small-button", text: t("conJoinRevoke"),
             "aria-label": t("conJoinRevokeName", { name }), onclick: async () => {
               if (!await ask(t("conJoinRevokeAsk"), t("conJoinRevokeYes"), t("conJoinKeep"), true)) return;

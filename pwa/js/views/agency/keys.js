@@ -45,7 +45,7 @@ function keyRows(user, keys, redraw) {
     dateText(key.created_at),
     key.last_used_at ? dateText(key.last_used_at, true) : t("conKeysNever"),
     key.revoked_at ? t("conKeysRevoked", { date: dateText(key.revoked_at) })
-      : el("span", { class: "con-status" }, `${t("conKeysActive")} `,
+      : el("span", { class: "con-status-cell" }, `${t("conKeysActive")} `,
         el("button", { type: "button", class: "quiet-danger small-button",
           "aria-label": t("conKeysRevokeName", { name: key.name }), text: t("conKeysRevoke"),
           onclick: async () => {
