@@ -348,6 +348,36 @@ def test_removing_a_worker_while_a_peer_agrees_to_move_to_them(app, world, monke
     assert _carried_by_outsiders(app, world.agency_a) == []
 
 
+def test_partnerships_made_before_joining_cannot_be_handed_over(client, world):
+    """They are not the agency's: its admin cannot move them, nor see them to choose."""
+    with world.app.app_context():
+        early = make_worker("early_bird")
+        _, before = make_peer_with(early, "older_peer")
+    joined = client.post("/api/v1/me/agency", json={"code": world.fresh_join_code("a")},
+                         headers=early.headers)
+    assert joined.status_code == 200, joined.get_json()
+    target = world.fresh_member("a")
+    answer = ask(client, world, target, from_id=early.id, partnership_ids=[before])
+    assert "partnership_ids" in assert_problem(answer, 422)["errors"]
+    assert "from_worker_id" in assert_problem(
+        ask(client, world, target, from_id=early.id), 422)["errors"]
+    listed = client.get(f"{base(world)}/members/{early.id}/partnerships",
+                        headers=world["admin_a"].headers).get_json()
+    assert listed == []
+    # And nothing carried under the agency: the worker can be removed.
+    assert client.delete(f"{base(world)}/members/{early.id}",
+                         headers=world["admin_a"].headers).status_code == 204
+
+
+def test_a_removed_worker_is_no_handover_source_or_target(client, world):
+    leaver = world.fresh_member("a")
+    assert client.delete(f"{base(world)}/members/{leaver}",
+                         headers=world["admin_a"].headers).status_code == 204
+    assert "to_worker_id" in assert_problem(ask(client, world, leaver), 422)["errors"]
+    again = client.delete(f"{base(world)}/members/{leaver}", headers=world["admin_a"].headers)
+    assert_problem(again, 404)
+
+
 # --- Nothing of the peer on an admin's screen --------------------------------------------
 
 def test_no_admin_answer_carries_the_peers_name_or_words(client, world):
@@ -389,7 +419,7 @@ def test_the_old_worker_reads_nothing_of_the_partnership_after_the_move(client, 
     for url in (f"/api/v1/partnerships/{p}", f"/api/v1/partnerships/{p}/goals",
                 f"/api/v1/goals/{goal}", f"/api/v1/goals/{goal}/checkins",
                 f"/api/v1/goals/{goal}/milestones", f"/api/v1/partnerships/{p}/timeline",
-                f"/api/v1/partnerships/{p}/handovers"):
+                f"/api/v1/partnerships/{p}/handovers", f"/api/v1/partnerships/{p}/rapport"):
         answer = client.get(url, headers=old.headers)
         assert answer.status_code in (403, 404), (url, answer.status_code)
     # Writes too.
