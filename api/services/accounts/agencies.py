@@ -140,6 +140,10 @@ def remove_member(admin: User, agency_id: uuid.UUID, worker: User) -> None:
     """The worker leaves the agency: its private screens no longer list them, and they read
     core content only. Refused while they carry partnerships made under the agency (their
     peers would be left with a worker the agency no longer knows)."""
+    # The worker's row is locked before counting: a peer accepting their invite or agreeing
+    # to a handover to them (both lock it to share) either ends first, and is counted, or
+    # waits and finds them gone (PostgreSQL; SQLite takes one writer at a time anyway).
+    db.session.execute(select(User.id).where(User.id == worker.id).with_for_update())
     carried = db.session.scalar(select(func.count()).select_from(Partnership).where(
         Partnership.worker_id == worker.id, Partnership.agency_id == agency_id,
         Partnership.status.in_(CARRIED)))

@@ -70,12 +70,18 @@ class AdminView:
     partnership_started: datetime
 
 
-def _agency_worker(agency_id: uuid.UUID, worker_id: uuid.UUID | None) -> User | None:
+def _agency_worker(agency_id: uuid.UUID, worker_id: uuid.UUID | None, *,
+                   lock: bool = False) -> User | None:
+    """A live worker of the agency. With `lock`, their row is locked to share until the end
+    of the transaction: the agency removing them at this moment waits, or is waited for."""
     if worker_id is None:
         return None
-    return db.session.scalar(select(User).where(
+    stmt = select(User).where(
         User.id == worker_id, User.role == "worker", User.agency_id == agency_id,
-        User.erased_at.is_(None)))
+        User.erased_at.is_(None))
+    if lock:
+        stmt = stmt.with_for_update(read=True).execution_options(populate_existing=True)
+    return db.session.scalar(stmt)
 
 
 def _already_partners(worker_id: uuid.UUID, peer_id: uuid.UUID) -> bool:
@@ -253,7 +259,7 @@ def decide(peer: User, handover: PartnershipHandover, agree: bool) -> str:
         raise HandoverError(NOT_WAITING)
     partnership = db.session.get(Partnership, handover.partnership_id)
     if agree:
-        new = _agency_worker(handover.agency_id, handover.to_worker_id)
+        new = _agency_worker(handover.agency_id, handover.to_worker_id, lock=True)
         if new is None:
             _cancel_for_good(handover, WORKER_LEFT)
         if (partnership.worker_id != handover.from_worker_id

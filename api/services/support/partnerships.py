@@ -90,7 +90,10 @@ def accept_invite(invite: Invite, peer: User | None, *, display_name: str | None
             Partnership.status != "ended")):
         raise AccountError("code", "You already have a partnership with this worker.",
                            status=409)
-    worker = db.session.get(User, invite.worker_id)
+    # Locked to share: an agency removing this worker at this moment either ends first (the
+    # partnership is then made under no agency) or waits for it and counts it.
+    worker = db.session.get(User, invite.worker_id, with_for_update={"read": True},
+                            populate_existing=True)
     partnership = Partnership(worker_id=worker.id, peer_id=peer.id, agency_id=worker.agency_id)
     db.session.add(partnership)
     db.session.flush()
