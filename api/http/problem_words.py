@@ -271,6 +271,8 @@ PATTERNS_ES = [
      "No es un consejo de Rapport ni uno de tu agencia: {0}."),
     (re.compile(r"This period has not ended yet\. Its figures can be seen from (\S+)\."),
      "Este periodo todavía no termina. Sus cifras se pueden ver desde el {0}."),
+    (re.compile(r"Your agency was made on (\S+): this period ended before that\."),
+     "Tu agencia se creó el {0}: este periodo terminó antes."),
     (re.compile(r"'(.*)' is not an item of (\S+) version (\d+)\."),
      "'{0}' no es una pregunta de {1}, versión {2}."),
     (re.compile(r"'(.*)' is answered more than once\."), "'{0}' tiene más de una respuesta."),

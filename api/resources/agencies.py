@@ -151,6 +151,10 @@ class AgencyInsights(MethodView):
             abort(422, errors={"period": [
                 f"This period has not ended yet. Its figures can be seen from "
                 f"{error.available_from.isoformat()}."]})
+        except insights.BeforeTheAgency as error:
+            abort(422, errors={"period": [
+                f"Your agency was made on {error.created_on.isoformat()}: this period "
+                f"ended before that."]})
 
 
 @blp.route("/<uuid:agency_id>/supervision")

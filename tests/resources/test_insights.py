@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from api.extensions import db
 from api.lib.clock import utcnow
-from api.models import InsightRelease, SurveyResponse
+from api.models import Agency, InsightRelease, SurveyResponse
 from api.services.surveys import dp_release, insights
 from tests.helpers import assert_problem
 from tests.resources.test_self_check_results import people_in_agency_a, self_check, session_check
@@ -113,6 +113,23 @@ def test_a_period_not_over_yet_is_not_released(client, world, period):
            "current quarter": this_quarter()}.get(period, period)
     got = client.get(url(world), query_string={"period": key}, headers=world["admin_a"].headers)
     assert "period" in assert_problem(got, 422)["errors"]
+
+
+def test_a_period_before_the_agency_existed_is_not_released(app, client, world):
+    """Noise on an empty month would draw a score for a month before the agency was made."""
+    with app.app_context():
+        agency = db.session.get(Agency, uuid.UUID(world.agency_a))
+        agency.created_at = utcnow()
+        db.session.commit()
+    key = last_month().key
+    for language, words in (("en", "Your agency was made on "),
+                            ("es", "Tu agencia se creó el ")):
+        got = client.get(url(world), query_string={"period": key},
+                         headers={**world["admin_a"].headers, "Accept-Language": language})
+        assert assert_problem(got, 422)["errors"]["period"][0].startswith(words)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(InsightRelease).where(
+            InsightRelease.agency_id == uuid.UUID(world.agency_a))) == 0
 
 
 @pytest.mark.parametrize("query", [

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api.extensions import db
 from api.lib.clock import iso, utcnow
-from api.models import InsightRelease, Partnership, SurveyInstrument, SurveyResponse, User
+from api.models import Agency, InsightRelease, Partnership, SurveyInstrument, SurveyResponse, User
 from api.services import audit
 from api.services.surveys import instruments, scoring
 
@@ -57,6 +57,15 @@ class NotYetClosed(Exception):
     def __init__(self, available_from: date):
         super().__init__(available_from)
         self.available_from = available_from
+
+
+class BeforeTheAgency(Exception):
+    """The period ended before the agency was made: nobody could have answered, and noise on
+    nothing would draw a score for a month that never was."""
+
+    def __init__(self, created_on: date):
+        super().__init__(created_on)
+        self.created_on = created_on
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,9 @@ def insights(admin: User, agency_id: uuid.UUID, wanted: Period) -> dict:
     today = utcnow().date()
     if wanted.end >= today:
         raise NotYetClosed(wanted.end + timedelta(days=1))
+    created_on = db.session.get(Agency, agency_id).created_at.date()
+    if wanted.end < created_on:
+        raise BeforeTheAgency(created_on)
     stored = _stored(agency_id, wanted.key)
     if stored is None:
         release = InsightRelease(agency_id=agency_id, period=wanted.key,
