@@ -20,6 +20,7 @@ from hypothesis import settings
 
 from api import create_app, ratelimits
 from api.config import database_url
+from api.db import sqlite
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
 from api.lib.languages import LANGUAGES
@@ -190,7 +191,9 @@ def fresh_rate_limits(app):
 
 
 def _world(app):
-    with app.app_context():
+    # Its transactions take SQLite's write lock up front, as the app's jobs do: a browser
+    # test's server may still be writing, and a deferred read-then-write is refused at once.
+    with app.app_context(), sqlite.writing():
         return make_world(app)
 
 

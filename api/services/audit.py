@@ -11,15 +11,16 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
+from datetime import datetime
 
 from prometheus_client import Counter
-from sqlalchemy import insert, or_, select
+from sqlalchemy import and_, insert, or_, select
 
 from api.db.paging import page_of
 from api.db.unit_of_work import keep_if_failed
 from api.extensions import db
 from api.lib.clock import utcnow
-from api.models import AuditEvent, Partnership, User
+from api.models import AuditEvent, Partnership, PartnershipHandover, User
 
 READ_EVERY_SECONDS = 60
 _RECENT_READS_KEPT = 20_000
@@ -36,9 +37,11 @@ _INSERT = insert(AuditEvent.__table__)
 
 def record(actor: User | None, action: str, *, object_type: str | None = None,
            object_id=None, partnership_id: uuid.UUID | None = None,
-           outcome: str = "ok") -> None:
-    """Add an event to the current transaction; it lands with the change it describes."""
-    _insert(_row(actor, action, object_type, object_id, partnership_id, outcome))
+           outcome: str = "ok", at: datetime | None = None) -> None:
+    """Add an event to the current transaction; it lands with the change it describes.
+    `at`: the time the change itself carries, where one must match the other exactly."""
+    _insert({**_row(actor, action, object_type, object_id, partnership_id, outcome),
+             **({"at": at} if at is not None else {})})
 
 
 def record_refusal(actor: User | None, action: str, **details) -> None:
@@ -119,14 +122,51 @@ def count_denial(status: int, caller: User | None) -> None:
 
 
 def about(user: User):
-    """Events on the person's own account or on a partnership they are part of."""
-    mine = select(Partnership.id).where(
-        or_(Partnership.worker_id == user.id, Partnership.peer_id == user.id))
+    """Events on the person's own account, and on a partnership while they were part of it.
+
+    A peer sees all of their partnership's events. A worker sees a partnership's events from
+    the time they supported it: one handed over to them, from the handover on; one handed
+    away, up to the handover (their own time stays theirs, the next worker's is not). The
+    handover's own event is in both: it carries the handover's time exactly.
+    """
     return select(AuditEvent).where(or_(
         (AuditEvent.object_type == "user") & (AuditEvent.object_id == str(user.id)),
-        AuditEvent.partnership_id.in_(mine),
         AuditEvent.actor_id == user.id,
+        AuditEvent.partnership_id.in_(select(Partnership.id).where(
+            Partnership.peer_id == user.id)),
+        *_worker_windows(user),
     ))
+
+
+def _worker_windows(user: User) -> list:
+    """One condition per stretch of time the worker supported a partnership."""
+    moves = db.session.execute(
+        select(PartnershipHandover.partnership_id, PartnershipHandover.decided_at,
+               PartnershipHandover.from_worker_id, PartnershipHandover.to_worker_id)
+        .where(PartnershipHandover.status == "accepted",
+               or_(PartnershipHandover.from_worker_id == user.id,
+                   PartnershipHandover.to_worker_id == user.id))
+        .order_by(PartnershipHandover.decided_at)).all()
+    current = set(db.session.scalars(select(Partnership.id).where(
+        Partnership.worker_id == user.id)))
+    starts: dict = {}  # partnership -> when their present stretch began (None: at its start)
+    windows = []
+    for partnership_id, at, from_id, to_id in moves:
+        if to_id == user.id:
+            starts[partnership_id] = at
+        elif from_id == user.id:
+            windows.append(_between(partnership_id, starts.pop(partnership_id, None), at))
+    untouched = current - starts.keys()
+    if untouched:
+        windows.append(AuditEvent.partnership_id.in_(untouched))
+    windows += [_between(p, start, None) for p, start in starts.items() if p in current]
+    return windows
+
+
+def _between(partnership_id, start, end):
+    return and_(AuditEvent.partnership_id == partnership_id,
+                *([AuditEvent.at >= start] if start is not None else []),
+                *([AuditEvent.at <= end] if end is not None else []))
 
 
 def access_log(user: User, page: int, page_size: int):

@@ -436,15 +436,22 @@ def test_the_old_worker_reads_nothing_of_the_partnership_after_the_move(client, 
 
 def test_after_the_move_the_old_workers_access_log_shows_nothing_of_the_new_one(
         client, world):
-    """The peer's log tells of the request and the yes; the new worker's of their reads. The
-    old worker's log shows none of what happens in the partnership after the move (no leak
-    through the log). Found: it also no longer shows the events from their own time with the
-    partnership, the handover request included (reported, not changed here)."""
+    """The peer's log tells of the request and the yes. Each worker's log keeps its own time
+    with the partnership and nothing of the other's: the old worker still sees the request
+    and the peer's reads before the move, none after; the new worker none before."""
+    goals = f"/api/v1/partnerships/{world.partnership_a}/goals"
+    assert client.get(goals, headers=world["peer_a"].headers).status_code == 200  # before
     target = world.fresh_handover_target()
     [made] = ask(client, world, target).get_json()
     assert decide(client, world["peer_a"], made["id"]).status_code == 200
     with world.app.app_context(), unit_of_work():
         new_actor = signed_in(db.session.get(User, uuid.UUID(target)), "new_worker")
+    audit.forget_recent_reads()
+    assert client.get(goals, headers=world["peer_a"].headers).status_code == 200  # after
+
+    def peer_reads(log):
+        return [e for e in log if e.get("actor_id") == world["peer_a"].id
+                and e["action"] == "goal.list"]
     assert client.get(f"/api/v1/partnerships/{world.partnership_a}/goals",
                       headers=new_actor.headers).status_code == 200
     peer_log = {e["action"] for e in client.get(
@@ -455,6 +462,12 @@ def test_after_the_move_the_old_workers_access_log_shows_nothing_of_the_new_one(
     assert not any(e.get("actor_id") == target for e in old_log)
     assert not any(e["action"].startswith("goal") and e.get("actor_role") == "worker"
                    and e.get("actor_id") != world["worker_a"].id for e in old_log)
+    # Their own time stays theirs, the move itself included.
+    assert {"handover.ask", "handover.agree"} <= {e["action"] for e in old_log}
+    new_log = client.get("/api/v1/me/access-log", headers=new_actor.headers).get_json()
+    assert "handover.ask" not in {e["action"] for e in new_log}  # asked before their time
+    assert len(peer_reads(old_log)) == 1 and len(peer_reads(new_log)) == 1
+    assert peer_reads(old_log)[0]["at"] <= peer_reads(new_log)[0]["at"]
 
 
 # --- Bad input: 422 in the caller's language, never a 500 --------------------------------

@@ -273,7 +273,7 @@ def decide(peer: User, handover: PartnershipHandover, agree: bool) -> str:
         _move(partnership, handover.from_worker_id, handover.to_worker_id)
     audit.record(peer, "handover.agree" if agree else "handover.decline",
                  object_type="partnership", object_id=partnership.id,
-                 partnership_id=partnership.id)
+                 partnership_id=partnership.id, at=handover.decided_at)
     return handover.status
 
 
