@@ -42,9 +42,14 @@ def _language():
     return negotiate(lang)
 
 
+BAD_LANGUAGE = {"en": "lang must be one of: {}.", "es": "lang debe ser uno de: {}."}
+NOT_FOUND = {"en": "No Questionnaire is called '{}'.", "es": "Ningún Questionnaire se llama '{}'."}
+
+
 def _bad_language():
-    return _answer(fhir.outcome("invalid", "lang must be one of: " + ", ".join(LANGUAGES)
-                                + " / lang debe ser uno de: " + ", ".join(LANGUAGES)), 422)
+    # Said in the language Accept-Language asks for, as every refusal is.
+    words = BAD_LANGUAGE[negotiate(None)].format(", ".join(LANGUAGES))
+    return _answer(fhir.outcome("invalid", words), 422)
 
 
 @bp.get("/metadata")
@@ -77,8 +82,7 @@ def questionnaire(questionnaire_id: str):
         return _bad_language()
     row = instruments.newest(questionnaire_id)
     if row is None:
-        return _answer(fhir.outcome("not-found", f"No Questionnaire is called "
-                                    f"'{questionnaire_id}'. / Ningún Questionnaire se llama "
-                                    f"'{questionnaire_id}'."), 404)
+        words = NOT_FOUND[language].format(questionnaire_id)
+        return _answer(fhir.outcome("not-found", words), 404)
     resource = fhir.questionnaire(row, language, _base_url())
     return _answer(resource, language=resource["language"])

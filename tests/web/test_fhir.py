@@ -82,3 +82,12 @@ def test_answers_are_cacheable(client):
     again = client.get("/fhir/Questionnaire/session-check",
                        headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_refusals_speak_the_callers_language(client):
+    missing = client.get("/fhir/Questionnaire/nada?lang=es").get_json()
+    assert missing["issue"][0]["diagnostics"].startswith("Ningún")
+    bad = client.get("/fhir/Questionnaire?lang=xx", headers={"Accept-Language": "es"})
+    assert bad.get_json()["issue"][0]["diagnostics"].startswith("lang debe")
+    spanish = client.get("/fhir/Questionnaire/rapport-self-check?lang=es").get_json()
+    assert "Total: nuestra relación" in [item["text"] for item in spanish["item"]]

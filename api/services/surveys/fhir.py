@@ -14,7 +14,14 @@ CALCULATED = ("http://hl7.org/fhir/uv/sdc/StructureDefinition/"
               "sdc-questionnaire-calculatedExpression")
 CODE_SYSTEM = "https://rapport.example/fhir/CodeSystem/survey-scale"
 NOT_APPLICABLE = "did-not-come-up"
-TOTAL_WORDS = {"en": ("Total", "Total for"), "es": ("Total", "Total de")}
+TOTAL_WORDS = {"en": "Total", "es": "Total"}
+# The dimension totals' labels (scoring.DIMENSIONS), in plain words.
+DIMENSION_TOTALS = {
+    "en": {"relationship": "Total: our relationship", "goals": "Total: goals",
+           "approach": "Total: how we work", "overall": "Total: overall"},
+    "es": {"relationship": "Total: nuestra relación", "goals": "Total: metas",
+           "approach": "Total: cómo trabajamos", "overall": "Total: en general"},
+}
 
 
 def _scale_options(survey: dict, allows_skip: bool) -> list[dict]:
@@ -56,14 +63,15 @@ def questionnaire_id(slug: str) -> str:
 
 def questionnaire(row, language: str, base_url: str) -> dict:
     survey = instruments.localised(row, language)
-    total_word, total_for = TOTAL_WORDS.get(survey["language"], TOTAL_WORDS["en"])
+    total_word = TOTAL_WORDS.get(survey["language"], TOTAL_WORDS["en"])
+    dimension_words = DIMENSION_TOTALS.get(survey["language"], DIMENSION_TOTALS["en"])
     items = [{"linkId": item["id"], "text": item["text"], "type": "coding", "required": False,
               "answerOption": _scale_options(survey, item["did_not_come_up"])}
              for item in survey["items"]]
     dimensions: dict[str, list[str]] = {}
     for item in survey["items"]:
         dimensions.setdefault(item["dimension"], []).append(item["id"])
-    totals = [_total_item(f"total-{dimension}", f"{total_for} {dimension}", ids)
+    totals = [_total_item(f"total-{dimension}", dimension_words[dimension], ids)
               for dimension, ids in dimensions.items() if len(ids) > 1]
     totals.append(_total_item("total", total_word, [item["id"] for item in survey["items"]]))
     return {
