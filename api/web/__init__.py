@@ -1,11 +1,12 @@
 """The app's own pages: the phone app and the API docs (frontend), and the embeddable tip
-card (embed)."""
+card (embed), and the FHIR endpoints (fhir)."""
 
 from flask import Flask
 
-from api.web import embed, frontend
+from api.web import embed, fhir, frontend
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(frontend.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(fhir.bp)

@@ -107,6 +107,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("embed.topics_page", "GET"): Row(everyone(200)),
     ("embed.embed_asset", "GET"): Row(everyone(200), {"asset": "embed.css"}),
     ("embed.embed_script", "GET"): Row(everyone(200)),
+    ("fhir.metadata", "GET"): Row(everyone(200)),
+    ("fhir.questionnaires", "GET"): Row(everyone(200)),
+    ("fhir.questionnaire", "GET"): Row(everyone(200), {"questionnaire_id": "session-check"}),
     # Operators' metrics: this machine only (the test client is 127.0.0.1), whoever signed in;
     # from elsewhere 404 unless METRICS_TOKEN is sent (tests/observability/test_requests.py).
     ("observability.metrics", "GET"): Row(everyone(200)),
@@ -373,7 +376,7 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
                 assert response.cache_control.no_store, name
 
 
-PUBLIC_BLUEPRINTS = {"tips", "faqs", "topics", "feeds", "frontend", "embed"}
+PUBLIC_BLUEPRINTS = {"tips", "faqs", "topics", "feeds", "frontend", "embed", "fhir"}
 PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in PUBLIC_BLUEPRINTS} | {
     "api-docs.openapi_json", "surveys.Surveys", "surveys.SurveyBySlug",
     "crisis.CrisisResources", "reminders.PushKey"}

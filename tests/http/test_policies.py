@@ -29,6 +29,8 @@ EXAMPLES = {
     "frontend.docs_vendor_asset": (lambda w: {"asset": "swagger-ui.css"}, None),
     "frontend.docs_vendor_versioned": (lambda w: {"asset": "swagger-ui.css"}, None),
     "embed.embed_asset": (lambda w: {"asset": "embed.css"}, None),
+    "fhir.questionnaire": (lambda w: {"questionnaire_id": "session-check"},
+                           {"questionnaire_id": "no-such-questionnaire"}),
     "partnerships.PartnershipById": (lambda w: {"partnership_id": w.partnership_a},
                                      {"partnership_id": MISSING_ID}),
     "invites.AcceptInvite": (lambda w: {"code": w.fresh_invite()}, {"code": "ZZZZ-ZZZZ"}),
@@ -109,6 +111,7 @@ NON_API_ENDPOINTS = {
     "frontend.service_worker",
     "frontend.manifest", "frontend.offline_page", "embed.tips_page", "embed.topics_page",
     "embed.embed_asset", "embed.embed_script",
+    "fhir.metadata", "fhir.questionnaires", "fhir.questionnaire",
 }
 # The pages other sites may put in an iframe; every other response forbids framing.
 EMBEDDABLE = {"embed.tips_page", "embed.topics_page"}
@@ -323,7 +326,11 @@ MISSABLE = [r for r in GET_RULES if r.arguments and EXAMPLES[r.endpoint][1]]
 @pytest.mark.parametrize("rule", MISSABLE, ids=ids(MISSABLE))
 def test_paths_that_name_nothing_are_404(client, shared_world, rule):
     with client.get(_url(rule, missing=True), headers=auth_for(rule, shared_world)) as response:
-        assert_problem(response, 404)
+        if rule.endpoint.startswith("fhir."):  # FHIR speaks OperationOutcome, not RFC 9457
+            assert response.status_code == 404
+            assert response.get_json()["resourceType"] == "OperationOutcome"
+        else:
+            assert_problem(response, 404)
         assert response.cache_control.no_store
 
 
