@@ -139,7 +139,8 @@ def about(user: User):
 
 
 def _worker_windows(user: User) -> list:
-    """One condition per stretch of time the worker supported a partnership."""
+    """One condition per stretch of time the worker supported a partnership (one query: the
+    handovers they were part of; their present partnerships stay a subquery)."""
     moves = db.session.execute(
         select(PartnershipHandover.partnership_id, PartnershipHandover.decided_at,
                PartnershipHandover.from_worker_id, PartnershipHandover.to_worker_id)
@@ -147,8 +148,7 @@ def _worker_windows(user: User) -> list:
                or_(PartnershipHandover.from_worker_id == user.id,
                    PartnershipHandover.to_worker_id == user.id))
         .order_by(PartnershipHandover.decided_at)).all()
-    current = set(db.session.scalars(select(Partnership.id).where(
-        Partnership.worker_id == user.id)))
+    current = select(Partnership.id).where(Partnership.worker_id == user.id)
     starts: dict = {}  # partnership -> when their present stretch began (None: at its start)
     windows = []
     for partnership_id, at, from_id, to_id in moves:
@@ -156,10 +156,10 @@ def _worker_windows(user: User) -> list:
             starts[partnership_id] = at
         elif from_id == user.id:
             windows.append(_between(partnership_id, starts.pop(partnership_id, None), at))
-    untouched = current - starts.keys()
-    if untouched:
-        windows.append(AuditEvent.partnership_id.in_(untouched))
-    windows += [_between(p, start, None) for p, start in starts.items() if p in current]
+    windows.append(and_(AuditEvent.partnership_id.in_(current),
+                        AuditEvent.partnership_id.not_in(list(starts))))
+    windows += [and_(_between(p, start, None), AuditEvent.partnership_id.in_(current))
+                for p, start in starts.items()]
     return windows
 
 

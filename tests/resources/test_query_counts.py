@@ -45,7 +45,7 @@ def _fill(app, world, goal_id: str, count: int) -> None:
     ("/api/v1/goals/{goal}/checkins?page_size=100", 4),
     ("/api/v1/goals/{goal}/milestones", 4),
     ("/api/v1/partnerships?page_size=100", 5),  # one more: which ask for a talk
-    ("/api/v1/me/access-log?page_size=100", 4),
+    ("/api/v1/me/access-log?page_size=100", 5),  # one more: the handovers that bound it
 ])
 def test_private_lists_run_at_most_four_or_five_statements_for_1_or_200_items(
         app, client, world, count_queries, path, budget):
