@@ -1,7 +1,10 @@
 """Who may call what. Deny by default: every view declares its rule, or the app won't start.
 
 - `anyone`: no sign-in needed (log in, register, accept an invite, health probes).
-- `signed_in(*roles)`: a live session is required (401 without); with roles, others get 403.
+- `signed_in(*roles, scope=...)`: a live session is required (401 without); with roles,
+  others get 403. An app's OAuth access token (api.services.integrations.oauth) counts as
+  its person's session only on routes that name a `scope`, and only if the person granted
+  that scope: anywhere else it is a 403 (insufficient_scope). Deny by default, for apps too.
 - Views marked `policies.public` are public content and need no declaration here.
 
 The caller is found from `Authorization: Bearer <token>` (integrators) or the HttpOnly
@@ -28,6 +31,7 @@ from api.lib.addresses import client_address
 from api.models import AuthSession, User
 from api.services import audit
 from api.services.accounts import sessions, throttle
+from api.services.integrations import oauth, scopes
 
 # `__Host-`: the browser keeps them only when Secure, for this host alone, on every path.
 SESSION_COOKIE = "__Host-rapport_session"
@@ -45,9 +49,20 @@ OPEN_ENDPOINTS = frozenset({"api-docs.openapi_json"})
 class Rule:
     signed_in: bool
     roles: tuple[str, ...] = ()
+    # The OAuth scope an app needs here; None: no app may call this route.
+    scope: str | None = None
 
 
 ANYONE = Rule(signed_in=False)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_forget_acting_client)
+
+
+def _forget_acting_client() -> None:
+    # Threads serve one request after another: the last request's app must not carry over.
+    audit.acting_client.set(None)
 
 
 def anyone(func):
@@ -56,9 +71,12 @@ def anyone(func):
     return func
 
 
-def signed_in(*roles: str):
-    """Require a live session, and one of `roles` when given. Put it above other decorators."""
-    rule = Rule(signed_in=True, roles=roles)
+def signed_in(*roles: str, scope: str | None = None):
+    """Require a live session, and one of `roles` when given; let apps in with `scope`.
+    Put it above other decorators."""
+    if scope is not None and scope not in scopes.SCOPES:
+        raise ValueError(f"unknown OAuth scope {scope!r}")
+    rule = Rule(signed_in=True, roles=roles, scope=scope)
 
     def decorator(func):
         @wraps(func)
@@ -77,8 +95,17 @@ def caller() -> User | None:
     """The signed-in user of this request, if any (found once, then remembered)."""
     if "caller" not in g:
         g.caller, g.auth_session, g.auth_via, g.bad_token = None, None, None, False
+        g.oauth_token = None
         token, via = _presented_token()
-        if token is not None:
+        if token is not None and via == "bearer" and oauth.is_access_token(token):
+            with sqlite.read_first():
+                found = oauth.resolve_access_token(token)
+            if found is None:
+                g.bad_token = True
+            else:
+                g.caller, g.oauth_token, g.auth_via = found.grant.user, found, "oauth"
+                audit.acting_client.set(found.grant.client_id)
+        elif token is not None:
             with sqlite.read_first():  # SQLite: not under the write lock (api.db.sqlite)
                 session = sessions.resolve(token, current_app.config["SESSION_IDLE"])
             if session is None:
@@ -86,6 +113,13 @@ def caller() -> User | None:
             else:
                 g.caller, g.auth_session, g.auth_via = session.user, session, via
     return g.caller
+
+
+def current_client_id():
+    """The OAuth client (its row id) acting for the caller, or None for the person's own
+    session."""
+    caller()
+    return g.oauth_token.grant.client_id if g.oauth_token is not None else None
 
 
 def optional_caller() -> User | None:
@@ -112,7 +146,13 @@ def _presented_token() -> tuple[str | None, str | None]:
     return None, None
 
 
-def deny(status: int, user: User | None, message: str | None = None, **details) -> None:
+def _insufficient_scope(scope: str | None) -> str:
+    needed = f', scope="{scope}"' if scope else ""
+    return f'Bearer realm="rapport", error="insufficient_scope"{needed}'
+
+
+def deny(status: int, user: User | None, message: str | None = None, *,
+         www_authenticate: str | None = None, **details) -> None:
     """Record the denial, then stop the request with a problem response. Denials are limited
     per account (signed in) or per address (anonymous): past that, a 429 and no record."""
     audit.count_denial(status, user)
@@ -124,7 +164,7 @@ def deny(status: int, user: User | None, message: str | None = None, **details) 
         abort(429, headers={"Retry-After": str(refused.retry_after)})
     if user is not None:
         audit.record_refusal(user, f"denied:{request.endpoint}", **details)
-    headers = {}
+    headers = {"WWW-Authenticate": www_authenticate} if www_authenticate else {}
     if status == 401:
         error = ', error="invalid_token"' if g.get("bad_token") else ""
         headers["WWW-Authenticate"] = f'Bearer realm="rapport"{error}'
@@ -136,6 +176,11 @@ def _require(rule: Rule) -> None:
     if user is None:
         deny(401, None, "Sign in to do this." if not g.bad_token
              else "Your session has ended or is not valid. Sign in again.")
+    if g.auth_via == "oauth" and (rule.scope is None
+                                  or rule.scope not in g.oauth_token.scope.split()):
+        # RFC 6750 3.1: the app's token lacks what this route needs (or apps may not call it).
+        deny(403, user, "This app was not allowed to do this.",
+             www_authenticate=_insufficient_scope(rule.scope))
     if rule.roles and user.role not in rule.roles:
         deny(403, user)
     if (g.auth_via == "cookie" and request.method not in SAFE_METHODS

@@ -95,6 +95,8 @@ MESSAGES_ES = {
     "Sign in to do this.": "Inicia sesión para hacer esto.",
     "Your session has ended or is not valid. Sign in again.":
         "Tu sesión terminó o no es válida. Vuelve a iniciar sesión.",
+    "This app was not allowed to do this.":
+        "Esta aplicación no tiene permiso para hacer esto.",
     "Send writes as JSON, or with an X-Requested-With header.":
         "Envía los cambios como JSON, o con un encabezado X-Requested-With.",
     "This API key is not valid or has been revoked. Send a live key in X-API-Key, or none to "

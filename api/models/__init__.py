@@ -32,6 +32,7 @@ from api.models.goals import (
     PartnershipPause,
 )
 from api.models.integrations import ApiKey, CrisisResource
+from api.models.oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthToken
 from api.models.reminders import Notification, PushSubscription
 from api.models.surveys import InsightRelease, SurveyInstrument, SurveyResponse
 
@@ -40,7 +41,8 @@ __all__ = [
     "Agency", "AgencyJoinCode", "ApiKey", "AuditEvent", "AuthSession", "CalendarFeed",
     "Celebration", "CheckIn", "CrisisResource", "Faq", "FaqTranslation", "Goal", "GoalEvent",
     "IdempotencyRecord", "InsightRelease", "Invite",
-    "Milestone", "Notification", "Partnership", "PartnershipHandover",
+    "Milestone", "Notification", "OAuthClient", "OAuthCode", "OAuthGrant", "OAuthToken",
+    "Partnership", "PartnershipHandover",
     "PushSubscription", "PartnershipPause", "SurveyInstrument", "SurveyResponse", "Tip",
     "TipTag", "TipTranslation", "Topic", "TopicTag", "TopicTranslation", "User",
 ]

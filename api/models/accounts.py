@@ -207,3 +207,5 @@ class AuditEvent(db.Model):
     # The partnership the object belongs to, so each member can see who touched it.
     partnership_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     outcome: Mapped[str] = mapped_column(String(10))
+    # The app (OAuth client) that acted for the actor, so people see which app read what.
+    client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

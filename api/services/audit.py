@@ -11,6 +11,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import datetime
 
 from prometheus_client import Counter
@@ -21,6 +22,9 @@ from api.db.unit_of_work import keep_if_failed
 from api.extensions import db
 from api.lib.clock import utcnow
 from api.models import AuditEvent, Partnership, PartnershipHandover, User
+
+# The OAuth client acting in this request (set by api.http.access), named in every event.
+acting_client: ContextVar[uuid.UUID | None] = ContextVar("acting_client", default=None)
 
 READ_EVERY_SECONDS = 60
 _RECENT_READS_KEPT = 20_000
@@ -63,6 +67,7 @@ def _row(actor: User | None, action: str, object_type: str | None = None, object
         "object_id": str(object_id) if object_id is not None else None,
         "partnership_id": partnership_id,
         "outcome": outcome,
+        "client_id": acting_client.get(),
     }
 
 
@@ -82,9 +87,11 @@ def record_per_partnership(actor: User, action: str,
     """
     rows = [{"actor_id": actor.id, "actor_role": actor.role, "action": action[:100],
              "object_type": "partnership", "object_id": str(partnership_id),
-             "partnership_id": partnership_id, "outcome": "ok"}
+             "partnership_id": partnership_id, "outcome": "ok",
+             "client_id": acting_client.get()}
             for partnership_id in dict.fromkeys(partnership_ids)
-            if _fresh_read((actor.id, action, str(partnership_id), partnership_id))]
+            if _fresh_read((actor.id, action, str(partnership_id), partnership_id,
+                            acting_client.get()))]
     if rows:
         db.session.execute(insert(AuditEvent), rows)
 
@@ -93,7 +100,7 @@ def record_read(actor: User, action: str, **details) -> None:
     """Record a read, unless this reader made the same read of the same object in the last
     READ_EVERY_SECONDS."""
     if _fresh_read((actor.id, action, str(details.get("object_id")),
-                    details.get("partnership_id"))):
+                    details.get("partnership_id"), acting_client.get())):
         record(actor, action, **details)
 
 
