@@ -17,7 +17,8 @@ from flask_smorest.pagination import PaginationMixin
 from webargs.flaskparser import FlaskParser
 
 from api.http.errors import PROBLEM_MIMETYPE, ProblemSchema, problem_from_exception
-from api.http.policies import BODY_METHODS, SAFE_METHODS
+from api.http.policies import BODY_METHODS
+from api.services.integrations import scopes
 
 # Idempotency-Key values: a quoted structured-field string ("...") or a bare token.
 IDEMPOTENCY_KEY_PATTERN = (
@@ -122,6 +123,20 @@ class RapportApi(flask_smorest.Api):
             "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "__Host-rapport_session",
                            "description": "The web app's HttpOnly, SameSite=Strict session "
                            "cookie (`use_cookie: true` at sign-in)."})
+        self.spec.components.security_scheme(
+            "oauth2", {"type": "oauth2",
+                       "description": "For apps acting for a person who said yes to them: "
+                       "OAuth 2.1 authorization code with PKCE (`code_challenge_method=S256` "
+                       "is required; no implicit or password grant). An app's token opens "
+                       "only the operations that list one of its scopes here; every other "
+                       "private operation answers 403 with `WWW-Authenticate: Bearer "
+                       "error=\"insufficient_scope\"` naming the scope it needs.",
+                       "flows": {"authorizationCode": {
+                           "authorizationUrl": "/oauth/authorize",
+                           "tokenUrl": "/oauth/token",
+                           "refreshUrl": "/oauth/token",
+                           "scopes": {name: words["en"]
+                                      for name, words in scopes.SCOPES.items()}}}})
         self.spec.components.security_scheme(
             "apiKeyAuth", {"type": "apiKey", "in": "header", "name": "X-API-Key",
                            "description": "An agency API key (`POST /api/v1/agencies/"
@@ -253,12 +268,14 @@ class Blueprint(flask_smorest.Blueprint):
         access = doc_info.get("access")
         if access is not None and access.signed_in:
             doc["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
+            if access.scope is not None:  # the one scope an app's token needs here
+                doc["security"].append({"oauth2": [access.scope]})
             responses.setdefault(401, http.HTTPStatus(401).name)
             # Requests refused for want of a session are limited per address (api.http.access).
             responses.setdefault(429, http.HTTPStatus(429).name)
-            if access.roles or method.upper() not in SAFE_METHODS:
-                # Role checks, and cookie writes that are neither JSON nor X-Requested-With.
-                responses.setdefault(403, http.HTTPStatus(403).name)
+            # Role checks, cookie writes that are neither JSON nor X-Requested-With, and an
+            # app's token on any operation its scopes do not open (insufficient_scope).
+            responses.setdefault(403, http.HTTPStatus(403).name)
         if doc_info.get("conditional_write"):
             doc.setdefault("parameters", []).append("IF_MATCH")
             responses.setdefault(412, http.HTTPStatus(412).name)

@@ -14,7 +14,7 @@ blp = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins",
 
 @blp.route("/due")
 class DueCheckIns(MethodView):
-    @access.signed_in("worker")
+    @access.signed_in("worker", scope="goals:read")
     @blp.arguments(NoArgsSchema, location="query")
     @blp.response(200, DueCheckInSchema(many=True))
     @blp.errors(422)

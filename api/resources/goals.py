@@ -67,7 +67,7 @@ def with_etag(item, status: int = 200, schema=None):
 
 @blp.route("/goals/<uuid:goal_id>")
 class GoalById(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:read")
     @blp.arguments(NoArgsSchema, location="query")
     @blp.response(200, GoalSchema, headers=VERSION_HEADER)
     @blp.errors(404, 422)
@@ -77,7 +77,7 @@ class GoalById(MethodView):
         goals.read_goal(user, goal)
         return with_etag(goal).make_conditional(request)
 
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:write")
     @blp.conditional_write
     @blp.arguments(GoalUpdateSchema, required=False)
     @blp.response(200, GoalSchema, headers=VERSION_HEADER)
@@ -89,7 +89,7 @@ class GoalById(MethodView):
         updated = _run(lambda: goals.update_goal(user, goal, partnership, expected, **data))
         return with_etag(updated)
 
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:write")
     @blp.conditional_write
     @blp.response(204)
     @blp.errors(404, 409)
@@ -103,7 +103,7 @@ class GoalById(MethodView):
 
 @blp.route("/goals/<uuid:goal_id>/milestones")
 class GoalMilestones(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:read")
     @blp.arguments(NoArgsSchema, location="query")
     @blp.response(200, MilestoneSchema(many=True))
     @blp.errors(404, 422)
@@ -112,7 +112,7 @@ class GoalMilestones(MethodView):
         user, goal, _ = _goal(goal_id)
         return goals.list_milestones(user, goal)
 
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:write")
     @idempotent
     @blp.arguments(MilestoneCreateSchema)
     @blp.response(201, MilestoneSchema, headers=VERSION_HEADER)
@@ -126,7 +126,7 @@ class GoalMilestones(MethodView):
 
 @blp.route("/milestones/<uuid:milestone_id>")
 class MilestoneById(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:write")
     @blp.conditional_write
     @blp.arguments(MilestoneUpdateSchema, required=False)
     @blp.response(200, MilestoneUpdatedSchema, headers=VERSION_HEADER)
@@ -141,7 +141,7 @@ class MilestoneById(MethodView):
             goal.status == "active" and updated.done and goals.all_milestones_done(goal))
         return with_etag(updated, 200, MilestoneUpdatedSchema())
 
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:write")
     @blp.conditional_write
     @blp.response(204)
     @blp.errors(404, 409)
@@ -155,7 +155,7 @@ class MilestoneById(MethodView):
 
 @blp.route("/goals/<uuid:goal_id>/checkins")
 class GoalCheckIns(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:read")
     @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, CheckInSchema(many=True), headers=PAGING_HEADERS)
     @blp.errors(404, 422)
@@ -165,7 +165,7 @@ class GoalCheckIns(MethodView):
         items, total = goals.list_checkins(user, goal, page, page_size)
         return items, 200, paging_headers(page, page_size, total)
 
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="checkins:write")
     @idempotent
     @blp.arguments(CheckInCreateSchema)
     @blp.response(201, CheckInSchema)
@@ -179,7 +179,7 @@ class GoalCheckIns(MethodView):
 
 @blp.route("/goals/<uuid:goal_id>/celebrations")
 class GoalCelebrations(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:write")
     @idempotent
     @blp.arguments(CelebrationCreateSchema)
     @blp.response(201, CelebrationSchema)

@@ -134,7 +134,7 @@ class HandoverDecision(MethodView):
 
 @blp.route("/partnerships/<uuid:partnership_id>/handovers")
 class PartnershipHandovers(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:read")
     @blp.arguments(NoArgsSchema, location="query")
     @blp.response(200, HandoverHistorySchema(many=True), description=(
         "Every handover request about this partnership, oldest first. An accepted one is "

@@ -43,19 +43,30 @@ blp = Blueprint("me", __name__, url_prefix="/api/v1/me",
                 "milestones.")
 
 
+# What an app with profile:read does not see: the consent screen promises a name and a role,
+# and a peer's username is half of their sign-in.
+_NOT_FOR_APPS = ("email", "username")
+
+
 def _me(user) -> dict:
-    return {**{name: getattr(user, name) for name in UserSchema().fields},
-            "content_agency_id": content_agency_id(user)}
+    shown = {**{name: getattr(user, name) for name in UserSchema().fields},
+             "content_agency_id": content_agency_id(user)}
+    if access.current_client_id() is not None:
+        shown.update(dict.fromkeys(_NOT_FOR_APPS))
+    return shown
 
 
 @blp.route("")
 class Me(MethodView):
-    @access.signed_in()
+    @access.signed_in(scope="profile:read")
     @blp.arguments(NoArgsSchema, location="query")
     @blp.response(200, MeSchema)
     @blp.errors(422)
     def get(self, _args):
-        """Get your own account, and the agency whose content you see."""
+        """Get your own account, and the agency whose content you see.
+
+        An app (OAuth, `profile:read`) gets `email` and `username` as null.
+        """
         user = access.caller()
         audit.record_read(user, "account.read", object_type="user", object_id=user.id)
         return _me(user)
@@ -118,7 +129,7 @@ class MyAgency(MethodView):
 
 @blp.route("/export")
 class Export(MethodView):
-    @access.signed_in()
+    @access.signed_in(scope="export:read")
     @blp.arguments(NoArgsSchema, location="query")
     @blp.response(200, ExportSchema)
     @blp.errors(422)
@@ -147,7 +158,7 @@ class AccessLog(MethodView):
 
 @blp.route("/milestones")
 class NextMilestones(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:read")
     @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, NextMilestoneSchema(many=True), headers=PAGING_HEADERS,
                   description="Milestones not yet done, of active goals, in partnerships "
@@ -162,7 +173,7 @@ class NextMilestones(MethodView):
 
 @blp.route("/self-check/trend")
 class SelfCheckTrend(MethodView):
-    @access.signed_in("worker")
+    @access.signed_in("worker", scope="surveys:read")
     @blp.arguments(TrendArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, TrendSchema,
                   headers={"Content-Language": CONTENT_HEADERS["Content-Language"]})

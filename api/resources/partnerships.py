@@ -47,7 +47,7 @@ def member_partnership(partnership_id: uuid.UUID):
 
 @blp.route("")
 class Partnerships(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:read")
     @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, PartnershipListItemSchema(many=True), headers=PAGING_HEADERS)
     @blp.errors(422)
@@ -68,7 +68,7 @@ class Partnerships(MethodView):
 
 @blp.route("/<uuid:partnership_id>")
 class PartnershipById(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:read")
     @blp.arguments(NoArgsSchema, location="query")
     @blp.response(200, PartnershipSchema)
     @blp.errors(404, 422)
@@ -94,7 +94,7 @@ class PartnershipById(MethodView):
 
 @blp.route("/<uuid:partnership_id>/goals")
 class PartnershipGoals(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:read")
     @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, GoalSchema(many=True), headers=PAGING_HEADERS)
     @blp.errors(404, 422)
@@ -104,7 +104,7 @@ class PartnershipGoals(MethodView):
         items, total = goals.list_goals(user, partnership, page, page_size)
         return items, 200, paging_headers(page, page_size, total)
 
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:write")
     @idempotent
     @blp.arguments(GoalCreateSchema)
     @blp.response(201, GoalSchema, headers={
@@ -124,7 +124,7 @@ class PartnershipGoals(MethodView):
 
 @blp.route("/<uuid:partnership_id>/timeline")
 class PartnershipTimeline(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="goals:read")
     @blp.arguments(PagedArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, TimelineEntrySchema(many=True), headers=PAGING_HEADERS)
     @blp.errors(404, 422)
@@ -191,7 +191,7 @@ class CheckInCalendar(MethodView):
 
 @blp.route("/<uuid:partnership_id>/rapport")
 class PartnershipRapport(MethodView):
-    @access.signed_in(*MEMBERS)
+    @access.signed_in(*MEMBERS, scope="surveys:read")
     @blp.arguments(LanguageArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, RapportViewSchema, headers={
         "Content-Language": CONTENT_HEADERS["Content-Language"]})

@@ -99,7 +99,7 @@ def stored(response, instrument_row, result) -> dict:
 
 @blp.route("/<slug:slug>/responses")
 class SurveyResponses(MethodView):
-    @access.signed_in("worker", "peer")
+    @access.signed_in("worker", "peer", scope="surveys:read")
     @blp.arguments(PagedLanguageArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, StoredResponseSchema(many=True),
                   headers=PAGING_HEADERS | LANGUAGE_HEADER)

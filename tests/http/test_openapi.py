@@ -9,6 +9,7 @@ from openapi_spec_validator import validate
 
 from api.http.access import rule_for
 from api.http.policies import PUBLIC, policy_for
+from api.services.integrations import scopes
 from api.web.frontend import SWAGGER_UI_VERSION
 
 SPEC_FILE = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
@@ -98,6 +99,19 @@ def test_rules_every_route_keeps_are_documented_on_every_operation(spec):
             assert {"400", "415", "422"} <= set(operation["responses"]), (method, path)
 
 
+def test_the_oauth2_scheme_offers_the_code_flow_with_every_scope_in_plain_words(spec):
+    oauth2 = spec["components"]["securitySchemes"]["oauth2"]
+    assert oauth2["type"] == "oauth2" and "S256" in oauth2["description"]
+    assert list(oauth2["flows"]) == ["authorizationCode"]  # no implicit, no password grant
+    flow = oauth2["flows"]["authorizationCode"]
+    assert (flow["authorizationUrl"], flow["tokenUrl"], flow["refreshUrl"]) == (
+        "/oauth/authorize", "/oauth/token", "/oauth/token")
+    assert flow["scopes"] == {name: words["en"] for name, words in scopes.SCOPES.items()}
+    named = {scope for _, _, operation in operations(spec)
+             for option in operation.get("security", []) for scope in option.get("oauth2", [])}
+    assert named == set(scopes.SCOPES), "every scope opens something, and only these"
+
+
 def test_security_schemes_are_documented_per_operation(app, spec):
     schemes = spec["components"]["securitySchemes"]
     assert schemes["bearerAuth"]["type"] == "http" and schemes["bearerAuth"]["scheme"] == "bearer"
@@ -110,10 +124,12 @@ def test_security_schemes_are_documented_per_operation(app, spec):
     for path, method, operation in operations(spec):
         rule = rule_for(app, endpoints[path], method.upper())
         if rule is not None and rule.signed_in:
-            assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], path
-            assert "401" in operation["responses"], (method, path)
-            if rule.roles:
-                assert "403" in operation["responses"], (method, path)
+            # An app's token is one more way in, only where the route names its scope.
+            apps = [{"oauth2": [rule.scope]}] if rule.scope else []
+            assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []},
+                                             *apps], path
+            # 403 everywhere: roles, and an app's token lacking the scope (or any scope).
+            assert {"401", "403"} <= set(operation["responses"]), (method, path)
         elif path in public:  # an API key is optional there: it earns a higher rate limit
             assert operation["security"] == [{}, {"apiKeyAuth": []}], (method, path)
             assert {"401", "429"} <= set(operation["responses"]), (method, path)
