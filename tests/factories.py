@@ -10,13 +10,22 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from api.db.unit_of_work import unit_of_work
 from api.extensions import db
-from api.models import Partnership, PartnershipHandover, User
+from api.lib.clock import utcnow
+from api.models import (
+    OAuthClient,
+    OAuthGrant,
+    OAuthToken,
+    Partnership,
+    PartnershipHandover,
+    User,
+)
 from api.services.accounts import people as accounts
 from api.services.accounts import sessions
+from api.services.integrations import oauth, scopes
 from api.services.support import goals, handovers, partnerships
 
 PASSWORD = "blue kettle morning walk"
@@ -131,11 +140,16 @@ class World:
             return str(api_keys.create(admin, "Website")[1].id)
 
     def fresh_push_subscription(self, member: str = "peer_a") -> str:
-        """The id of a new push subscription of `member` (a browser on a known push service)."""
+        """The id of a new push subscription of `member` (a browser on a known push service);
+        their oldest goes when they already have as many as anyone may."""
         from api.services.reminders import subscriptions
 
         with self.app.app_context(), unit_of_work():
             user = db.session.get(User, uuid.UUID(self[member].id))
+            devices = subscriptions.mine(user)
+            if len(devices) >= subscriptions.MAX_DEVICES:
+                subscriptions.remove(user, min(devices, key=lambda d: d.created_at))
+                db.session.flush()
             device, _ = subscriptions.save(user, None, **push_subscription_body())
             return str(device.id)
 
@@ -256,6 +270,51 @@ def make_milestone(author: Actor, goal_id: str, *, done: bool = False):
     if done:
         goals.update_milestone(user, milestone, partnership, None, done=True)
     return milestone
+
+
+@committed
+def make_oauth_client(agency_id: str, name: str = "Walk Together",
+                      scope: str = " ".join(scopes.ALL)) -> str:
+    """The row id of a new public app of the agency that may ask for `scope`."""
+    client = OAuthClient(client_id=oauth.new_secret(oauth.CLIENT_PREFIX)[:48],
+                         agency_id=uuid.UUID(agency_id), name=name,
+                         redirect_uris=["https://app.example.org/callback"], scope=scope)
+    db.session.add(client)
+    db.session.flush()
+    return str(client.id)
+
+
+@committed
+def make_oauth_token(person: Actor, scope: str, client: str | None = None) -> Actor:
+    """`person` as an app (OAuth client row id `client`, or a new one of their agency) sees
+    them: the person's grant (made, or widened to `scope`) and an access token holding
+    exactly `scope`. As if they had said yes on the consent screen (the /oauth/* endpoints
+    are not involved)."""
+    user = db.session.get(User, uuid.UUID(person.id))
+    if client is None:
+        agency_id = accounts.content_agency_id(user)
+        assert agency_id is not None, "an app belongs to an agency: pass `client`"
+        client = make_oauth_client(str(agency_id))
+    grant = db.session.scalar(select(OAuthGrant).where(
+        OAuthGrant.client_id == uuid.UUID(client), OAuthGrant.user_id == user.id))
+    if grant is None:
+        grant = OAuthGrant(client_id=uuid.UUID(client), user_id=user.id, scope="")
+        db.session.add(grant)
+    grant.scope = " ".join(scopes.parse(f"{grant.scope} {scope}"))
+    db.session.flush()
+    token = oauth.new_secret(oauth.ACCESS_PREFIX)
+    db.session.add(OAuthToken(grant_id=grant.id, access_hash=oauth.digest(token), scope=scope,
+                              access_expires_at=utcnow() + timedelta(hours=1)))
+    return Actor(f"{person.name}+app:{scope}", person.id, person.role, token, person.email,
+                 person.username, person.password)
+
+
+@committed
+def revoke_oauth_grant(person: Actor, client: str) -> None:
+    """The person takes back what they let the app do: every token of it stops working."""
+    db.session.execute(update(OAuthGrant).where(
+        OAuthGrant.client_id == uuid.UUID(client), OAuthGrant.user_id == uuid.UUID(person.id))
+        .values(revoked_at=utcnow()))
 
 
 @committed

@@ -123,10 +123,13 @@ def current_client_id():
 
 
 def optional_caller() -> User | None:
-    """The caller if signed in, None if no token was sent; a dead token is still a 401."""
+    """The caller if signed in, None if no token was sent; a dead token is still a 401.
+    Open routes that act for whoever is signed in name no scope: an app is refused there."""
     user = caller()
     if user is None and g.bad_token:
         deny(401, None, "Your session has ended or is not valid. Sign in again.")
+    if g.auth_via == "oauth":
+        _refuse_app(user, None)
     return user
 
 
@@ -171,6 +174,12 @@ def deny(status: int, user: User | None, message: str | None = None, *,
     abort(status, message=message, headers=headers)
 
 
+def _refuse_app(user: User, scope: str | None) -> None:
+    # RFC 6750 3.1: the app's token lacks what this route needs (or apps may not call it).
+    deny(403, user, "This app was not allowed to do this.",
+         www_authenticate=_insufficient_scope(scope))
+
+
 def _require(rule: Rule) -> None:
     user = caller()
     if user is None:
@@ -178,9 +187,7 @@ def _require(rule: Rule) -> None:
              else "Your session has ended or is not valid. Sign in again.")
     if g.auth_via == "oauth" and (rule.scope is None
                                   or rule.scope not in g.oauth_token.scope.split()):
-        # RFC 6750 3.1: the app's token lacks what this route needs (or apps may not call it).
-        deny(403, user, "This app was not allowed to do this.",
-             www_authenticate=_insufficient_scope(rule.scope))
+        _refuse_app(user, rule.scope)
     if rule.roles and user.role not in rule.roles:
         deny(403, user)
     if (g.auth_via == "cookie" and request.method not in SAFE_METHODS

@@ -1,7 +1,11 @@
 """Every route × every actor: the status each must get. Deny by default, provably.
 
-Actors: nobody signed in; the worker and the peer of partnership A; the worker and the peer
+People: nobody signed in; the worker and the peer of partnership A; the worker and the peer
 of partnership B; an admin of agency A (worker A's agency) and an admin of agency B.
+Apps (OAuth clients) acting for the members of A: one per scope for each of them, one holding
+every scope, and one whose grant the person took back. A row lists what people get; an app
+gets what its person gets where the route's scope is one it holds, and 403
+(insufficient_scope) everywhere else; SCOPES below says which route needs which scope.
 A route (or method) without a row here fails `test_every_route_has_a_row`, and a view
 without an access rule stops the app from starting at all.
 """
@@ -15,14 +19,69 @@ from flask import Flask
 from api import create_app
 from api.http import access
 from api.services.accounts.sessions import token_hash
-from tests.factories import push_subscription_body, unique
+from api.services.integrations import scopes
+from tests.factories import (
+    make_oauth_client,
+    make_oauth_token,
+    push_subscription_body,
+    revoke_oauth_grant,
+    unique,
+)
 
-ACTORS = ("anonymous", "worker_a", "peer_a", "worker_b", "peer_b", "admin_a", "admin_b")
+PEOPLE = ("anonymous", "worker_a", "peer_a", "worker_b", "peer_b", "admin_a", "admin_b")
 MEMBERS_A = {"worker_a", "peer_a"}
 
 
+@dataclass(frozen=True)
+class App:
+    """An app acting for `person` with the scopes it holds (or a grant taken back)."""
+    person: str
+    scopes: frozenset[str]
+    revoked: bool = False
+
+
+APPS: dict[str, App] = {
+    **{f"{person}+app:{scope}": App(person, frozenset({scope}))
+       for person in ("worker_a", "peer_a") for scope in scopes.ALL},
+    "worker_a+app:all": App("worker_a", frozenset(scopes.ALL)),
+    "peer_a+app:all": App("peer_a", frozenset(scopes.ALL)),
+    "worker_a+app:revoked": App("worker_a", frozenset(scopes.ALL), revoked=True),
+}
+# Apps go first: the people's own turns may end their accounts (DELETE /me).
+ACTORS = (*APPS, *PEOPLE)
+
+# The routes an app may call, and the one scope each needs; every other route is closed to
+# apps. Least access: a scope here is a decision about what people agree to on the consent
+# screen (api.services.integrations.scopes), so changing one must change this table.
+SCOPES: dict[tuple[str, str], str] = {
+    ("me.Me", "GET"): "profile:read",
+    ("partnerships.Partnerships", "GET"): "goals:read",
+    ("partnerships.PartnershipById", "GET"): "goals:read",
+    ("partnerships.PartnershipGoals", "GET"): "goals:read",
+    ("partnerships.PartnershipTimeline", "GET"): "goals:read",
+    ("handovers.PartnershipHandovers", "GET"): "goals:read",
+    ("goals.GoalById", "GET"): "goals:read",
+    ("goals.GoalMilestones", "GET"): "goals:read",
+    ("goals.GoalCheckIns", "GET"): "goals:read",
+    ("me.NextMilestones", "GET"): "goals:read",
+    ("checkins.DueCheckIns", "GET"): "goals:read",
+    ("partnerships.PartnershipGoals", "POST"): "goals:write",
+    ("goals.GoalById", "PATCH"): "goals:write",
+    ("goals.GoalById", "DELETE"): "goals:write",
+    ("goals.GoalMilestones", "POST"): "goals:write",
+    ("goals.MilestoneById", "PATCH"): "goals:write",
+    ("goals.MilestoneById", "DELETE"): "goals:write",
+    ("goals.GoalCelebrations", "POST"): "goals:write",
+    ("goals.GoalCheckIns", "POST"): "checkins:write",
+    ("surveys.SurveyResponses", "GET"): "surveys:read",
+    ("me.SelfCheckTrend", "GET"): "surveys:read",
+    ("partnerships.PartnershipRapport", "GET"): "surveys:read",
+    ("me.Export", "GET"): "export:read",
+}
+
+
 def everyone(status: int) -> dict[str, int]:
-    return dict.fromkeys(ACTORS, status)
+    return dict.fromkeys(PEOPLE, status)
 
 
 def signed_in(status: int, **exceptions: int) -> dict[str, int]:
@@ -41,6 +100,9 @@ class Row:
     path: dict | Callable = None          # path values, or world -> path values (per actor)
     body: dict | Callable | None = None   # JSON body, or (world, actor) -> body
     headers: dict | None = None
+    # An open route that acts for whoever is signed in: it names no scope, so an app's
+    # token is refused there (403), and a dead one is a 401, as for anyone.
+    acts_for_caller: bool = False
 
 
 ANY_VERSION = {"If-Match": "*"}
@@ -145,7 +207,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"anonymous": 201, "worker_a": 403, "worker_b": 403, "admin_a": 403, "admin_b": 403,
          "peer_a": 409,  # already partnered with worker A
          "peer_b": 201},
-        lambda w: {"code": w.fresh_invite("worker_a")}, _new_peer_or_nothing),
+        lambda w: {"code": w.fresh_invite("worker_a")}, _new_peer_or_nothing,
+        acts_for_caller=True),
     # Partnerships: members only; admins see no partnership content at all.
     ("partnerships.Partnerships", "GET"): Row(signed_in(200, admin_a=403, admin_b=403)),
     ("partnerships.PartnershipById", "GET"): Row(
@@ -343,6 +406,47 @@ def test_a_view_without_an_access_rule_stops_the_app():
         access.verify_declared(app)
 
 
+def test_the_routes_an_app_may_call_and_the_scope_each_needs():
+    named = {(endpoint, method): rule.scope for endpoint, method, _ in ROUTES
+             if (rule := access.rule_for(_APP, endpoint, method)) is not None and rule.scope}
+    assert named == SCOPES
+
+
+def test_every_scope_opens_something():
+    assert set(SCOPES.values()) == set(scopes.ALL)
+
+
+def expected(row: Row, rule: access.Rule | None, name: str) -> int:
+    """The status a person gets from the row; an app's, from its person's and its scopes."""
+    if name not in APPS:
+        return row.expected[name]
+    app = APPS[name]
+    if rule is not None and rule.signed_in:
+        if app.revoked:
+            return 401
+        return row.expected[app.person] if rule.scope in app.scopes else 403
+    if row.acts_for_caller:
+        return 401 if app.revoked else 403
+    return row.expected[app.person]  # open routes pay no attention to an app's token
+
+
+@pytest.fixture
+def world(world):
+    """The world, with the apps acting for the members of A (one app of agency A)."""
+    with world.app.app_context():
+        client = make_oauth_client(world.agency_a)
+        for name, app in APPS.items():
+            actor = make_oauth_token(world[app.person], " ".join(sorted(app.scopes)), client)
+            actor.name = name
+            world.actors[name] = actor
+        revoked = make_oauth_client(world.agency_a, "Old Diary")
+        actor = make_oauth_token(world["worker_a"], " ".join(scopes.ALL), revoked)
+        revoke_oauth_grant(world["worker_a"], revoked)
+        actor.name = "worker_a+app:revoked"
+        world.actors[actor.name] = actor
+    return world
+
+
 def secrets(world, asking: str) -> set[str]:
     """Password hashes, every token's stored hash, and everyone else's tokens."""
     found = {"$argon2"}
@@ -358,6 +462,7 @@ def secrets(world, asking: str) -> set[str]:
                          ids=[f"{m} {e}" for e, m, _ in ROUTES])
 def test_each_actor_gets_the_expected_status(client, world, endpoint, method, rule):
     row = MATRIX[(endpoint, method)]
+    access_rule = access.rule_for(_APP, endpoint, method)
     for name in ACTORS:
         actor = world[name]
         values = row.path(world) if callable(row.path) else (row.path or {})
@@ -367,13 +472,27 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
         with client.open(URLS.build(endpoint, values), method=method, headers=headers,
                          **kwargs) as response:
             text = response.get_data(as_text=True)
-            assert response.status_code == row.expected[name], (name, text[:300])
+            assert response.status_code == expected(row, access_rule, name), (name, text[:300])
             leaked = [secret for secret in secrets(world, name) if secret in text]
             assert not leaked, (name, "response contains a hash or another person's token")
             if response.status_code >= 400:
                 assert response.mimetype == "application/problem+json"
             if rule.endpoint not in PUBLIC and response.status_code != 304:
                 assert response.cache_control.no_store, name
+            if name in APPS and response.status_code == 403:
+                assert_why_an_app_is_refused(response, access_rule, APPS[name], name)
+
+
+def assert_why_an_app_is_refused(response, rule: access.Rule | None, app: App, name: str):
+    """RFC 6750 3.1: an app refused for want of a scope learns which one the route needs (no
+    scope named: none opens it). Refused for what its person may not do, it is told no more."""
+    scope = rule.scope if rule is not None else None
+    challenge = response.headers.get("WWW-Authenticate", "")
+    if scope in app.scopes:
+        assert "insufficient_scope" not in challenge, name
+    else:
+        needed = f', scope="{scope}"' if scope else ""
+        assert challenge == f'Bearer realm="rapport", error="insufficient_scope"{needed}', name
 
 
 PUBLIC_BLUEPRINTS = {"tips", "faqs", "topics", "feeds", "frontend", "embed", "fhir"}
