@@ -43,6 +43,7 @@ blp = Blueprint("me", __name__, url_prefix="/api/v1/me",
                 "milestones.")
 
 
+_LOGGED = tuple(name for name in AccessLogEntrySchema().fields if name != "app")
 # What an app with profile:read does not see: the consent screen promises a name and a role,
 # and a peer's username is half of their sign-in.
 _NOT_FOR_APPS = ("email", "username")
@@ -148,12 +149,14 @@ class AccessLog(MethodView):
     @blp.response(200, AccessLogEntrySchema(many=True), headers=PAGING_HEADERS)
     @blp.errors(422)
     def get(self, page, page_size):
-        """See who read or changed your data, and when (newest first)."""
+        """See who read or changed your data, when, and through which app (newest first)."""
         user = access.caller()
-        events, total = audit.access_log(user, page, page_size)
+        rows, total = audit.access_log(user, page, page_size)
         audit.record_read(user, "account.access_log.read", object_type="user",
                          object_id=user.id)
-        return events, 200, paging_headers(page, page_size, total)
+        entries = [{**{field: getattr(event, field) for field in _LOGGED}, "app": app}
+                   for event, app in rows]
+        return entries, 200, paging_headers(page, page_size, total)
 
 
 @blp.route("/milestones")

@@ -175,6 +175,11 @@ class PartnershipUpdateSchema(BaseSchema):
         metadata={"description": "`ended` is final: the history stays, read-only."})
 
 
+class ActingAppSchema(ma.Schema):
+    name = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "As its agency registered it; null if the app has been removed."})
+
+
 class AccessLogEntrySchema(ma.Schema):
     at = Timestamp(required=True)
     actor_id = ma.fields.UUID(required=True, allow_none=True,
@@ -185,6 +190,9 @@ class AccessLogEntrySchema(ma.Schema):
     object_id = ma.fields.String(required=True, allow_none=True)
     outcome = ma.fields.String(required=True,
                                metadata={"enum": ["ok", "failed", "denied", "throttled"]})
+    app = ma.fields.Nested(ActingAppSchema, required=True, allow_none=True, metadata={
+        "description": "The app that did it for the person (OAuth), or null when they did it "
+        "themselves."})
 
 
 class ExportSchema(ma.Schema):

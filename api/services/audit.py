@@ -21,7 +21,7 @@ from api.db.paging import page_of
 from api.db.unit_of_work import keep_if_failed
 from api.extensions import db
 from api.lib.clock import utcnow
-from api.models import AuditEvent, Partnership, PartnershipHandover, User
+from api.models import AuditEvent, OAuthClient, Partnership, PartnershipHandover, User
 
 # The OAuth client acting in this request (set by api.http.access), named in every event.
 acting_client: ContextVar[uuid.UUID | None] = ContextVar("acting_client", default=None)
@@ -176,7 +176,20 @@ def _between(partnership_id, start, end):
                 *([AuditEvent.at <= end] if end is not None else []))
 
 
+def with_apps(events):
+    """Each event with the app that acted (OAuth client), in the same statement: `(event,
+    app)`, the app {"name": ...} or None when the person acted themselves. An app removed
+    since is still an app, without its name."""
+    return events.add_columns(OAuthClient.name).outerjoin(
+        OAuthClient, OAuthClient.id == AuditEvent.client_id)
+
+
+def app_of(event: AuditEvent, name: str | None) -> dict | None:
+    return {"name": name} if event.client_id is not None else None
+
+
 def access_log(user: User, page: int, page_size: int):
-    rows, total = page_of(about(user), (AuditEvent.at.desc(), AuditEvent.id.desc()),
+    """A page of `(event, app)`, newest first (see with_apps)."""
+    rows, total = page_of(with_apps(about(user)), (AuditEvent.at.desc(), AuditEvent.id.desc()),
                           page, page_size)
-    return [row[0] for row in rows], total
+    return [(event, app_of(event, name)) for event, name in rows], total

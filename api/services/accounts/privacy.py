@@ -88,8 +88,8 @@ def _everything(user: User) -> dict:
                    PartnershipHandover.to_worker_id == user.id,
                    PartnershipHandover.asked_by == user.id, Partnership.peer_id == user.id))
         .order_by(PartnershipHandover.asked_at, PartnershipHandover.id)).all()
-    events = db.session.scalars(
-        audit.about(user).order_by(AuditEvent.at, AuditEvent.id)).all()
+    events = db.session.execute(
+        audit.with_apps(audit.about(user)).order_by(AuditEvent.at, AuditEvent.id)).all()
     return {
         "format": EXPORT_FORMAT,
         "exported_at": utcnow(),
@@ -161,8 +161,8 @@ def _everything(user: User) -> dict:
         "access_log": [{
             "at": e.at, "actor_id": str(e.actor_id) if e.actor_id else None,
             "actor_role": e.actor_role, "action": e.action, "object_type": e.object_type,
-            "object_id": e.object_id, "outcome": e.outcome,
-        } for e in events],
+            "object_id": e.object_id, "outcome": e.outcome, "app": audit.app_of(e, app),
+        } for e, app in events],
     }
 
 
