@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from api.services import audit
 from tests.e2e.conftest import PASSWORD, new_phone, open_view, signed_in_as
 from tests.e2e.test_pwa_together import sign_up_worker
+from tests.factories import make_oauth_client, make_oauth_token
 from tests.helpers import qr_text_matches
 
 
@@ -181,3 +182,27 @@ def test_the_access_log_folds_repeats(chromium, live_server, client, world):
     finally:
         spanish.context.close()
 
+
+
+def test_the_access_log_names_the_app_that_acted(chromium, live_server, client, world):
+    worker = world["worker_a"]
+    with world.app.app_context():
+        app = make_oauth_token(worker, "goals:read",
+                               make_oauth_client(world.agency_a, "Walk Together"))
+    goal = world.fresh_goal()
+    assert client.get(f"/api/v1/goals/{goal}", headers=app.headers).status_code == 200
+    audit.forget_recent_reads()
+    assert client.get(f"/api/v1/goals/{goal}", headers=worker.headers).status_code == 200
+    for locale, by_app, by_person in (
+            ("en-US", "You · looked at goals · via Walk Together", "You · looked at goals"),
+            ("es-US", "Tú · viste metas · mediante Walk Together", "Tú · viste metas")):
+        phone = new_phone(chromium, locale=locale)
+        try:
+            signed_in_as(phone, live_server, worker.token)
+            open_view(phone, live_server, "#/settings/access-log", wait="main ol.access-log li")
+            entries = phone.locator("main ol.access-log li", has_text=by_person)
+            expect(entries).to_have_count(2)  # the app's read is not folded into the person's
+            expect(entries.filter(has_text=by_app)).to_have_count(1)
+            assert phone.errors == []
+        finally:
+            phone.context.close()

@@ -38,7 +38,7 @@ addStrings({
     noAccess: "Nothing yet.", actor_you: "You", actor_worker: "Your peer worker",
     actor_peer: "Your peer", actor_agency_admin: "An agency admin", actor_system: "Rapport",
     refused: "(refused)", morePages: "Show more", timesCount: "{n} times",
-    refused: "(refused)", morePages: "Show more",
+    viaApp: "via {app}", viaGoneApp: "via an app since removed",
     changeName: "Change my name", nameSaved: "Your name is saved.", changePassword: "Change my password",
     savePassword: "Save new password", currentPassword: "Current password", newPassword: "New password",
     passwordSaved: "Password changed. Other phones signed in as you are signed out, and your calendar links stopped.",
@@ -72,7 +72,7 @@ addStrings({
     noAccess: "Nada todavía.", actor_you: "Tú", actor_worker: "Tu acompañante",
     actor_peer: "La persona que acompañas", actor_agency_admin: "Un administrador de la agencia",
     actor_system: "Rapport", refused: "(negado)", morePages: "Ver más", timesCount: "{n} veces",
-    actor_system: "Rapport", refused: "(negado)", morePages: "Ver más",
+    viaApp: "mediante {app}", viaGoneApp: "mediante una aplicación ya quitada",
     changeName: "Cambiar mi nombre", nameSaved: "Tu nombre está guardado.", changePassword: "Cambiar mi contraseña",
     savePassword: "Guardar la contraseña nueva", currentPassword: "Contraseña actual", newPassword: "Contraseña nueva",
     passwordSaved: "Contraseña cambiada. Se cerró la sesión en los otros teléfonos y tus enlaces de calendario dejaron de servir.",
@@ -299,9 +299,12 @@ export async function accessLog() {
   const list = el("ol", { class: "plain access-log" });
   const more = el("button", { type: "button", text: t("morePages") });
   const groups = [];
+  // An app that acted for someone (OAuth) is named, so a person can tell it from them.
+  const via = (entry) => (!entry.app ? ""
+    : ` · ${entry.app.name ? t("viaApp", { app: entry.app.name }) : t("viaGoneApp")}`);
   const line = (entry) => `${actionText(entry.action, entry.actor_id === user.id)}${
     entry.outcome === "denied"
-    && !entry.action.startsWith("denied:") ? ` ${t("refused")}` : ""}`;
+    && !entry.action.startsWith("denied:") ? ` ${t("refused")}` : ""}${via(entry)}`;
   let page = 0;
   async function next() {
     page += 1;
