@@ -95,6 +95,22 @@ MESSAGES_ES = {
     "Sign in to do this.": "Inicia sesión para hacer esto.",
     "Your session has ended or is not valid. Sign in again.":
         "Tu sesión terminó o no es válida. Vuelve a iniciar sesión.",
+    "This app's sign-in request is not valid. Go back to the app and try again.":
+        "La solicitud de inicio de sesión de esta aplicación no es válida. Vuelve a la "
+        "aplicación e inténtalo de nuevo.",
+    "This app was revoked; register a new one.":
+        "Esta aplicación fue revocada; registra una nueva.",
+    "No app is registered with this client_id, or its agency revoked it.":
+        "No hay ninguna aplicación registrada con este client_id, o su agencia la revocó.",
+    "Use an https address, http on 127.0.0.1 or localhost, or the app's own scheme "
+    "(like org.example.app:/callback), with no #fragment.":
+        "Usa una dirección https, http en 127.0.0.1 o localhost, o el esquema propio de la "
+        "aplicación (como org.example.app:/callback), sin #fragmento.",
+    "Name one or more scopes this server has, separated by spaces.":
+        "Nombra uno o más permisos que tenga este servidor, separados por espacios.",
+    "Missing 'code_challenge': PKCE (S256) is required.":
+        "Falta 'code_challenge': PKCE (S256) es obligatorio.",
+    "'code_challenge_method' must be S256.": "'code_challenge_method' debe ser S256.",
     "This app was not allowed to do this.":
         "Esta aplicación no tiene permiso para hacer esto.",
     "Send writes as JSON, or with an X-Requested-With header.":

@@ -13,6 +13,7 @@ from api.resources import (
     health,
     invites,
     me,
+    oauth,
     partnerships,
     reminders,
     surveys,
@@ -25,7 +26,7 @@ BLUEPRINTS = (
     tips.blp, faqs.blp, topics.blp, surveys.blp, auth.blp, me.blp, invites.blp, partnerships.blp,
     goals.blp,
     checkins.blp, agencies.blp, agency_content.blp, api_keys.blp, health.blp,
-    crisis.blp, tip_feeds.blp, reminders.blp, handovers.blp,
+    crisis.blp, tip_feeds.blp, reminders.blp, handovers.blp, oauth.blp,
 )
 
 
