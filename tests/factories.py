@@ -133,6 +133,25 @@ class World:
             admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
             return str(api_keys.create(admin, "Website")[1].id)
 
+    def fresh_webhook(self) -> str:
+        """The id of a new webhook endpoint of agency A (to the tests' loopback)."""
+        from api.services.webhooks import endpoints
+
+        with self.app.app_context(), unit_of_work():
+            admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
+            return str(endpoints.create(admin, url="http://127.0.0.1:9/hook",
+                                        event_types=["content.published"])[1].id)
+
+    def fresh_webhook_delivery(self) -> tuple[str, str]:
+        """(endpoint id, delivery id): a webhook.test message of a new endpoint of agency A."""
+        from api.services.webhooks import endpoints
+
+        endpoint_id = self.fresh_webhook()
+        with self.app.app_context(), unit_of_work():
+            admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
+            endpoint = endpoints.get(admin, uuid.UUID(endpoint_id))
+            return endpoint_id, str(endpoints.send_test(admin, endpoint).id)
+
     def fresh_push_subscription(self, member: str = "peer_a") -> str:
         """The id of a new push subscription of `member` (a browser on a known push service)."""
         from api.services.reminders import subscriptions

@@ -244,6 +244,24 @@ MESSAGES_ES = {
     "Not a time zone name such as America/Chicago.":
         "No es el nombre de una zona horaria, como America/Chicago.",
     "Use a 24-hour time such as 21:30.": "Usa una hora de 24 horas, como 21:30.",
+    # webhooks
+    "Use an https:// address.": "Usa una dirección https://.",
+    "The address may not hold a user name or password.":
+        "La dirección no puede llevar usuario ni contraseña.",
+    "This address points inside a private network. Use a public address.":
+        "Esta dirección apunta a una red privada. Usa una dirección pública.",
+    "This address's host could not be found.":
+        "No se encontró el servidor de esta dirección.",
+    "This is not a web address.": "Esto no es una dirección web.",
+    "An endpoint of your agency (with no app) can receive content.published, "
+    "partnership.created and partnership.ended only.":
+        "Un destino de tu agencia (sin app) solo puede recibir content.published, "
+        "partnership.created y partnership.ended.",
+    "An app's endpoint can receive partnership.created, partnership.ended, "
+    "goal.achieved and checkin.overdue only.":
+        "El destino de una app solo puede recibir partnership.created, partnership.ended, "
+        "goal.achieved y checkin.overdue.",
+    "Your agency has no app with this id.": "Tu agencia no tiene ninguna app con este id.",
     # the service
     "The service can't save anything right now. Try again in a moment.":
         "El servicio no puede guardar nada ahora. Inténtalo de nuevo en un momento.",

@@ -238,6 +238,30 @@ MATRIX: dict[tuple[str, str], Row] = {
            ("api_keys.ApiKeyById", "DELETE", 204,
             lambda w: {"agency_id": w.agency_a, "key_id": w.fresh_api_key()}, None),
        )},
+    # Webhooks: the agency's own admins; an endpoint of agency A made fresh for each request.
+    **{(endpoint, method): Row(
+        signed_in(403, admin_a=status, admin_b=404), path, body)
+       for endpoint, method, status, path, body in (
+           ("webhooks.Webhooks", "GET", 200, lambda w: {"agency_id": w.agency_a}, None),
+           ("webhooks.Webhooks", "POST", 201, lambda w: {"agency_id": w.agency_a},
+            {"url": "https://hooks.example.org/rapport", "event_types": ["content.published"]}),
+           ("webhooks.WebhookById", "GET", 200,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()}, None),
+           ("webhooks.WebhookById", "PATCH", 200,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()},
+            {"description": "CRM"}),
+           ("webhooks.WebhookById", "DELETE", 204,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()}, None),
+           ("webhooks.WebhookSecretRotation", "POST", 200,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()}, None),
+           ("webhooks.WebhookDeliveries", "GET", 200,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()}, None),
+           ("webhooks.WebhookReplay", "POST", 202,
+            lambda w: dict(zip(("endpoint_id", "delivery_id"), w.fresh_webhook_delivery(),
+                               strict=True), agency_id=w.agency_a), None),
+           ("webhooks.WebhookTest", "POST", 202,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()}, None),
+       )},
     # Agency content: the agency's own admins write it; everyone reads it once published.
     **{(endpoint, method): Row(
         {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,

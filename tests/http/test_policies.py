@@ -85,6 +85,15 @@ EXAMPLES = {
     "api_keys.ApiKeys": (lambda w: {"agency_id": w.agency_a}, {"agency_id": MISSING_ID}),
     "api_keys.ApiKeyById": (lambda w: {"agency_id": w.agency_a, "key_id": w.fresh_api_key()},
                             {"agency_id": MISSING_ID, "key_id": MISSING_ID}),
+    "webhooks.Webhooks": (lambda w: {"agency_id": w.agency_a}, {"agency_id": MISSING_ID}),
+    **{name: (lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()},
+              {"agency_id": MISSING_ID, "endpoint_id": MISSING_ID})
+       for name in ("webhooks.WebhookById", "webhooks.WebhookSecretRotation",
+                    "webhooks.WebhookDeliveries", "webhooks.WebhookTest")},
+    "webhooks.WebhookReplay": (
+        lambda w: dict(zip(("endpoint_id", "delivery_id"), w.fresh_webhook_delivery(),
+                           strict=True), agency_id=w.agency_a),
+        {"agency_id": MISSING_ID, "endpoint_id": MISSING_ID, "delivery_id": MISSING_ID}),
     "reminders.PushSubscriptionById": (
         lambda w: {"subscription_id": w.fresh_push_subscription("worker_a")},
         {"subscription_id": MISSING_ID}),
@@ -160,6 +169,8 @@ PRIVATE_ENDPOINTS = {
     "oauth_apps.AgencyOAuthClients", "oauth_apps.AgencyOAuthClientById",
     "oauth_apps.Authorization", "oauth_apps.ConnectedApps", "oauth_apps.ConnectedAppById",
     "oauth.authorize", "oauth.token", "oauth.revoke",
+    "webhooks.Webhooks", "webhooks.WebhookById", "webhooks.WebhookSecretRotation",
+    "webhooks.WebhookDeliveries", "webhooks.WebhookReplay", "webhooks.WebhookTest",
 }
 # Operators' pages: private, and not API operations (so not in the spec). The test client
 # asks from 127.0.0.1, which /metrics answers; tests/observability/test_requests.py covers others.
@@ -226,7 +237,10 @@ ACTING_AS = {"agencies.AgencyInsights": "admin_a", "agencies.AgencySupervision":
              "handovers.AgencyWorkerPartnerships": "admin_a", "handovers.MyHandovers": "peer_a",
              "handovers.HandoverDecision": "peer_a",
              "oauth_apps.AgencyOAuthClients": "admin_a",
-             "oauth_apps.AgencyOAuthClientById": "admin_a"}
+             "oauth_apps.AgencyOAuthClientById": "admin_a",
+             **dict.fromkeys(("webhooks.Webhooks", "webhooks.WebhookById",
+                              "webhooks.WebhookSecretRotation", "webhooks.WebhookDeliveries",
+                              "webhooks.WebhookReplay", "webhooks.WebhookTest"), "admin_a")}
 
 
 def auth_for(rule, world) -> dict:
