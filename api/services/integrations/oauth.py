@@ -441,6 +441,7 @@ class Revocation(RevocationEndpoint):
             _revoke_tokens_of(row.grant_id, now)
         else:
             row.revoked_at = now
+        audit.acting_client.set(row.grant.client_id)  # the app signed itself out
         audit.record(row.grant.user, "oauth.token.revoke", object_type="oauth_grant",
                      object_id=row.grant_id)
 
