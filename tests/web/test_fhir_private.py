@@ -362,3 +362,19 @@ def test_the_answer_scale_is_served_where_its_url_says(client):
     missing = client.get("/fhir/CodeSystem/other?lang=es")
     assert missing.status_code == 404 and missing.mimetype == FHIR_JSON
     assert missing.get_json()["issue"][0]["diagnostics"].startswith("Ningún CodeSystem")
+
+
+def test_a_crash_is_a_500_operation_outcome_without_a_trace(client, world, monkeypatch, caplog):
+    from api.services.support import goals
+
+    def crash(goal_ids):
+        raise RuntimeError("abc123 SELECT secret")
+
+    monkeypatch.setattr(goals, "goal_details", crash)
+    with caplog.at_level("ERROR"):
+        response = client.get("/fhir/Goal", headers=world["worker_a"].headers)
+    assert outcome(response, 500).issue[0].code == "exception"
+    text = response.get_data(as_text=True)
+    assert not any(leak in text for leak in ("abc123", "SELECT", "Traceback", ".py"))
+    assert any("abc123" in str(record.exc_info[1]) for record in caplog.records
+               if record.exc_info)  # operators still get the cause
