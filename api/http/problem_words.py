@@ -228,6 +228,11 @@ MESSAGES_ES = {
     "Not a time zone name such as America/Chicago.":
         "No es el nombre de una zona horaria, como America/Chicago.",
     "Use a 24-hour time such as 21:30.": "Usa una hora de 24 horas, como 21:30.",
+    # FHIR's search parameters (api.web.fhir)
+    "questionnaire must be a Questionnaire id or its canonical URL (with |version if you "
+    "like).":
+        "questionnaire debe ser el id de un Questionnaire o su URL canónica (con |versión "
+        "si quieres).",
     # the service
     "The service can't save anything right now. Try again in a moment.":
         "El servicio no puede guardar nada ahora. Inténtalo de nuevo en un momento.",
@@ -282,6 +287,13 @@ PATTERNS_ES = [
      "'{0}' no tiene la respuesta \"No se dio\": elige de {1} a {2}."),
     (re.compile(r"Every item needs one answer; missing: (.+)\."),
      "Cada pregunta necesita una respuesta; faltan: {0}."),
+    # FHIR (api.web.fhir): resource type names and parameters stay as FHIR spells them.
+    (re.compile(r"No (\S+) is called '(.*)'\."), "Ningún {0} se llama '{1}'."),
+    (re.compile(r"lang must be one of: (.+)\."), "lang debe ser uno de: {0}."),
+    (re.compile(r"(\S+) must be a whole number from 1 to (\d+)\."),
+     "{0} debe ser un número entero del 1 al {1}."),
+    (re.compile(r"lifecycle-status must be one or more of: (.+)\."),
+     "lifecycle-status debe ser uno o más de: {0}."),
 ]
 
 

@@ -20,7 +20,7 @@ from flask import Blueprint, abort, make_response, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from api.caching.public_cache import cached
-from api.http import access
+from api.http import access, problem_words
 from api.http.errors import problem_from_exception
 from api.http.language import language_headers, negotiate
 from api.http.policies import public
@@ -80,56 +80,45 @@ def _language():
     return negotiate(lang)
 
 
-BAD_LANGUAGE = {"en": "lang must be one of: {}.", "es": "lang debe ser uno de: {}."}
-NOT_FOUND = {"en": "No {} is called '{}'.", "es": "Ningún {} se llama '{}'."}
-BAD_COUNT = {"en": "_count must be a whole number from 1 to {}.",
-             "es": "_count debe ser un número entero del 1 al {}."}
-BAD_PAGE = {"en": "page must be a whole number from 1 to {}.",
-            "es": "page debe ser un número entero del 1 al {}."}
-BAD_QUESTIONNAIRE = {
-    "en": "questionnaire must be a Questionnaire id or its canonical URL (with |version "
-          "if you like).",
-    "es": "questionnaire debe ser el id de un Questionnaire o su URL canónica (con |versión "
-          "si quieres)."}
-BAD_LIFECYCLE = {"en": "lifecycle-status must be one or more of: {}.",
-                 "es": "lifecycle-status debe ser uno o más de: {}."}
-
-
 class Invalid(Exception):
     """A search parameter FHIR's rules cannot read: a 422 OperationOutcome."""
 
-    def __init__(self, words: dict[str, str], *values):
-        super().__init__(words["en"])
-        self.words, self.values = words, values
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 @bp.errorhandler(Invalid)
 def _invalid(error: Invalid):
     # Said in the language Accept-Language (or a valid ?lang=) asks for, as every refusal is.
-    language = _language() or negotiate(None)
-    words = error.words[language].format(*error.values)
+    words, language = problem_words.message(error.message, _language() or negotiate(None))
     return _answer(fhir_json.outcome("invalid", words), 422, language=language)
+
+
+def _not_found(resource_type: str, resource_id: str, language: str):
+    words, used = problem_words.message(f"No {resource_type} is called '{resource_id}'.",
+                                        language)
+    return _answer(fhir_json.outcome("not-found", words), 404, language=used)
 
 
 def _asked_language() -> str:
     language = _language()
     if language is None:
-        raise Invalid(BAD_LANGUAGE, ", ".join(LANGUAGES))
+        raise Invalid(f"lang must be one of: {', '.join(LANGUAGES)}.")
     return language
 
 
-def _whole(name: str, default: int, most: int, words: dict[str, str]) -> int:
+def _whole(name: str, default: int, most: int) -> int:
     text = request.args.get(name)
     if text is None:
         return default
     if not text.isascii() or not text.isdigit() or len(text) > 6 or not 1 <= int(text) <= most:
-        raise Invalid(words, most)
+        raise Invalid(f"{name} must be a whole number from 1 to {most}.")
     return int(text)
 
 
 def _paging() -> tuple[int, int]:
-    return (_whole("page", 1, MAX_PAGE, BAD_PAGE),
-            _whole("_count", DEFAULT_COUNT, MAX_COUNT, BAD_COUNT))
+    return _whole("page", 1, MAX_PAGE), _whole("_count", DEFAULT_COUNT, MAX_COUNT)
 
 
 def _links(page: int, count: int, total: int) -> dict[str, str]:
@@ -186,8 +175,7 @@ def questionnaire(questionnaire_id: str):
     language = _asked_language()
     row = instruments.newest(questionnaire_id)
     if row is None:
-        words = NOT_FOUND[language].format("Questionnaire", questionnaire_id)
-        return _answer(fhir_json.outcome("not-found", words), 404)
+        return _not_found("Questionnaire", questionnaire_id, language)
     resource = fhir.questionnaire(row, language, _base_url())
     return _answer(resource, language=resource["language"])
 
@@ -199,8 +187,7 @@ def questionnaire(questionnaire_id: str):
 def code_system(code_system_id: str):
     language = _asked_language()
     if code_system_id != fhir.CODE_SYSTEM_ID:
-        words = NOT_FOUND[language].format("CodeSystem", code_system_id)
-        return _answer(fhir_json.outcome("not-found", words), 404)
+        return _not_found("CodeSystem", code_system_id, language)
     resource = fhir.code_system(language, _base_url())
     return _answer(resource, language=resource["language"])
 
@@ -215,7 +202,8 @@ def questionnaire_responses():
     if (asked := request.args.get("questionnaire")) is not None:
         found = QUESTIONNAIRE.fullmatch(asked)
         if found is None:
-            raise Invalid(BAD_QUESTIONNAIRE)
+            raise Invalid("questionnaire must be a Questionnaire id or its canonical URL "
+                          "(with |version if you like).")
         slug, version = found[1], int(found[2]) if found[2] else None
     user = access.caller()
     rows, total = responses.own_page(user, page, count, slug, version)
@@ -256,7 +244,8 @@ def _lifecycle_statuses() -> list[str] | None:
     for value in asked:
         codes = value.split(",")
         if not all(code in goal_fhir.LIFECYCLE_CODES for code in codes):
-            raise Invalid(BAD_LIFECYCLE, ", ".join(goal_fhir.LIFECYCLE_CODES))
+            raise Invalid("lifecycle-status must be one or more of: "
+                          f"{', '.join(goal_fhir.LIFECYCLE_CODES)}.")
         wanted &= set(goal_fhir.statuses_for(codes))
     return sorted(wanted)
 
