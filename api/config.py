@@ -206,6 +206,21 @@ class Config:
     # At most one push to a device in this many seconds: what comes meanwhile (a partner
     # making fifty goals in a row) waits for its end and goes as one message.
     PUSH_MIN_GAP_SECONDS = int(os.environ.get("PUSH_MIN_GAP_SECONDS", "60"))
+    # Webhooks (api.services.webhooks). http:// (to loopback only) and private addresses are
+    # refused unless this is on: tests' local receiver, never production.
+    WEBHOOK_ALLOW_HTTP = os.environ.get("WEBHOOK_ALLOW_HTTP", "0") == "1"
+    # Seconds to wait before each retry of a failed delivery; past the last, it is given up.
+    WEBHOOK_RETRY_SCHEDULE = tuple(int(s) for s in os.environ.get(
+        "WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000").split(","))
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+    # An endpoint is switched off after this many messages in a row given up on, or once it
+    # has failed every attempt for this long (5 days).
+    WEBHOOK_DISABLE_AFTER_MESSAGES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_MESSAGES", "10"))
+    WEBHOOK_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOK_DISABLE_AFTER_SECONDS",
+                                                       str(5 * 24 * 3600)))
+    # After a rotation the old secret signs beside the new one this long (24 h).
+    WEBHOOK_SECRET_OVERLAP_SECONDS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_SECONDS",
+                                                        str(24 * 3600)))
     # The job queue (api.jobs, Huey): None here, create_app works it out (see jobs_url).
     JOBS_URL = os.environ.get("JOBS_URL") or None
     # flask-smorest / OpenAPI

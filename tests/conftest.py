@@ -74,6 +74,8 @@ def _test_config(url: str, engine_options: dict) -> dict:
         "VAPID_PRIVATE_KEY": VAPID_TEST_KEY,
         "PUSH_SERVICES": ("127.0.0.1", "fcm.googleapis.com", "push.services.mozilla.com"),
         "PUSH_ALLOW_HTTP": True,
+        # Webhooks go to the test's own receiver on loopback (tests/webhooks/receiver.py).
+        "WEBHOOK_ALLOW_HTTP": True,
     }
 
 

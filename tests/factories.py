@@ -23,6 +23,9 @@ PASSWORD = "blue kettle morning walk"
 LIFETIME = timedelta(days=1)
 
 
+OAUTH_REDIRECT = "https://journal.example.org/callback"
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
@@ -140,6 +143,25 @@ class World:
             admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
             return str(api_keys.create(admin, "Website")[1].id)
 
+    def fresh_webhook(self) -> str:
+        """The id of a new webhook endpoint of agency A (to the tests' loopback)."""
+        from api.services.webhooks import endpoints
+
+        with self.app.app_context(), unit_of_work():
+            admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
+            return str(endpoints.create(admin, url="http://127.0.0.1:9/hook",
+                                        event_types=["content.published"])[1].id)
+
+    def fresh_webhook_delivery(self) -> tuple[str, str]:
+        """(endpoint id, delivery id): a webhook.test message of a new endpoint of agency A."""
+        from api.services.webhooks import endpoints
+
+        endpoint_id = self.fresh_webhook()
+        with self.app.app_context(), unit_of_work():
+            admin = db.session.get(User, uuid.UUID(self["admin_a"].id))
+            endpoint = endpoints.get(admin, uuid.UUID(endpoint_id))
+            return endpoint_id, str(endpoints.send_test(admin, endpoint).id)
+
     def fresh_push_subscription(self, member: str = "peer_a") -> str:
         """The id of a new push subscription of `member` (a browser on a known push service)."""
         from api.services.reminders import subscriptions
@@ -169,6 +191,34 @@ class World:
             current = db.session.get(Partnership, partnership_id).worker_id
             [made] = handovers.ask(admin, current, uuid.UUID(to_worker), [partnership_id])
             return str(made.id)
+
+    def fresh_oauth_client(self, side: str = "a", scope: str = "goals:read") -> dict:
+        """A new public OAuth app of agency A (or B): its row id and client_id."""
+        from api.services.integrations import oauth
+
+        with self.app.app_context(), unit_of_work():
+            admin = db.session.get(User, uuid.UUID(self[f"admin_{side}"].id))
+            client, _ = oauth.register_client(
+                admin, name="Recovery Journal", redirect_uris=[OAUTH_REDIRECT], scope=scope,
+                confidential=False)
+            return {"id": str(client.id), "client_id": client.client_id}
+
+    def oauth_request(self, scope: str = "goals:read") -> dict:
+        """A valid authorization request of a new app of agency A, as query values."""
+        return {"response_type": "code", "client_id": self.fresh_oauth_client()["client_id"],
+                "redirect_uri": OAUTH_REDIRECT, "scope": scope, "state": "s",
+                "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                "code_challenge_method": "S256"}
+
+    def fresh_connected_app(self, member: str = "worker_a") -> str:
+        """The id of `member`'s grant to a new app of agency A."""
+        from api.services.integrations import oauth
+
+        app_ids = self.fresh_oauth_client()
+        with self.app.app_context(), unit_of_work():
+            user = db.session.get(User, uuid.UUID(self[member].id))
+            client = oauth.client_by_public_id(app_ids["client_id"])
+            return str(oauth.approve(user, client, "goals:read").id)
 
     def celebratable_goal(self) -> str:
         """A goal with a milestone that is done (remembered in `last_done_milestone`)."""

@@ -6,7 +6,7 @@ OpenAPI spec built from it all (openapi)."""
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api.http import access, outage, policies
+from api.http import access, oauth, outage, policies
 from api.http.converters import CODE_SCHEMA, SLUG_SCHEMA, CodeConverter, SlugConverter
 from api.http.openapi import api
 
@@ -30,4 +30,5 @@ def init_app(app: Flask) -> None:
     api.register_converter(CodeConverter, lambda _converter: CODE_SCHEMA)
     policies.init_app(app)
     access.init_app(app)  # no app acts for anyone until this request's token says so
+    oauth.init_app(app)  # the OAuth 2.1 server (Authlib) on our storage
     outage.init_app(app)  # the database out of reach: 503, never 500

@@ -127,10 +127,18 @@ def _check_request_body():
     if request.method in BODY_METHODS and (length or request.headers.get("Transfer-Encoding")):
         if len(request.get_data(cache=True)) > limit:  # chunked: no length to trust
             abort(413)
-        if not request.is_json:
+        if not request.is_json and not _accepts_form():
             abort(415)
         # Parse now so malformed JSON is a 400 on every route, not just those that read it.
-        request.get_json()
+        if request.is_json:
+            request.get_json()
+
+
+def _accepts_form() -> bool:
+    """OAuth's token and revocation endpoints take form bodies, as RFC 6749 says."""
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "accepts_form", False) and request.mimetype == \
+        "application/x-www-form-urlencoded"
 
 
 def _apply_response_rules(response: Response) -> Response:

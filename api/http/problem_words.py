@@ -95,6 +95,22 @@ MESSAGES_ES = {
     "Sign in to do this.": "Inicia sesión para hacer esto.",
     "Your session has ended or is not valid. Sign in again.":
         "Tu sesión terminó o no es válida. Vuelve a iniciar sesión.",
+    "This app's sign-in request is not valid. Go back to the app and try again.":
+        "La solicitud de inicio de sesión de esta aplicación no es válida. Vuelve a la "
+        "aplicación e inténtalo de nuevo.",
+    "This app was revoked; register a new one.":
+        "Esta aplicación fue revocada; registra una nueva.",
+    "No app is registered with this client_id, or its agency revoked it.":
+        "No hay ninguna aplicación registrada con este client_id, o su agencia la revocó.",
+    "Use an https address, http on 127.0.0.1 or localhost, or the app's own scheme "
+    "(like org.example.app:/callback), with no #fragment.":
+        "Usa una dirección https, http en 127.0.0.1 o localhost, o el esquema propio de la "
+        "aplicación (como org.example.app:/callback), sin #fragmento.",
+    "Name one or more scopes this server has, separated by spaces.":
+        "Nombra uno o más permisos que tenga este servidor, separados por espacios.",
+    "Missing 'code_challenge': PKCE (S256) is required.":
+        "Falta 'code_challenge': PKCE (S256) es obligatorio.",
+    "'code_challenge_method' must be S256.": "'code_challenge_method' debe ser S256.",
     "This app was not allowed to do this.":
         "Esta aplicación no tiene permiso para hacer esto.",
     "Send writes as JSON, or with an X-Requested-With header.":
@@ -228,6 +244,24 @@ MESSAGES_ES = {
     "Not a time zone name such as America/Chicago.":
         "No es el nombre de una zona horaria, como America/Chicago.",
     "Use a 24-hour time such as 21:30.": "Usa una hora de 24 horas, como 21:30.",
+    # webhooks
+    "Use an https:// address.": "Usa una dirección https://.",
+    "The address may not hold a user name or password.":
+        "La dirección no puede llevar usuario ni contraseña.",
+    "This address points inside a private network. Use a public address.":
+        "Esta dirección apunta a una red privada. Usa una dirección pública.",
+    "This address's host could not be found.":
+        "No se encontró el servidor de esta dirección.",
+    "This is not a web address.": "Esto no es una dirección web.",
+    "An endpoint of your agency (with no app) can receive content.published, "
+    "partnership.created and partnership.ended only.":
+        "Un destino de tu agencia (sin app) solo puede recibir content.published, "
+        "partnership.created y partnership.ended.",
+    "An app's endpoint can receive partnership.created, partnership.ended, "
+    "goal.achieved and checkin.overdue only.":
+        "El destino de una app solo puede recibir partnership.created, partnership.ended, "
+        "goal.achieved y checkin.overdue.",
+    "Your agency has no app with this id.": "Tu agencia no tiene ninguna app con este id.",
     # FHIR's search parameters (api.web.fhir)
     "questionnaire must be a Questionnaire id or its canonical URL (with |version if you "
     "like).":

@@ -9,6 +9,7 @@
 - Every job runs in the app, inside one unit of work per step, as a request does.
 - After a commit that wrote notifications, the devices they are for are sent to at once; a
   nudge lost on the way (the queue away) costs at most a minute: the sweep sends it then.
+  Webhook deliveries go the same way (api.services.webhooks).
 """
 
 import logging
@@ -21,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from api.services.reminders import outbox
+from api.services.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 queue = Huey("rapport", results=False, storage_class=MemoryStorage)
 _state: dict = {"app": None}
 DEVICES_PER_JOB = 50
+DELIVERIES_PER_JOB = 20
 
 
 def storage_for(url: str):
@@ -47,6 +50,10 @@ def init_app(app: Flask) -> None:
     _state["app"] = app
     if not event.contains(Session, "after_commit", _send_new):
         event.listen(Session, "after_commit", _send_new)
+    if not event.contains(Session, "after_commit", _deliver_new):
+        event.listen(Session, "after_commit", _deliver_new)
+    if not event.contains(Session, "after_rollback", _forget_new):
+        event.listen(Session, "after_rollback", _forget_new)
     from api.jobs import tasks  # noqa: F401  (declares the tasks on the queue)
 
 
@@ -70,3 +77,22 @@ def _send_new(session) -> None:
     except Exception:
         # Saved all the same: the minute's sweep (tasks.send_waiting) sends them.
         log.warning("Could not queue a push; the sweep will send it", exc_info=True)
+
+
+def _deliver_new(session) -> None:
+    deliveries = webhook_events.take_new(session)
+    if not deliveries:
+        return
+    from api.jobs.tasks import deliver_webhooks
+
+    ids = sorted(str(delivery) for delivery in deliveries)
+    try:
+        for start in range(0, len(ids), DELIVERIES_PER_JOB):
+            deliver_webhooks(ids[start:start + DELIVERIES_PER_JOB])
+    except Exception:
+        log.warning("Could not queue a webhook; the sweep will send it", exc_info=True)
+
+
+def _forget_new(session) -> None:
+    # Rolled back: those deliveries never were.
+    webhook_events.take_new(session)

@@ -1,4 +1,5 @@
-"""The jobs: find due check-in reminders, send what waits, and send at once after a change."""
+"""The jobs: find due check-in reminders, send what waits, and send at once after a change;
+the same for webhooks."""
 
 import uuid
 from contextlib import contextmanager
@@ -10,10 +11,12 @@ from api.db.sqlite import writing
 from api.db.unit_of_work import unit_of_work
 from api.jobs import app, queue
 from api.services.reminders import sending
-from api.services.support import reminders
+from api.services.support import overdue, reminders
+from api.services.webhooks import delivery
 
 SWEEP_LOCK = "rapport-send-waiting"
 SCAN_LOCK = "rapport-find-due"
+WEBHOOK_SWEEP_LOCK = "rapport-deliver-webhooks"
 # A device another consumer is sending to may have had its batch built before this news
 # committed: look again shortly, a few times, rather than leave it to the minute's sweep.
 BUSY = "busy"
@@ -57,7 +60,32 @@ def sweep(now: datetime | None = None) -> int:
 
 def scan(now: datetime | None = None) -> int:
     with _step():
-        return reminders.find_due(now)
+        found = reminders.find_due(now)
+    with _step():
+        overdue.tell_apps(now)
+    return found
+
+
+def deliver(delivery_id: uuid.UUID, now: datetime | None = None) -> str | None:
+    """Send one webhook delivery now: lease it, sign and post outside any transaction, then
+    record the answer. None when another process holds it or it is not (yet) due."""
+    with _step():
+        if not delivery.lease(delivery_id, now):
+            return None
+        attempt = delivery.prepare(delivery_id, now)
+    if attempt is None:
+        return None
+    outcome = delivery.post(attempt)
+    with _step():
+        return delivery.record(attempt, outcome, now)
+
+
+def sweep_webhooks(now: datetime | None = None) -> int:
+    with _step():
+        waiting = delivery.due(now)
+    for delivery_id in waiting:
+        deliver(delivery_id, now)
+    return len(waiting)
 
 
 @queue.task()
@@ -84,3 +112,18 @@ def find_due_reminders() -> int:
     """Every quarter hour: a reminder for each side of each partnership that is due."""
     with app().app_context():
         return scan()
+
+
+@queue.task()
+def deliver_webhooks(delivery_ids: list[str]) -> None:
+    with app().app_context():
+        for delivery_id in delivery_ids:
+            deliver(uuid.UUID(delivery_id))
+
+
+@queue.periodic_task(crontab(minute="*"))
+@queue.lock_task(WEBHOOK_SWEEP_LOCK)
+def deliver_waiting_webhooks() -> int:
+    """Every minute: webhook retries whose wait is over, and any nudge that was lost."""
+    with app().app_context():
+        return sweep_webhooks()

@@ -35,6 +35,7 @@ from api.models.integrations import ApiKey, CrisisResource
 from api.models.oauth import OAuthClient, OAuthCode, OAuthGrant, OAuthToken
 from api.models.reminders import Notification, PushSubscription
 from api.models.surveys import InsightRelease, SurveyInstrument, SurveyResponse
+from api.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ContentVersion",
@@ -45,4 +46,5 @@ __all__ = [
     "Partnership", "PartnershipHandover",
     "PushSubscription", "PartnershipPause", "SurveyInstrument", "SurveyResponse", "Tip",
     "TipTag", "TipTranslation", "Topic", "TopicTag", "TopicTranslation", "User",
+    "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.extensions import db
 from api.lib.clock import utcnow
-from api.models.accounts import User
+from api.models.accounts import Agency, User
 from api.models.types import UtcDateTime
 
 
@@ -45,6 +45,8 @@ class OAuthClient(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # A revoked client can sign no one in, and every token it holds stops working.
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    agency: Mapped[Agency] = relationship()
 
 
 class OAuthGrant(db.Model):
@@ -84,6 +86,9 @@ class OAuthCode(db.Model):
     code_challenge_method: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Kept after use: a code shown a second time means it was stolen, and every token of
+    # its grant is revoked (OAuth 2.1 section 4.1.3).
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     grant: Mapped[OAuthGrant] = relationship()
 

@@ -260,6 +260,9 @@ class AgencySchema(ma.Schema):
         "/agencies/{agency_id}/crisis-resources)."})
     workers = ma.fields.Integer(required=True, metadata={
         "description": "How many workers are in the agency."})
+    webhooks_switched_off = ma.fields.Integer(required=True, metadata={
+        "description": "How many of its webhook endpoints the server switched off (failing "
+        "or gone) or an admin did: see GET /agencies/{agency_id}/webhooks."})
 
 
 class AgencyUpdateSchema(BaseSchema):

@@ -247,6 +247,30 @@ MATRIX: dict[tuple[str, str], Row] = {
            ("api_keys.ApiKeyById", "DELETE", 204,
             lambda w: {"agency_id": w.agency_a, "key_id": w.fresh_api_key()}, None),
        )},
+    # Webhooks: the agency's own admins; an endpoint of agency A made fresh for each request.
+    **{(endpoint, method): Row(
+        signed_in(403, admin_a=status, admin_b=404), path, body)
+       for endpoint, method, status, path, body in (
+           ("webhooks.Webhooks", "GET", 200, lambda w: {"agency_id": w.agency_a}, None),
+           ("webhooks.Webhooks", "POST", 201, lambda w: {"agency_id": w.agency_a},
+            {"url": "https://hooks.example.org/rapport", "event_types": ["content.published"]}),
+           ("webhooks.WebhookById", "GET", 200,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()}, None),
+           ("webhooks.WebhookById", "PATCH", 200,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()},
+            {"description": "CRM"}),
+           ("webhooks.WebhookById", "DELETE", 204,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()}, None),
+           ("webhooks.WebhookSecretRotation", "POST", 200,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()}, None),
+           ("webhooks.WebhookDeliveries", "GET", 200,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()}, None),
+           ("webhooks.WebhookReplay", "POST", 202,
+            lambda w: dict(zip(("endpoint_id", "delivery_id"), w.fresh_webhook_delivery(),
+                               strict=True), agency_id=w.agency_a), None),
+           ("webhooks.WebhookTest", "POST", 202,
+            lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()}, None),
+       )},
     # Agency content: the agency's own admins write it; everyone reads it once published.
     **{(endpoint, method): Row(
         {"anonymous": 401, "worker_a": 403, "peer_a": 403, "worker_b": 403, "peer_b": 403,
@@ -326,7 +350,36 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: {"subscription_id": w.fresh_push_subscription("peer_a")}, body)
        for method, status, body in (("GET", 200, None), ("PATCH", 200, {"detail": "names"}),
                                     ("DELETE", 204, None))},
+    # OAuth: apps speak RFC 6749 to the token endpoints, which judge the app, not a session
+    # (an empty request is refused to everyone alike); the link hands anyone to the consent
+    # screen. Agencies register apps (their own admin only); workers and peers let them in.
+    ("oauth.server_metadata", "GET"): Row(everyone(200)),
+    ("oauth.authorize", "GET"): Row(everyone(303), lambda w: w.oauth_request()),
+    ("oauth.token", "POST"): Row(everyone(400)),
+    ("oauth.revoke", "POST"): Row(everyone(401)),
+    ("oauth_apps.AgencyOAuthClients", "GET"): Row(
+        signed_in(403, admin_a=200, admin_b=404), lambda w: {"agency_id": w.agency_a}),
+    ("oauth_apps.AgencyOAuthClients", "POST"): Row(
+        signed_in(403, admin_a=201, admin_b=404), lambda w: {"agency_id": w.agency_a},
+        {"name": "Journal", "redirect_uris": ["https://journal.example.org/cb"],
+         "scope": "goals:read"}),
+    **{("oauth_apps.AgencyOAuthClientById", method): Row(
+        signed_in(403, admin_a=status, admin_b=404),
+        lambda w: {"agency_id": w.agency_a, "client_id": w.fresh_oauth_client()["id"]}, body)
+       for method, status, body in (("GET", 200, None), ("PATCH", 200, {"name": "Diary"}),
+                                    ("DELETE", 204, None))},
+    ("oauth_apps.Authorization", "GET"): Row(
+        signed_in(200, admin_a=403, admin_b=403), lambda w: w.oauth_request()),
+    ("oauth_apps.Authorization", "POST"): Row(
+        signed_in(200, admin_a=403, admin_b=403),
+        body=lambda w, a: {**w.oauth_request(), "approve": True}),
+    ("oauth_apps.ConnectedApps", "GET"): Row(signed_in(200)),
+    ("oauth_apps.ConnectedAppById", "DELETE"): Row(
+        {**signed_in(404), "worker_a": 204},
+        lambda w: {"grant_id": w.fresh_connected_app("worker_a")}),
 }
+# RFC 6749 5.2 fixes the shape of these endpoints' errors: {"error": ..., "error_description"}.
+OAUTH_PROTOCOL = {"oauth.token", "oauth.revoke"}
 
 _APP = create_app()
 ROUTES = sorted(
@@ -379,7 +432,9 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
             assert response.status_code == row.expected[name], (name, text[:300])
             leaked = [secret for secret in secrets(world, name) if secret in text]
             assert not leaked, (name, "response contains a hash or another person's token")
-            if response.status_code >= 400:  # FHIR's refusals are its own resource
+            if response.status_code >= 400 and endpoint in OAUTH_PROTOCOL:
+                assert "error" in response.get_json()
+            elif response.status_code >= 400:  # FHIR's refusals are its own resource
                 assert response.mimetype == ("application/fhir+json" if endpoint in FHIR
                                              else "application/problem+json")
             if rule.endpoint not in PUBLIC and response.status_code != 304:
@@ -391,6 +446,7 @@ FHIR = {e for e, _, _ in ROUTES if e.startswith("fhir.")}
 FHIR_PRIVATE = {"fhir.questionnaire_responses", "fhir.questionnaire_response",
                 "fhir.goal_search", "fhir.goal"}
 PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in PUBLIC_BLUEPRINTS} - FHIR_PRIVATE | {
+    "oauth.server_metadata",
     "api-docs.openapi_json", "surveys.Surveys", "surveys.SurveyBySlug",
     "crisis.CrisisResources", "reminders.PushKey"}
 

@@ -128,6 +128,8 @@ SECRET_ISSUING = {"/api/v1/auth/token", "/api/v1/auth/register", "/api/v1/invite
                   "/api/v1/invites/{code}/accept",
                   "/api/v1/agencies/{agency_id}/join-codes",
                   "/api/v1/agencies/{agency_id}/api-keys",
+                  "/api/v1/agencies/{agency_id}/oauth-clients",
+                  "/api/v1/agencies/{agency_id}/webhooks",
                   "/api/v1/partnerships/{partnership_id}/calendar-feeds"}
 
 

@@ -90,6 +90,15 @@ EXAMPLES = {
     "api_keys.ApiKeys": (lambda w: {"agency_id": w.agency_a}, {"agency_id": MISSING_ID}),
     "api_keys.ApiKeyById": (lambda w: {"agency_id": w.agency_a, "key_id": w.fresh_api_key()},
                             {"agency_id": MISSING_ID, "key_id": MISSING_ID}),
+    "webhooks.Webhooks": (lambda w: {"agency_id": w.agency_a}, {"agency_id": MISSING_ID}),
+    **{name: (lambda w: {"agency_id": w.agency_a, "endpoint_id": w.fresh_webhook()},
+              {"agency_id": MISSING_ID, "endpoint_id": MISSING_ID})
+       for name in ("webhooks.WebhookById", "webhooks.WebhookSecretRotation",
+                    "webhooks.WebhookDeliveries", "webhooks.WebhookTest")},
+    "webhooks.WebhookReplay": (
+        lambda w: dict(zip(("endpoint_id", "delivery_id"), w.fresh_webhook_delivery(),
+                           strict=True), agency_id=w.agency_a),
+        {"agency_id": MISSING_ID, "endpoint_id": MISSING_ID, "delivery_id": MISSING_ID}),
     "reminders.PushSubscriptionById": (
         lambda w: {"subscription_id": w.fresh_push_subscription("worker_a")},
         {"subscription_id": MISSING_ID}),
@@ -105,6 +114,16 @@ EXAMPLES = {
                                    {"handover_id": MISSING_ID}),
     "handovers.PartnershipHandovers": (lambda w: {"partnership_id": w.partnership_a},
                                        {"partnership_id": MISSING_ID}),
+    "oauth_apps.AgencyOAuthClients": (lambda w: {"agency_id": w.agency_a},
+                                      {"agency_id": MISSING_ID}),
+    "oauth_apps.AgencyOAuthClientById": (
+        lambda w: {"agency_id": w.agency_a, "client_id": w.fresh_oauth_client()["id"]},
+        {"agency_id": MISSING_ID, "client_id": MISSING_ID}),
+    "oauth_apps.ConnectedAppById": (lambda w: {"grant_id": w.fresh_connected_app()},
+                                    {"grant_id": MISSING_ID}),
+    # No path values, but a query that must be right: the app's authorization request.
+    "oauth_apps.Authorization": (lambda w: w.oauth_request(), None),
+    "oauth.authorize": (lambda w: w.oauth_request(), None),
     "partnerships.CheckInCalendar": (
         lambda w: {"partnership_id": w.partnership_a, "token": w.fresh_feed_token()},
         {"partnership_id": MISSING_ID, "token": "x" * 43}),
@@ -119,7 +138,10 @@ NON_API_ENDPOINTS = {
     "fhir.metadata", "fhir.questionnaires", "fhir.questionnaire", "fhir.code_system",
     "fhir.questionnaire_responses", "fhir.questionnaire_response", "fhir.goal_search",
     "fhir.goal",
+    "oauth.authorize", "oauth.token", "oauth.revoke", "oauth.server_metadata",
 }
+# Pages that answer a good request by sending the browser on.
+REDIRECTING = {"oauth.authorize"}
 # FHIR's private resources: pages outside the spec, yet private (no-store, a session or an
 # app's token with the scope).
 FHIR_PRIVATE = {"fhir.questionnaire_responses", "fhir.questionnaire_response",
@@ -131,8 +153,8 @@ PUBLIC_ENDPOINTS = {
     "topics.Topics", "topics.TopicBySlug", "surveys.Surveys", "surveys.SurveyBySlug",
     "feeds.TipsJsonFeed", "feeds.TipsAtomFeed", "feeds.TipsRssFeed",
     "feeds.TopicsJsonFeed", "feeds.TopicsAtomFeed", "feeds.TopicsRssFeed",
-    "crisis.CrisisResources", "reminders.PushKey",
-    *(NON_API_ENDPOINTS - FHIR_PRIVATE),
+    "crisis.CrisisResources", "reminders.PushKey", "oauth.server_metadata",
+    *(NON_API_ENDPOINTS - {"oauth.authorize", "oauth.token", "oauth.revoke"} - FHIR_PRIVATE),
 }
 PRIVATE_ENDPOINTS = {
     "crisis.AgencyCrisisResources",
@@ -155,6 +177,11 @@ PRIVATE_ENDPOINTS = {
     "handovers.AgencyHandovers", "handovers.AgencyHandoverById",
     "handovers.AgencyWorkerPartnerships", "handovers.MyHandovers",
     "handovers.HandoverDecision", "handovers.PartnershipHandovers",
+    "oauth_apps.AgencyOAuthClients", "oauth_apps.AgencyOAuthClientById",
+    "oauth_apps.Authorization", "oauth_apps.ConnectedApps", "oauth_apps.ConnectedAppById",
+    "oauth.authorize", "oauth.token", "oauth.revoke",
+    "webhooks.Webhooks", "webhooks.WebhookById", "webhooks.WebhookSecretRotation",
+    "webhooks.WebhookDeliveries", "webhooks.WebhookReplay", "webhooks.WebhookTest",
     *FHIR_PRIVATE,
 }
 # Operators' pages: private, and not API operations (so not in the spec). The test client
@@ -175,7 +202,7 @@ URLS = _MAP.bind("localhost")
 
 
 def _url(rule: Rule, world=None, *, missing: bool = False) -> str:
-    if not rule.arguments:
+    if not rule.arguments and rule.endpoint not in EXAMPLES:
         return rule.rule
     found, absent = EXAMPLES.get(rule.endpoint, (None, None))
     assert found is not None, f"add path examples for {rule.endpoint} to EXAMPLES"
@@ -230,7 +257,12 @@ ACTING_AS = {"agencies.AgencyInsights": "admin_a", "agencies.AgencySupervision":
              "api_keys.ApiKeys": "admin_a", "api_keys.ApiKeyById": "admin_a",
              "handovers.AgencyHandovers": "admin_a", "handovers.AgencyHandoverById": "admin_a",
              "handovers.AgencyWorkerPartnerships": "admin_a", "handovers.MyHandovers": "peer_a",
-             "handovers.HandoverDecision": "peer_a"}
+             "handovers.HandoverDecision": "peer_a",
+             "oauth_apps.AgencyOAuthClients": "admin_a",
+             "oauth_apps.AgencyOAuthClientById": "admin_a",
+             **dict.fromkeys(("webhooks.Webhooks", "webhooks.WebhookById",
+                              "webhooks.WebhookSecretRotation", "webhooks.WebhookDeliveries",
+                              "webhooks.WebhookReplay", "webhooks.WebhookTest"), "admin_a")}
 
 
 def auth_for(rule, world) -> dict:
@@ -244,7 +276,8 @@ def auth_for(rule, world) -> dict:
 def test_get_sets_the_cache_and_cors_policy(client, shared_world, rule):
     url = _url(rule, shared_world)
     with client.get(url, headers=auth_for(rule, shared_world)) as response:
-        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        expected = 303 if rule.endpoint in REDIRECTING else 200
+        assert response.status_code == expected, response.get_data(as_text=True)[:300]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "no-referrer"
         csp = response.headers["Content-Security-Policy"]

@@ -68,7 +68,8 @@ def test_the_admin_reads_the_agencys_settings(client, world):
     got = client.get(agency_url(world), headers=as_admin(world))
     assert got.status_code == 200 and got.cache_control.no_store
     assert got.get_json() == {"id": world.agency_a, "name": "Agency A", "own_content_first": True,
-                              "crisis_include_default": True, "workers": 1}
+                              "crisis_include_default": True, "workers": 1,
+                              "webhooks_switched_off": 0}
 
 
 def test_the_admin_renames_the_agency_and_moves_its_content(client, world):

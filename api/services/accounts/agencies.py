@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from api.extensions import db
 from api.lib.clock import utcnow
-from api.models import Agency, AgencyJoinCode, Partnership, User
+from api.models import Agency, AgencyJoinCode, Partnership, User, WebhookEndpoint
 from api.services import audit
 
 # Partnerships a worker still carries: they must be handed over or ended before the worker
@@ -30,6 +30,7 @@ class AgencySettings:
     own_content_first: bool
     crisis_include_default: bool
     workers: int
+    webhooks_switched_off: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +59,15 @@ def _workers_of(agency_id: uuid.UUID):
 
 def settings(admin: User, agency_id: uuid.UUID) -> AgencySettings:
     agency = db.session.get(Agency, agency_id)
-    workers = db.session.scalar(select(func.count()).select_from(User)
-                                .where(_workers_of(agency_id)))
+    # One statement for both counts: the console's home reads this on every visit.
+    workers, switched_off = db.session.execute(select(
+        select(func.count()).select_from(User).where(_workers_of(agency_id))
+        .scalar_subquery(),
+        select(func.count()).select_from(WebhookEndpoint)
+        .where(WebhookEndpoint.agency_id == agency_id, WebhookEndpoint.disabled_at.is_not(None))
+        .scalar_subquery())).one()
     return AgencySettings(agency.id, agency.name, agency.own_content_first,
-                          agency.crisis_include_default, workers or 0)
+                          agency.crisis_include_default, workers or 0, switched_off or 0)
 
 
 def update_settings(admin: User, agency_id: uuid.UUID, *, name: str | None = None,

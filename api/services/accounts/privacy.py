@@ -29,6 +29,7 @@ from api.models import (
 )
 from api.services import audit
 from api.services.accounts import sessions
+from api.services.webhooks import events as webhook_events
 
 EXPORT_FORMAT = 1
 # How long the checkpoint after an erasure may wait for readers to move on; other writers
@@ -191,6 +192,7 @@ def erase(user: User) -> None:
             Partnership.status != "ended")):
         partnership.status = "ended"
         partnership.ended_at = utcnow()
+        webhook_events.partnership_ended(partnership)
     # Words they wrote are theirs: notes and celebration messages go; the shared facts
     # (a check-in happened, its progress number) stay in the other member's history.
     db.session.execute(update(CheckIn).where(CheckIn.author_id == user.id).values(note=None))

@@ -31,6 +31,7 @@ from api.models import (
 )
 from api.services import audit
 from api.services.content.content_loader import sync_tags, sync_translations
+from api.services.webhooks import events as webhook_events
 
 TIP_FIELDS = ("title", "summary", "body", "actions", "questions")
 FAQ_FIELDS = ("question", "answer")
@@ -76,6 +77,7 @@ def _update(admin: User, item, data: dict, plain: tuple, text_model, fields, sea
     """Apply an edit: plain fields as given; new words (or a new review date) for every
     language at once; then record who did it."""
     changed = bool(db.session.is_modified(item))  # tags or related tips, set by the caller
+    was_published = item.status == "published"
     for name in plain:
         if name in data and getattr(item, name) != data[name]:
             setattr(item, name, data[name])
@@ -90,7 +92,14 @@ def _update(admin: User, item, data: dict, plain: tuple, text_model, fields, sea
         _touch(item)
     audit.record(admin, action, object_type=item.__tablename__[:-1], object_id=item.id)
     db.session.flush()
+    if item.status == "published" and not was_published:
+        webhook_events.content_published(item, item.__tablename__[:-1])
     return item
+
+
+def _published(item, kind: str) -> None:
+    if item.status == "published":
+        webhook_events.content_published(item, kind)
 
 
 # Tips ----------------------------------------------------------------------------------------
@@ -123,6 +132,7 @@ def create_tip(admin: User, data: dict) -> Tip:
                       (*TIP_FIELDS, "last_reviewed"), ("title", "summary", "body"))
     db.session.flush()
     audit.record(admin, "agency_tip.create", object_type="tip", object_id=item.id)
+    _published(item, "tip")
     return item
 
 
@@ -180,6 +190,7 @@ def create_faq(admin: User, data: dict) -> Faq:
                       (*FAQ_FIELDS, "last_reviewed"), FAQ_FIELDS)
     db.session.flush()
     audit.record(admin, "agency_faq.create", object_type="faq", object_id=item.id)
+    _published(item, "faq")
     return item
 
 
@@ -230,6 +241,7 @@ def create_topic(admin: User, data: dict) -> Topic:
                       (*TOPIC_FIELDS, "last_reviewed"), TOPIC_SEARCHED)
     db.session.flush()
     audit.record(admin, "agency_topic.create", object_type="topic", object_id=item.id)
+    _published(item, "topic")
     return item
 
 

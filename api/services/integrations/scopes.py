@@ -1,49 +1,6 @@
-"""The scopes an app may ask for: each narrower than a role, each said in plain words on the
-consent screen. A route an app may call names one scope (api.http.access.signed_in); a
-route that names none is closed to every app, whatever it was granted."""
+"""The scopes apps may ask for (the catalogue lives in api.lib.oauth_scopes, where schemas
+can read it too)."""
 
-SCOPES: dict[str, dict[str, str]] = {
-    "profile:read": {
-        "en": "See your name and whether you are a worker or a peer.",
-        "es": "Ver tu nombre y si eres trabajador o participante.",
-    },
-    "goals:read": {
-        "en": "See your partnerships and shared goals, with their steps, check-ins and "
-              "celebrations.",
-        "es": "Ver tus parejas de apoyo y sus metas compartidas, con sus pasos, registros "
-              "y celebraciones.",
-    },
-    "goals:write": {
-        "en": "Add and change shared goals and their steps, and celebrate them.",
-        "es": "Agregar y cambiar metas compartidas y sus pasos, y celebrarlas.",
-    },
-    "checkins:write": {
-        "en": "Add check-ins to your shared goals.",
-        "es": "Agregar registros a tus metas compartidas.",
-    },
-    "surveys:read": {
-        "en": "See your own self-check answers and scores.",
-        "es": "Ver tus propias respuestas y puntajes de autoevaluación.",
-    },
-    "export:read": {
-        "en": "Get a copy of everything Rapport keeps about you.",
-        "es": "Obtener una copia de todo lo que Rapport guarda sobre ti.",
-    },
-}
+from api.lib.oauth_scopes import ALL, SCOPES, describe, parse, unknown
 
-ALL = tuple(SCOPES)
-
-
-def parse(scope: str | None) -> list[str]:
-    """The scopes named in a space-separated string, each once, in the catalogue's order."""
-    named = set((scope or "").split())
-    return [name for name in ALL if name in named]
-
-
-def unknown(scope: str | None) -> list[str]:
-    return sorted(set((scope or "").split()) - set(ALL))
-
-
-def describe(scope: str | None, language: str) -> list[dict[str, str]]:
-    return [{"scope": name, "description": SCOPES[name].get(language, SCOPES[name]["en"])}
-            for name in parse(scope)]
+__all__ = ["ALL", "SCOPES", "describe", "parse", "unknown"]

@@ -19,6 +19,7 @@ from api.models import Celebration, CheckIn, Goal, GoalEvent, Milestone, Partner
 from api.services import audit
 from api.services.reminders import outbox
 from api.services.support.partnerships import Ended
+from api.services.webhooks import events as webhook_events
 
 
 class Stale(Exception):
@@ -156,6 +157,8 @@ def create_goal(user: User, partnership: Partnership, *, title: str, why: str | 
     _tell_the_other(user, partnership, "new_goal", goal.id)
     audit.record(user, "goal.create", object_type="goal", object_id=goal.id,
                  partnership_id=partnership.id)
+    if status == "achieved":
+        webhook_events.goal_achieved(goal, partnership)
     db.session.flush()
     return goal
 
@@ -189,6 +192,8 @@ def update_goal(user: User, goal: Goal, partnership: Partnership, expected: set[
     audit.record(user, "goal.update", object_type="goal", object_id=goal.id,
                  partnership_id=partnership.id)
     _flush_versioned(expected, goal)
+    if goal.status == "achieved" and old_status != "achieved":
+        webhook_events.goal_achieved(goal, partnership)
     return goal
 
 

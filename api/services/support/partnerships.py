@@ -19,6 +19,7 @@ from api.services.accounts.people import (
     check_new_password,
     normalise_username,
 )
+from api.services.webhooks import events as webhook_events
 
 INVITE_LIFETIME = timedelta(days=7)
 USERNAME_TAKEN = "This username is taken. Try another."
@@ -108,6 +109,7 @@ def accept_invite(invite: Invite, peer: User | None, *, display_name: str | None
         raise InviteUsed  # the boundary rolls the partnership (and account) back
     audit.record(peer, "invite.accept", object_type="invite", object_id=invite.id,
                  partnership_id=partnership.id)
+    webhook_events.partnership_created(partnership)
     db.session.flush()
     return partnership
 
@@ -157,6 +159,7 @@ def update(user: User, partnership: Partnership, *, status: str | None = None,
         partnership.status = status
         if status == "ended":
             partnership.ended_at = utcnow()
+            webhook_events.partnership_ended(partnership)
     audit.record(user, "partnership.update", object_type="partnership",
                  object_id=partnership.id, partnership_id=partnership.id)
     db.session.flush()

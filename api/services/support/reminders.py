@@ -37,7 +37,7 @@ def _key(partnership_key: str, anchor: datetime, cadence: int, now: datetime,
     return when.is_due, f"{KIND}:{partnership_key}:{anchor:%Y%m%dT%H%M%S}:{periods}"
 
 
-def _active_rows(where=None):
+def active_partnerships(where=None):
     last_checkin = (select(func.max(CheckIn.created_at))
                     .where(CheckIn.partnership_id == Partnership.id)
                     .correlate(Partnership).scalar_subquery())
@@ -47,7 +47,7 @@ def _active_rows(where=None):
     return stmt.where(where) if where is not None else stmt
 
 
-def _pauses(where=None) -> dict:
+def pause_spans(where=None) -> dict:
     stmt = (select(cast(PartnershipPause.partnership_id, String), PartnershipPause.started_at,
                    PartnershipPause.ended_at)
             .join(Partnership, Partnership.id == PartnershipPause.partnership_id)
@@ -73,9 +73,9 @@ def find_due(now: datetime | None = None) -> int:
     if not devices:
         return 0
     when = {}  # each device's deliver_after, the same for all its reminders of this scan
-    pauses = _pauses()
+    pauses = pause_spans()
     offered, rows = 0, []
-    for rows_part in connection.execute(_active_rows()).partitions(BATCH_ROWS):
+    for rows_part in connection.execute(active_partnerships()).partitions(BATCH_ROWS):
         for pid, worker_id, peer_id, started, cadence, last in rows_part:
             listening = devices.get(worker_id, []) + devices.get(peer_id, [])
             if not listening:
@@ -115,10 +115,10 @@ def drop_done(subscription_id: uuid.UUID, now: datetime | None = None) -> int:
     if not waiting:
         return 0
     ids = {pid for _, pid, _ in waiting}
-    pauses = _pauses(Partnership.id.in_(ids))
+    pauses = pause_spans(Partnership.id.in_(ids))
     current = {}
     for pid, _, _, started, cadence, last in db.session.execute(
-            _active_rows(Partnership.id.in_(ids))):
+            active_partnerships(Partnership.id.in_(ids))):
         key = db_key(pid)
         is_due, dedupe = _key(str(pid), last or started, cadence, now, pauses.get(key, ()))
         current[pid] = dedupe.rsplit(":", 1)[0] if is_due else None

@@ -1,0 +1,1 @@
+"""Webhooks per the Standard Webhooks specification: endpoints, events, and their delivery."""
