@@ -153,7 +153,7 @@ def metadata():
     root = base_url.removesuffix("/fhir")
     return _answer(fhir.capability_statement(
         base_url, authorize_url=f"{root}/oauth/authorize", token_url=f"{root}/oauth/token",
-        more=[goal_fhir.CAPABILITY]))
+        revoke_url=f"{root}/oauth/revoke", more=[goal_fhir.CAPABILITY]))
 
 
 @bp.get("/Questionnaire")

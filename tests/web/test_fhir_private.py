@@ -340,7 +340,12 @@ def test_metadata_lists_the_private_resources_and_how_to_sign_in(client):
     assert rest.security.service[0].coding[0].code == "OAuth"
     [uris] = rest.security.extension
     assert {e.url: e.valueUri for e in uris.extension} == {
-        "authorize": "http://localhost/oauth/authorize", "token": "http://localhost/oauth/token"}
+        "authorize": "http://localhost/oauth/authorize", "token": "http://localhost/oauth/token",
+        "revoke": "http://localhost/oauth/revoke"}
+    # The same endpoints the OAuth server's own metadata (RFC 8414) names.
+    server = client.get("/.well-known/oauth-authorization-server").get_json()
+    assert [server["authorization_endpoint"], server["token_endpoint"],
+            server["revocation_endpoint"]] == [e.valueUri for e in uris.extension]
 
 
 def test_the_answer_scale_is_served_where_its_url_says(client):

@@ -193,7 +193,7 @@ def code_system(language: str, base_url: str) -> dict:
     }
 
 
-def _oauth_security(authorize_url: str, token_url: str) -> dict:
+def _oauth_security(authorize_url: str, token_url: str, revoke_url: str) -> dict:
     return {
         "cors": False,
         "service": [{"coding": [{
@@ -207,7 +207,8 @@ def _oauth_security(authorize_url: str, token_url: str) -> dict:
         "extension": [{"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/"
                               "oauth-uris",
                        "extension": [{"url": "authorize", "valueUri": authorize_url},
-                                     {"url": "token", "valueUri": token_url}]}],
+                                     {"url": "token", "valueUri": token_url},
+                                     {"url": "revoke", "valueUri": revoke_url}]}],
     }
 
 
@@ -229,7 +230,7 @@ SURVEY_CAPABILITIES = [
 
 
 def capability_statement(base_url: str, *, authorize_url: str, token_url: str,
-                         more: list[dict] = ()) -> dict:
+                         revoke_url: str, more: list[dict] = ()) -> dict:
     """What this server offers: the survey resources, and `more` (other domains' entries)."""
     published = max((row.published for row in instruments.latest()), default=None)
     return {
@@ -244,6 +245,6 @@ def capability_statement(base_url: str, *, authorize_url: str, token_url: str,
         "fhirVersion": fhir.FHIR_VERSION,
         "format": ["json"],
         "rest": [{"mode": "server",
-                  "security": _oauth_security(authorize_url, token_url),
+                  "security": _oauth_security(authorize_url, token_url, revoke_url),
                   "resource": [*SURVEY_CAPABILITIES, *more]}],
     }
