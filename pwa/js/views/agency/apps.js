@@ -81,7 +81,7 @@ export async function agencyApps(admin) {
   return (await request("GET", agencyApi(admin, "/oauth-clients"), { params: { page_size: 100 } })).data;
 }
 
-const scopeList = (scope) => el("ul", { class: "con-list" },
+const scopeList = (scope) => el("ul", { class: "con-list con-scopes" },
   scope.split(" ").filter(Boolean).map((name) => el("li", {}, el("code", { text: name }))));
 
 function appRows(admin, apps, redraw) {
