@@ -129,7 +129,8 @@ def test_a_peer_connects_an_app_then_takes_it_back(chromium, live_server, client
         expect(main).to_contain_text("This app will be able to:")
         expect(phone.locator(".consent-scopes li")).to_have_text(
             [GOALS_EN, "Add check-ins to your shared goals."])
-        expect(main).to_contain_text(f"After you choose, you go back to {urlsplit(app_page.callback).netloc}.")
+        back = urlsplit(app_page.callback).netloc
+        expect(main).to_contain_text(f"After you choose, you go back to {back}.")
         expect(main).to_contain_text("Settings → Connected apps")
         no_overflow(phone)
         snap(phone, "consent-en")
@@ -184,7 +185,8 @@ def test_saying_no_sends_access_denied_in_spanish_too(chromium, live_server, cli
         sign_in_here(phone, world["peer_a"], heading="Iniciar sesión",
                      login="Correo (acompañantes de pares) o usuario (personas acompañadas)",
                      password="Contraseña")
-        expect(phone.get_by_role("heading", name="Recovery Journal quiere conectarse")).to_be_visible()
+        asks = phone.get_by_role("heading", name="Recovery Journal quiere conectarse")
+        expect(asks).to_be_visible()
         expect(phone.locator(".consent-scopes li").first).to_have_text(GOALS_ES)
         expect(phone.locator("main")).to_contain_text("Ajustes → Apps conectadas")
         no_overflow(phone)
