@@ -62,13 +62,13 @@ def app_page():
 
 
 def snap(page, name: str) -> None:
-    """The whole screen; the fixed tabs would be drawn over its middle, so they sit at the end."""
+    """The whole screen, without the fixed tabs a full-page picture draws over its middle."""
     if not SCREENSHOTS:
         return
-    shell = "document.querySelector('nav.tabs').style.position = {tabs!r};"
-    page.evaluate(shell.format(tabs="static"))
+    shell = "document.querySelector('nav.tabs').style.display = {shown!r};"
+    page.evaluate(shell.format(shown="none"))
     page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
-    page.evaluate(shell.format(tabs=""))
+    page.evaluate(shell.format(shown=""))
 
 
 def start(client, world, app_page, state="state-42"):
