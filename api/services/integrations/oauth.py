@@ -370,8 +370,11 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def query_authorization_code(self, code, client):
         if not code or len(code) > MAX_TOKEN_LENGTH:
             return None
+        # Locked: two exchanges of one code at once must not both see it unused (PostgreSQL;
+        # SQLite's write lock already puts them in line).
         row = db.session.scalar(select(OAuthCode).options(joinedload(OAuthCode.grant))
-                                .where(OAuthCode.code_hash == digest(code)))
+                                .where(OAuthCode.code_hash == digest(code))
+                                .with_for_update(of=OAuthCode))
         if row is None or row.grant.client_id != client.row.id:
             return None
         if row.used_at is not None:
@@ -396,7 +399,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     def authenticate_refresh_token(self, refresh_token):
         if not refresh_token or len(refresh_token) > MAX_TOKEN_LENGTH:
             return None
-        row = db.session.scalar(_BY_ACCESS.where(OAuthToken.refresh_hash == digest(refresh_token)))
+        # Locked, so two refreshes with one token cannot both rotate it.
+        row = db.session.scalar(_BY_ACCESS.where(OAuthToken.refresh_hash == digest(refresh_token))
+                                .with_for_update(of=OAuthToken))
         if row is None:
             return None
         if row.retired_at is not None and row.revoked_at is None:
@@ -436,6 +441,7 @@ class Revocation(RevocationEndpoint):
             _revoke_tokens_of(row.grant_id, now)
         else:
             row.revoked_at = now
+        audit.acting_client.set(row.grant.client_id)  # the app signed itself out
         audit.record(row.grant.user, "oauth.token.revoke", object_type="oauth_grant",
                      object_id=row.grant_id)
 
