@@ -24,6 +24,8 @@ const SHELL_FILES = [
   "/js/views/agency/embed.js", "/js/views/agency/keys.js",
   "/js/views/agency/join_codes.js", "/js/views/agency/members.js",
   "/js/views/agency/insights.js", "/js/views/agency/supervision.js",
+  "/js/views/authorize.js", "/js/views/connected_apps.js",
+  "/js/views/agency/apps.js", "/js/views/agency/webhooks.js",
 ];
 const PUBLIC_API = /^\/api\/v1\/(tips|faqs|topics|crisis-resources|surveys(\/[a-z0-9-]+)?)(\/[a-z0-9-]+)?$/;
 

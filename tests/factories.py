@@ -105,6 +105,16 @@ class World:
         with self.app.app_context():
             return str(make_goal(self["worker_a"], self.partnership_a, title).id)
 
+    def fresh_self_check(self, worker: str = "worker_a") -> str:
+        """A new self-check stored by `worker`, every practice answered 3."""
+        from api.services.surveys import instruments, responses
+
+        with self.app.app_context(), unit_of_work():
+            row = instruments.newest(instruments.SELF_CHECK)
+            answers = [{"item": item["id"], "value": 3} for item in row.definition["items"]]
+            user = db.session.get(User, uuid.UUID(self[worker].id))
+            return str(responses.store(user, row, answers)[0].id)
+
     def fresh_feed_token(self, member: str = "peer_a") -> str:
         """A calendar feed token for partnership A, made by `member`."""
         from api.services.support import feeds

@@ -262,6 +262,11 @@ MESSAGES_ES = {
         "El destino de una app solo puede recibir partnership.created, partnership.ended, "
         "goal.achieved y checkin.overdue.",
     "Your agency has no app with this id.": "Tu agencia no tiene ninguna app con este id.",
+    # FHIR's search parameters (api.web.fhir)
+    "questionnaire must be a Questionnaire id or its canonical URL (with |version if you "
+    "like).":
+        "questionnaire debe ser el id de un Questionnaire o su URL canónica (con |versión "
+        "si quieres).",
     # the service
     "The service can't save anything right now. Try again in a moment.":
         "El servicio no puede guardar nada ahora. Inténtalo de nuevo en un momento.",
@@ -316,6 +321,13 @@ PATTERNS_ES = [
      "'{0}' no tiene la respuesta \"No se dio\": elige de {1} a {2}."),
     (re.compile(r"Every item needs one answer; missing: (.+)\."),
      "Cada pregunta necesita una respuesta; faltan: {0}."),
+    # FHIR (api.web.fhir): resource type names and parameters stay as FHIR spells them.
+    (re.compile(r"No (\S+) is called '(.*)'\."), "Ningún {0} se llama '{1}'."),
+    (re.compile(r"lang must be one of: (.+)\."), "lang debe ser uno de: {0}."),
+    (re.compile(r"(\S+) must be a whole number from 1 to (\d+)\."),
+     "{0} debe ser un número entero del 1 al {1}."),
+    (re.compile(r"lifecycle-status must be one or more of: (.+)\."),
+     "lifecycle-status debe ser uno o más de: {0}."),
 ]
 
 

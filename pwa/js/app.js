@@ -19,6 +19,8 @@ const partnership = () => import("./views/partnership.js");
 const selfCheck = () => import("./views/selfcheck.js");
 const settings = () => import("./views/settings.js");
 const invites = () => import("./views/invites.js");
+const authorize = () => import("./views/authorize.js");
+const connectedApps = () => import("./views/connected_apps.js");
 // The agency console (agency admins): one module per screen.
 const consoleHome = () => import("./views/agency/home.js");
 const agencyContent = () => import("./views/agency/content.js");
@@ -30,6 +32,8 @@ const agencyMembers = () => import("./views/agency/members.js");
 const agencyHandover = () => import("./views/agency/handover.js");
 const agencyInsights = () => import("./views/agency/insights.js");
 const agencySupervision = () => import("./views/agency/supervision.js");
+const agencyApps = () => import("./views/agency/apps.js");
+const agencyWebhooks = () => import("./views/agency/webhooks.js");
 const show = (view, name) => (match, query) =>
   view().then((module) => module[name](match.slice(1), query));
 const ID = "([0-9a-f-]{36})";
@@ -51,6 +55,8 @@ useRoutes([
   [new RegExp(`^/partnerships/${ID}/rapport$`), show(selfCheck, "twoSided")],
   [/^\/settings$/, show(settings, "settings")],
   [/^\/settings\/access-log$/, show(settings, "accessLog")],
+  [/^\/settings\/connected-apps$/, show(connectedApps, "connectedApps")],
+  [/^\/authorize$/, show(authorize, "authorize")],
   [/^\/join$/, show(invites, "joinPage")],
   [/^\/agency$/, show(consoleHome, "consoleHome")],
   [/^\/agency\/content$/, show(agencyContent, "contentList")],
@@ -64,6 +70,8 @@ useRoutes([
   [new RegExp(`^/agency/members/${ID}/handover$`), show(agencyHandover, "handover")],
   [/^\/agency\/insights$/, show(agencyInsights, "insights")],
   [/^\/agency\/supervision$/, show(agencySupervision, "supervision")],
+  [/^\/agency\/apps$/, show(agencyApps, "oauthApps")],
+  [/^\/agency\/webhooks$/, show(agencyWebhooks, "webhooks")],
 ]);
 
 let refreshAsked = false;

@@ -17,3 +17,19 @@ export function remember(query) {
 export function visit(name) {
   try { return sessionStorage.getItem(KEYS[name]); } catch { return null; }
 }
+
+// An app's sign-in request (the consent screen's address) waiting while the person signs in
+// or joins: wherever they sign in, they come back to it (settings.js, invites.js).
+const AUTHORIZE = "rapport.visit.authorize";
+
+export function keepAuthorization(hash) {
+  try { sessionStorage.setItem(AUTHORIZE, hash); } catch { /* storage refused: the hash still holds it */ }
+}
+
+export function takeAuthorization() {
+  try {
+    const hash = sessionStorage.getItem(AUTHORIZE);
+    sessionStorage.removeItem(AUTHORIZE);
+    return hash?.startsWith("#/authorize?") ? hash : null;
+  } catch { return null; }
+}

@@ -172,6 +172,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("fhir.metadata", "GET"): Row(everyone(200)),
     ("fhir.questionnaires", "GET"): Row(everyone(200)),
     ("fhir.questionnaire", "GET"): Row(everyone(200), {"questionnaire_id": "session-check"}),
+    ("fhir.code_system", "GET"): Row(everyone(200), {"code_system_id": "survey-scale"}),
+    # FHIR's private resources: a person's own answers (to anyone else, even the other
+    # member, they do not exist) and the goals of their partnerships; admins see neither.
+    ("fhir.questionnaire_responses", "GET"): Row(signed_in(200, admin_a=403, admin_b=403)),
+    ("fhir.questionnaire_response", "GET"): Row(
+        {**signed_in(404, worker_a=200), "admin_a": 403, "admin_b": 403},
+        lambda w: {"response_id": w.fresh_self_check()}),
+    ("fhir.goal_search", "GET"): Row(signed_in(200, admin_a=403, admin_b=403)),
+    ("fhir.goal", "GET"): Row(members_of_a(200), lambda w: {"goal_id": w.fresh_goal()}),
     # Operators' metrics: this machine only (the test client is 127.0.0.1), whoever signed in;
     # from elsewhere 404 unless METRICS_TOKEN is sent (tests/observability/test_requests.py).
     ("observability.metrics", "GET"): Row(everyone(200)),
@@ -530,8 +539,9 @@ def test_each_actor_gets_the_expected_status(client, world, endpoint, method, ru
             assert not leaked, (name, "response contains a hash or another person's token")
             if response.status_code >= 400 and endpoint in OAUTH_PROTOCOL:
                 assert "error" in response.get_json()
-            elif response.status_code >= 400:
-                assert response.mimetype == "application/problem+json"
+            elif response.status_code >= 400:  # FHIR's refusals are its own resource
+                assert response.mimetype == ("application/fhir+json" if endpoint in FHIR
+                                             else "application/problem+json")
             if rule.endpoint not in PUBLIC and response.status_code != 304:
                 assert response.cache_control.no_store, name
             if name in APPS and response.status_code == 403:
@@ -551,7 +561,10 @@ def assert_why_an_app_is_refused(response, rule: access.Rule | None, app: App, n
 
 
 PUBLIC_BLUEPRINTS = {"tips", "faqs", "topics", "feeds", "frontend", "embed", "fhir"}
-PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in PUBLIC_BLUEPRINTS} | {
+FHIR = {e for e, _, _ in ROUTES if e.startswith("fhir.")}
+FHIR_PRIVATE = {"fhir.questionnaire_responses", "fhir.questionnaire_response",
+                "fhir.goal_search", "fhir.goal"}
+PUBLIC = {e for e, _, _ in ROUTES if e.split(".")[0] in PUBLIC_BLUEPRINTS} - FHIR_PRIVATE | {
     "oauth.server_metadata",
     "api-docs.openapi_json", "surveys.Surveys", "surveys.SurveyBySlug",
     "crisis.CrisisResources", "reminders.PushKey"}

@@ -31,6 +31,11 @@ EXAMPLES = {
     "embed.embed_asset": (lambda w: {"asset": "embed.css"}, None),
     "fhir.questionnaire": (lambda w: {"questionnaire_id": "session-check"},
                            {"questionnaire_id": "no-such-questionnaire"}),
+    "fhir.code_system": (lambda w: {"code_system_id": "survey-scale"},
+                         {"code_system_id": "no-such-code-system"}),
+    "fhir.questionnaire_response": (lambda w: {"response_id": w.fresh_self_check()},
+                                    {"response_id": MISSING_ID}),
+    "fhir.goal": (lambda w: {"goal_id": w.fresh_goal()}, {"goal_id": MISSING_ID}),
     "partnerships.PartnershipById": (lambda w: {"partnership_id": w.partnership_a},
                                      {"partnership_id": MISSING_ID}),
     "invites.AcceptInvite": (lambda w: {"code": w.fresh_invite()}, {"code": "ZZZZ-ZZZZ"}),
@@ -130,11 +135,17 @@ NON_API_ENDPOINTS = {
     "frontend.service_worker",
     "frontend.manifest", "frontend.offline_page", "embed.tips_page", "embed.topics_page",
     "embed.embed_asset", "embed.embed_script",
-    "fhir.metadata", "fhir.questionnaires", "fhir.questionnaire",
+    "fhir.metadata", "fhir.questionnaires", "fhir.questionnaire", "fhir.code_system",
+    "fhir.questionnaire_responses", "fhir.questionnaire_response", "fhir.goal_search",
+    "fhir.goal",
     "oauth.authorize", "oauth.token", "oauth.revoke", "oauth.server_metadata",
 }
 # Pages that answer a good request by sending the browser on.
 REDIRECTING = {"oauth.authorize"}
+# FHIR's private resources: pages outside the spec, yet private (no-store, a session or an
+# app's token with the scope).
+FHIR_PRIVATE = {"fhir.questionnaire_responses", "fhir.questionnaire_response",
+                "fhir.goal_search", "fhir.goal"}
 # The pages other sites may put in an iframe; every other response forbids framing.
 EMBEDDABLE = {"embed.tips_page", "embed.topics_page"}
 PUBLIC_ENDPOINTS = {
@@ -143,7 +154,7 @@ PUBLIC_ENDPOINTS = {
     "feeds.TipsJsonFeed", "feeds.TipsAtomFeed", "feeds.TipsRssFeed",
     "feeds.TopicsJsonFeed", "feeds.TopicsAtomFeed", "feeds.TopicsRssFeed",
     "crisis.CrisisResources", "reminders.PushKey", "oauth.server_metadata",
-    *(NON_API_ENDPOINTS - {"oauth.authorize", "oauth.token", "oauth.revoke"}),
+    *(NON_API_ENDPOINTS - {"oauth.authorize", "oauth.token", "oauth.revoke"} - FHIR_PRIVATE),
 }
 PRIVATE_ENDPOINTS = {
     "crisis.AgencyCrisisResources",
@@ -171,6 +182,7 @@ PRIVATE_ENDPOINTS = {
     "oauth.authorize", "oauth.token", "oauth.revoke",
     "webhooks.Webhooks", "webhooks.WebhookById", "webhooks.WebhookSecretRotation",
     "webhooks.WebhookDeliveries", "webhooks.WebhookReplay", "webhooks.WebhookTest",
+    *FHIR_PRIVATE,
 }
 # Operators' pages: private, and not API operations (so not in the spec). The test client
 # asks from 127.0.0.1, which /metrics answers; tests/observability/test_requests.py covers others.
@@ -201,6 +213,16 @@ def _url(rule: Rule, world=None, *, missing: bool = False) -> str:
 def spec_path(rule: Rule) -> str:
     """/api/v1/tips/<slug:slug> -> /api/v1/tips/{slug}"""
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+
+
+def assert_refused(rule: Rule, response, status: int) -> None:
+    """A problem, or under /fhir an OperationOutcome (FHIR speaks its own error resource)."""
+    if rule.endpoint.startswith("fhir."):
+        assert response.status_code == status
+        assert response.mimetype == "application/fhir+json"
+        assert response.get_json()["resourceType"] == "OperationOutcome"
+    else:
+        assert_problem(response, status)
 
 
 def ids(rules):
@@ -277,11 +299,11 @@ def test_private_reads_need_a_session(app, client, shared_world, rule):
     if not rule_for(app, rule.endpoint, "GET").signed_in:
         return  # probes and the calendar link answer anyone, but are still never cached
     response = client.get(_url(rule, shared_world))
-    assert_problem(response, 401)
+    assert_refused(rule, response, 401)
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert response.cache_control.no_store
     bad = client.get(_url(rule, shared_world), headers={"Authorization": "Bearer not-a-token"})
-    assert_problem(bad, 401)
+    assert_refused(rule, bad, 401)
     assert 'error="invalid_token"' in bad.headers["WWW-Authenticate"]
 
 
@@ -329,7 +351,7 @@ def test_bodies_over_64_kib_are_413(client, shared_world, rule):
     response = client.open(_url(rule, shared_world), method=method, data=body,
                            content_type="application/json",
                            headers=auth_for(rule, shared_world))
-    assert_problem(response, 413)
+    assert_refused(rule, response, 413)
 
 
 @pytest.mark.parametrize("rule", API_GET_RULES, ids=ids(API_GET_RULES))
@@ -359,11 +381,7 @@ MISSABLE = [r for r in GET_RULES if r.arguments and EXAMPLES[r.endpoint][1]]
 @pytest.mark.parametrize("rule", MISSABLE, ids=ids(MISSABLE))
 def test_paths_that_name_nothing_are_404(client, shared_world, rule):
     with client.get(_url(rule, missing=True), headers=auth_for(rule, shared_world)) as response:
-        if rule.endpoint.startswith("fhir."):  # FHIR speaks OperationOutcome, not RFC 9457
-            assert response.status_code == 404
-            assert response.get_json()["resourceType"] == "OperationOutcome"
-        else:
-            assert_problem(response, 404)
+        assert_refused(rule, response, 404)
         assert response.cache_control.no_store
 
 

@@ -122,12 +122,46 @@ def _fill_checks(app, world, count: int) -> None:
         db.session.commit()
 
 
+def test_fhir_goal_search_runs_as_many_statements_for_1_or_60_goals(app, count_queries):
+    """The session, one page of goals with their partnerships, their milestones, their last
+    status changes, one INSERT for the audit: five, however many goals and partnerships."""
+    from api.extensions import db
+    from api.models import Goal, Milestone
+    from tests.factories import make_peer_with, make_world
+
+    counts = []
+    for goals, extra_partnerships in ((1, 0), (60, 4)):
+        with app.app_context():
+            world = make_world(app)
+            ids = [world.partnership_a] + [make_peer_with(world["worker_a"], f"peer{n}")[1]
+                                           for n in range(extra_partnerships)]
+            author = uuid.UUID(world["worker_a"].id)
+            for n in range(goals):
+                goal = Goal(partnership_id=uuid.UUID(ids[n % len(ids)]), title=f"Goal {n}",
+                            created_by=author)
+                db.session.add(goal)
+                db.session.flush()
+                db.session.add_all([Milestone(goal_id=goal.id, title=f"Step {n}", position=0),
+                                    Milestone(goal_id=goal.id, title=f"Next {n}", position=1)])
+            db.session.commit()
+        audit.forget_recent_reads()
+        with count_queries() as statements:
+            response = app.test_client().get("/fhir/Goal?_count=100",
+                                             headers=world["worker_a"].headers)
+        assert response.status_code == 200
+        assert response.get_json()["total"] == goals
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 5, counts
+
+
 @pytest.mark.parametrize("path, who", [
     ("/api/v1/surveys/rapport-self-check/responses?page_size=100", "worker_a"),
     ("/api/v1/surveys/session-check/responses?page_size=100", "peer_a"),
     ("/api/v1/me/self-check/trend?limit=100", "worker_a"),
     ("/api/v1/partnerships/{partnership}/rapport", "peer_a"),
     ("/api/v1/agencies/{agency}/insights", "admin_a"),
+    ("/fhir/QuestionnaireResponse?_count=100", "worker_a"),
+    ("/fhir/QuestionnaireResponse?_count=100&questionnaire=session-check", "peer_a"),
 ])
 def test_survey_reads_run_as_many_statements_for_1_or_60_checks(
         app, count_queries, path, who):

@@ -17,7 +17,7 @@ def test_metadata_is_a_capability_statement(client):
     statement = CapabilityStatement.model_validate(response.get_json())
     assert statement.fhirVersion == "4.0.1"
     assert statement.kind == "instance" and statement.format == ["json"]
-    [resource] = statement.rest[0].resource
+    resource = statement.rest[0].resource[0]
     assert resource.type == "Questionnaire"
     assert {i.code for i in resource.interaction} == {"read", "search-type"}
 

@@ -115,6 +115,35 @@ def list_goals(user: User, partnership: Partnership, page: int, page_size: int):
     return [row[0] for row in rows], total
 
 
+def member_goals(user: User, page: int, page_size: int, statuses: list[str] | None = None):
+    """One page of the goals in every partnership the caller is a member of (with `statuses`
+    only, when given), newest first, each with its partnership. Each partnership shown is
+    recorded as the JSON list records it ("goal.list"), so its members see the read."""
+    stmt = (select(Goal, Partnership).join(Partnership, Partnership.id == Goal.partnership_id)
+            .where(or_(Partnership.worker_id == user.id, Partnership.peer_id == user.id)))
+    if statuses is not None:
+        stmt = stmt.where(Goal.status.in_(statuses))
+    rows, total = page_of(stmt, (Goal.created_at.desc(), Goal.id), page, page_size)
+    audit.record_per_partnership(user, "goal.list", (goal.partnership_id for goal, _ in rows))
+    return rows, total
+
+
+def goal_details(goal_ids: list[uuid.UUID]) -> tuple[dict, dict]:
+    """For these goals, in two statements: their milestones in order, and when each last
+    changed status (goal id → list, goal id → time)."""
+    if not goal_ids:
+        return {}, {}
+    milestones: dict[uuid.UUID, list[Milestone]] = {goal_id: [] for goal_id in goal_ids}
+    for milestone in db.session.scalars(
+            select(Milestone).where(Milestone.goal_id.in_(goal_ids))
+            .order_by(Milestone.position, Milestone.created_at, Milestone.id)):
+        milestones[milestone.goal_id].append(milestone)
+    changed = dict(db.session.execute(
+        select(GoalEvent.goal_id, func.max(GoalEvent.at)).where(GoalEvent.goal_id.in_(goal_ids))
+        .group_by(GoalEvent.goal_id)).all())
+    return milestones, changed
+
+
 def create_goal(user: User, partnership: Partnership, *, title: str, why: str | None = None,
                 target_date=None, status: str = "active") -> Goal:
     _writable(partnership)

@@ -103,3 +103,32 @@ def mine(user: User, slug: str, page: int, page_size: int, tips: dict | None = N
     return [(response, row, scoring.score(instruments.for_scoring(row), response.answers,
                                           tips=tips, previous_total=before, **flag_rules()))
             for response, row, before in rows], total
+
+
+def own_page(user: User, page: int, page_size: int, slug: str | None = None,
+             version: int | None = None):
+    """One page of the caller's own responses to any instrument (or to `slug`, and that
+    `version`), newest first, each with the instrument version it answered."""
+    stmt = (select(SurveyResponse, SurveyInstrument).join(SurveyInstrument)
+            .where(SurveyResponse.user_id == user.id))
+    if slug is not None:
+        stmt = stmt.where(SurveyInstrument.slug == slug)
+    if version is not None:
+        stmt = stmt.where(SurveyInstrument.version == version)
+    rows, total = page_of(stmt, (SurveyResponse.created_at.desc(), SurveyResponse.id.desc()),
+                          page, page_size)
+    audit.record_read(user, "survey_response.list", object_type="user", object_id=user.id)
+    return rows, total
+
+
+def own_response(user: User, response_id: uuid.UUID):
+    """One of the caller's own responses and its instrument version; None for anyone
+    else's (the other member's included) or an unknown id."""
+    row = db.session.execute(
+        select(SurveyResponse, SurveyInstrument).join(SurveyInstrument)
+        .where(SurveyResponse.id == response_id, SurveyResponse.user_id == user.id)).first()
+    if row is None:
+        return None
+    audit.record_read(user, "survey_response.read", object_type="survey_response",
+                      object_id=response_id)
+    return tuple(row)

@@ -7,6 +7,7 @@ import { addStrings, language, t } from "../i18n.js";
 import { status } from "../screen.js";
 import { join, me, refreshMe } from "../session.js";
 import { ask, dateText, field, form, problemText } from "../ui.js";
+import { takeAuthorization } from "../visit.js";
 
 addStrings({
   en: {
@@ -132,7 +133,7 @@ export function joinForm(code = "") {
       el("button", { type: "submit", text: t("joinButton") })],
     async ({ code: typed, ...details }) => {
       const partnershipId = await join(typed, details);
-      location.hash = `#/partnerships/${partnershipId}`;
+      location.hash = takeAuthorization() || `#/partnerships/${partnershipId}`;
     }));
 }
 

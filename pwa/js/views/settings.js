@@ -9,6 +9,7 @@ import { deleteAccount, me, readPrivate, register, signIn, signOut } from "../se
 import { Notice, dateText, field, form, problemText } from "../ui.js";
 import { agencyCard, joinForm } from "./invites.js";
 import { foldRepeats } from "../fold.js";
+import { takeAuthorization } from "../visit.js";
 import { remindersSection } from "./reminders.js";
 
 addStrings({
@@ -43,6 +44,7 @@ addStrings({
     savePassword: "Save new password", currentPassword: "Current password", newPassword: "New password",
     passwordSaved: "Password changed. Other phones signed in as you are signed out, and your calendar links stopped.",
     needCurrent: "Write your current password.", needNew: "Write a new password.",
+    appsLink: "Connected apps", appsLinkText: "See the apps you let into your account, and remove them.",
   },
   es: {
     signIn: "Iniciar sesión", emailOrUsername: "Correo (acompañantes de pares) o usuario (personas acompañadas)",
@@ -77,6 +79,7 @@ addStrings({
     savePassword: "Guardar la contraseña nueva", currentPassword: "Contraseña actual", newPassword: "Contraseña nueva",
     passwordSaved: "Contraseña cambiada. Se cerró la sesión en los otros teléfonos y tus enlaces de calendario dejaron de servir.",
     needCurrent: "Escribe tu contraseña actual.", needNew: "Escribe una contraseña nueva.",
+    appsLink: "Apps conectadas", appsLinkText: "Ve las apps que dejaste entrar a tu cuenta y quítalas.",
   },
 });
 
@@ -93,8 +96,10 @@ function languagePicker() {
 }
 
 const done = (message) => { location.hash = "#/"; status(message ?? ""); };
+// Signed in: back to the app's sign-in request that sent them here, if one waits.
+const signedIn = () => { location.hash = takeAuthorization() || "#/"; };
 
-function signedOutForms() {
+export function signedOutForms() {
   const signInForm = form({ class: "card", "aria-labelledby": "sign-in" }, [
     el("h2", { id: "sign-in", text: t("signIn") }),
     field(t("emailOrUsername"), { name: "login", autocomplete: "username", required: true }),
@@ -111,7 +116,7 @@ function signedOutForms() {
       }
       throw error;
     }
-    done();
+    signedIn();
   });
   const registerForm = el("details", { class: "card" }, el("summary", { text: t("newWorker") }),
     form({}, [
@@ -123,7 +128,7 @@ function signedOutForms() {
     async (values) => {
       if (!values.agency_code) delete values.agency_code;
       await register(values);
-      done();
+      signedIn();
     }));
   return [signInForm, registerForm, joinForm()];
 }
@@ -229,8 +234,14 @@ export async function settings() {
       el("p", {}, el("button", { type: "button", text: t("download"), onclick: () =>
         download().catch((error) => status(problemText(error))) })),
       el("p", {}, el("a", { href: "#/settings/access-log", text: t("accessLogLink") }))),
+    user.role === "worker" || user.role === "peer" ? connectedAppsCard() : null,
     deleteSection()];
 }
+
+// Apps the person let in (views/connected_apps.js): the list and one-tap removal.
+const connectedAppsCard = () => el("section", { class: "card", "aria-labelledby": "apps-link" },
+  el("h2", { id: "apps-link" }, el("a", { href: "#/settings/connected-apps", text: t("appsLink") })),
+  el("p", { class: "muted", text: t("appsLinkText") }));
 
 // Workers are told plainly what supervision shows their agency (api/services/support/supervision.py).
 function agencySees() {

@@ -19,6 +19,10 @@ addStrings({
     conHomeMembers: "Members", conHomeMembersText: "See your workers, hand over their caseload, or remove them.",
     conHomeInsights: "Insights", conHomeInsightsText: "See how self-checks and session checks went, without names.",
     conHomeSupervision: "Supervision", conHomeSupervisionText: "See how steadily each worker checks in. Numbers only, never words.",
+    conHomeApps: "Apps (OAuth)", conHomeAppsText: "Register apps that people can let into their account, one yes at a time.",
+    conHomeWebhooks: "Webhooks", conHomeWebhooksText: "Tell your own system when something happens, with signed messages.",
+    conHomeHooksOff: "{n} webhooks were switched off after failing. Check them.",
+    conHomeHooksOff_one: "{n} webhook was switched off after failing. Check it.",
   },
   es: {
     conHomeIntro: "Todo lo que tu agencia hace en Rapport, en un solo lugar.",
@@ -33,6 +37,10 @@ addStrings({
     conHomeMembers: "Personas de la agencia", conHomeMembersText: "Ve a tus acompañantes, pasa sus acompañamientos a otra persona o quítalos.",
     conHomeInsights: "Resultados", conHomeInsightsText: "Ve cómo salieron las autoevaluaciones y las revisiones de sesión, sin nombres.",
     conHomeSupervision: "Supervisión", conHomeSupervisionText: "Ve qué tan seguido registra avances cada acompañante. Solo números, nunca palabras.",
+    conHomeApps: "Apps (OAuth)", conHomeAppsText: "Registra apps que las personas pueden dejar entrar a su cuenta, un sí a la vez.",
+    conHomeWebhooks: "Webhooks", conHomeWebhooksText: "Avisa a tu propio sistema cuando algo pasa, con mensajes firmados.",
+    conHomeHooksOff: "Se apagaron {n} webhooks porque fallaban. Revísalos.",
+    conHomeHooksOff_one: "Se apagó {n} webhook porque fallaba. Revísalo.",
   },
 });
 
@@ -41,6 +49,7 @@ const SCREENS = [
   ["content", "conHomeContent"], ["crisis", "conHomeCrisis"], ["embed", "conHomeEmbed"],
   ["keys", "conHomeKeys"], ["join-codes", "conHomeJoin"], ["members", "conHomeMembers"],
   ["insights", "conHomeInsights"], ["supervision", "conHomeSupervision"],
+  ["apps", "conHomeApps"], ["webhooks", "conHomeWebhooks"],
 ];
 
 export const consoleHome = consoleScreen(async (admin) => {
@@ -52,6 +61,10 @@ export const consoleHome = consoleScreen(async (admin) => {
     el("p", { text: t("conHomeIntro") }),
     el("p", { class: due ? "notice con-due-count" : "con-due-count" },
       due ? el("a", { href: "#/agency/content", text: t("conHomeDue", { n: due }) }) : t("conHomeDueNone")),
+    // Webhooks switched off after failing (api/services/webhooks): the admin is told here.
+    agency.webhooks_switched_off > 0 ? el("p", { class: "notice con-blocked con-hooks-off" },
+      el("a", { href: "#/agency/webhooks", text: t("conHomeHooksOff", { n: agency.webhooks_switched_off }) }))
+      : null,
     // Each card's link is named by its title and described by its sentence.
     el("ul", { class: "con-cards" }, SCREENS.map(([path, key]) => el("li", {},
       el("a", { class: "card con-card", href: `#/agency/${path}`, "aria-labelledby": `con-${path}`,
