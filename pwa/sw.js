@@ -8,7 +8,7 @@
  * - Reminders arrive as pushes: shown as they came (they name no one unless the person chose
  *   names), and a tap opens the app at the view they are about.
  */
-const VERSION = "v24";
+const VERSION = "v25";
 const SHELL = `rapport-shell-${VERSION}`;
 const CONTENT = `rapport-content-${VERSION}`;
 const SHELL_FILES = [

@@ -77,6 +77,11 @@ SCOPES: dict[tuple[str, str], str] = {
     ("me.SelfCheckTrend", "GET"): "surveys:read",
     ("partnerships.PartnershipRapport", "GET"): "surveys:read",
     ("me.Export", "GET"): "export:read",
+    # The same data in FHIR's shape (api.web.fhir) needs the same scope.
+    ("fhir.questionnaire_responses", "GET"): "surveys:read",
+    ("fhir.questionnaire_response", "GET"): "surveys:read",
+    ("fhir.goal_search", "GET"): "goals:read",
+    ("fhir.goal", "GET"): "goals:read",
 }
 
 
