@@ -27,8 +27,10 @@ SCOPES: dict[str, dict[str, str]] = {
         "es": "Agregar registros a tus metas compartidas.",
     },
     "surveys:read": {
-        "en": "See your own self-check answers and scores.",
-        "es": "Ver tus propias respuestas y puntajes de autoevaluación.",
+        "en": "See your own self-check answers and scores, and the session checks shared "
+              "with you.",
+        "es": "Ver tus propias respuestas y puntajes de autoevaluación, y las revisiones de "
+              "la sesión que te compartieron.",
     },
     "export:read": {
         "en": "Get a copy of everything Rapport keeps about you.",

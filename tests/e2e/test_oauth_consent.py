@@ -146,8 +146,20 @@ def test_a_peer_connects_an_app_then_takes_it_back(chromium, live_server, client
         assert tokens.status_code == 200, tokens.text
         tokens = tokens.json()
         assert tokens["access_token"].startswith("rpa_") and tokens["refresh_token"]
-        # A live token: let in (what it may read is tests/oauth's business), not turned away.
-        assert read_with(live_server, tokens["access_token"]) != 401
+        # The token reads what its scope allows, and nothing more.
+        partnerships = requests.get(f"{live_server}/api/v1/partnerships", timeout=10,
+                                    headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        assert partnerships.status_code == 200, partnerships.text
+        assert [p["id"] for p in partnerships.json()] == [world.partnership_a]
+        export = requests.get(f"{live_server}/api/v1/me/export", timeout=10,
+                              headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        assert export.status_code == 403
+        assert 'error="insufficient_scope"' in export.headers["WWW-Authenticate"]
+
+        # The peer sees the app's read in their access log, under the app's name.
+        open_view(phone, live_server, "#/settings/access-log", wait="main ol.access-log li")
+        expect(phone.locator("main ol.access-log li",
+                             has_text="via Recovery Journal").first).to_be_visible()
 
         # Settings → Connected apps: the app, what it can do; one tap (and a yes) removes it.
         open_view(phone, live_server, "#/settings", wait="#language")

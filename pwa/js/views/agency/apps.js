@@ -41,7 +41,7 @@ addStrings({
     "scope_goals:read": "See your partnerships and shared goals, with their steps, check-ins and celebrations.",
     "scope_goals:write": "Add and change shared goals and their steps, and celebrate them.",
     "scope_checkins:write": "Add check-ins to your shared goals.",
-    "scope_surveys:read": "See your own self-check answers and scores.",
+    "scope_surveys:read": "See your own self-check answers and scores, and the session checks shared with you.",
     "scope_export:read": "Get a copy of everything Rapport keeps about you.",
   },
   es: {
@@ -71,7 +71,7 @@ addStrings({
     "scope_goals:read": "Ver tus parejas de apoyo y sus metas compartidas, con sus pasos, registros y celebraciones.",
     "scope_goals:write": "Agregar y cambiar metas compartidas y sus pasos, y celebrarlas.",
     "scope_checkins:write": "Agregar registros a tus metas compartidas.",
-    "scope_surveys:read": "Ver tus propias respuestas y puntajes de autoevaluación.",
+    "scope_surveys:read": "Ver tus propias respuestas y puntajes de autoevaluación, y las revisiones de la sesión que te compartieron.",
     "scope_export:read": "Obtener una copia de todo lo que Rapport guarda sobre ti.",
   },
 });
