@@ -106,7 +106,9 @@ def test_an_admin_registers_an_app_and_a_webhook_and_sees_it_delivered(
         expect(log).to_have_count(1)
         expect(log.first).to_contain_text("Test event")
         expect(log.first).to_contain_text("Waiting")
-        assert deliver(app) == 1  # what the job queue does
+        # What the job queue does (the suite's other tests may leave deliveries of their own
+        # waiting in this shared database: the receiver below counts only ours).
+        assert deliver(app) >= 1
         hook.get_by_role("button", name="Refresh").click()
         expect(log.first).to_contain_text("Delivered")
         expect(log.first).to_contain_text("200")
